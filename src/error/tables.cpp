@@ -169,6 +169,12 @@ const errc_row errc_rows[] = {
      failure_class::permanent},
     {errc::protocol_violation, "server violated the SMTP protocol", c::protocol_violation,
      failure_class::transient},
+    {errc::sasl_invalid_base64, "SASL challenge is not valid base64", c::protocol_violation,
+     failure_class::transient},
+    {errc::sasl_invalid_json, "OAuth challenge is not a valid JSON object",
+     c::protocol_violation, failure_class::transient},
+    {errc::invalid_outbox_state, "saved outbox state is invalid", c::none,
+     failure_class::permanent},
 };
 const std::size_t errc_row_count = std::size(errc_rows);
 

@@ -39,6 +39,13 @@ enum class errc : int {
     certificate_untrusted,    ///< The server's certificate failed verification.
     starttls_unavailable,     ///< TLS was required but the server does not offer STARTTLS.
     protocol_violation,       ///< The server broke the protocol (for example, extra bytes).
+
+    // SASL challenges. These compare equal to condition::protocol_violation.
+    sasl_invalid_base64 = 200,  ///< A 334 challenge that is not valid base64.
+    sasl_invalid_json,          ///< A decoded OAuth challenge that is not a JSON object.
+
+    // Caller input.
+    invalid_outbox_state = 300,  ///< Saved outbox state that cannot be restored.
 };
 
 /// The `smtperr.transport` category.

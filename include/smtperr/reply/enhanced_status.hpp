@@ -29,10 +29,10 @@ struct enhanced_status {
     constexpr int value() const noexcept { return cls * 1000000 + subject * 1000 + detail; }
 
     /// The inverse of value(); an out-of-range value gives an empty optional.
-    static std::optional<enhanced_status> from_value(int v) noexcept;
+    SMTPERR_DECL static std::optional<enhanced_status> from_value(int v) noexcept;
 
     /// `"5.1.1"`.
-    std::string to_string() const;
+    SMTPERR_DECL std::string to_string() const;
 
     friend constexpr bool operator==(enhanced_status a, enhanced_status b) noexcept {
         return a.cls == b.cls && a.subject == b.subject && a.detail == b.detail;

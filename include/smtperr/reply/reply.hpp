@@ -44,7 +44,7 @@ struct reply_view {
     reply_flags flags;
 
     /// Line `i` of the text (0-based), or "" when out of range. Linear in the text size.
-    std::string_view line(std::size_t i) const noexcept;
+    SMTPERR_DECL std::string_view line(std::size_t i) const noexcept;
 };
 
 /** An owning copy of a reply, for keeping past the parser's next input. */
@@ -57,10 +57,10 @@ struct reply {
     reply_flags flags;
 
     reply() = default;
-    explicit reply(const reply_view& v);
+    SMTPERR_DECL explicit reply(const reply_view& v);
 
     /// A view of this reply, valid as long as this object is unchanged.
-    reply_view view() const noexcept;
+    SMTPERR_DECL reply_view view() const noexcept;
 };
 
 /** Parses one complete reply from a string holding all of it.

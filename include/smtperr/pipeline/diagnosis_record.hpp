@@ -1,0 +1,49 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#ifndef SMTPERR_PIPELINE_DIAGNOSIS_RECORD_HPP
+#define SMTPERR_PIPELINE_DIAGNOSIS_RECORD_HPP
+
+#include <smtperr/classify/diagnosis.hpp>
+#include <smtperr/config.hpp>
+#include <smtperr/reply/enhanced_status.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace smtperr {
+
+/** An owning copy of a @ref diagnosis, with the server's text already sanitized.
+
+    It keeps codes, not rendered text, so a list view can render it again later in the
+    language of the day; it survives the reply it came from and serializes to JSON.
+*/
+struct diagnosis_record {
+    std::error_code code;  ///< `smtperr.reply` or `smtperr.transport` (or another category).
+    std::optional<enhanced_status> status;
+    smtperr::phase phase = smtperr::phase::greeting;
+    smtperr::condition condition = smtperr::condition::none;
+    smtperr::action action = smtperr::action::none;
+    smtperr::scope scope = smtperr::scope::connection;
+    bool transient = false;
+    std::optional<std::uint32_t> retry_after_seconds;
+    std::string provider;
+    std::string help_url;
+    std::string message_id;
+    std::string forward_path;
+    std::string server_text;  ///< Sanitized (messages layer), safe to show.
+    std::string rule;
+
+    diagnosis_record() = default;
+
+    /// Copies `d`; `raw_server_text` is sanitized on the way in.
+    diagnosis_record(const diagnosis& d, std::string_view raw_server_text);
+
+    /// A diagnosis viewing this record's strings (valid while the record is unchanged).
+    diagnosis view() const noexcept;
+};
+
+}  // namespace smtperr
+
+#endif  // SMTPERR_PIPELINE_DIAGNOSIS_RECORD_HPP

@@ -1,0 +1,30 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#ifndef SMTPERR_PIPELINE_JSON_HPP
+#define SMTPERR_PIPELINE_JSON_HPP
+
+#include <smtperr/config.hpp>
+#include <smtperr/pipeline/diagnosis_record.hpp>
+#include <smtperr/pipeline/send_report.hpp>
+#include <smtperr/result.hpp>
+
+#include <boost/json/value.hpp>
+
+namespace smtperr {
+
+/** A diagnosis as JSON with DESIGN.md's keys (`code`, `status`, `phase`, `condition`,
+    `action`, `scope`, `transient`, `retry_after_seconds`, `provider`, `help_url`,
+    `server_text`) plus `category`, `message_id`, `forward_path` and `rule`. */
+SMTPERR_DECL boost::json::object to_json(const diagnosis_record& d);
+
+/// The inverse of to_json(); `errc::invalid_outbox_state` for anything malformed.
+SMTPERR_DECL result<diagnosis_record> diagnosis_from_json(const boost::json::value& v);
+
+/** A report as DESIGN.md's `send` prints it: `outcome`, `condition`, `action`,
+    `possibly_delivered`, `recipients` [{address, accepted, condition}], plus `deciding`. */
+SMTPERR_DECL boost::json::object to_json(const send_report& r);
+
+}  // namespace smtperr
+
+#endif  // SMTPERR_PIPELINE_JSON_HPP

@@ -1,0 +1,176 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#ifndef SMTPERR_PIPELINE_OUTBOX_HPP
+#define SMTPERR_PIPELINE_OUTBOX_HPP
+
+#include <smtperr/config.hpp>
+#include <smtperr/messages/messages.hpp>
+#include <smtperr/pipeline/events.hpp>
+#include <smtperr/pipeline/retry_policy.hpp>
+#include <smtperr/pipeline/send_report.hpp>
+#include <smtperr/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace smtperr {
+
+/// Settings of an @ref outbox.
+struct outbox_options {
+    retry_policy retry;
+    /// Consecutive temporary authentication failures (454) of an account before the user
+    /// is asked for the password after all.
+    unsigned auth_temporary_escalation = 3;
+    /// The language of the rendered texts in events; change it with outbox::set_language.
+    smtperr::language language = smtperr::language::en;
+    /// The clock (tests control it); defaults to `std::chrono::system_clock::now`.
+    std::function<std::chrono::system_clock::time_point()> clock;
+    /// Seed of the retry jitter.
+    std::uint64_t jitter_seed = 0x5eed;
+};
+
+/// A message handed to a transport for one attempt.
+struct dispatch {
+    std::string id;
+    std::string account;
+    std::vector<std::string> recipients;  ///< Only those still pending.
+    unsigned attempt = 1;                 ///< 1 for the first attempt.
+};
+
+/// Where a message is in the outbox.
+enum class message_state : unsigned char {
+    queued,               ///< Waiting for its next attempt time.
+    in_flight,            ///< Handed out by take_due(), not completed yet.
+    waiting_credentials,  ///< Waiting for outbox::credentials_updated().
+    waiting_token,        ///< Waiting for outbox::token_refreshed().
+};
+
+/// "queued", "in_flight", "waiting_credentials", "waiting_token".
+SMTPERR_DECL std::string_view to_string(message_state s) noexcept;
+
+/** The send adapter's queue: decides what each attempt means for the message, the account
+    and the UI, and never loses a message.
+
+    Every message given to enqueue() either stays in the outbox with a next-attempt time
+    (or waiting for credentials) or leaves it with exactly one `report_event`.
+
+    @par Sign-in discipline
+    At most one `credentials_required` is outstanding per account, however many messages
+    fail the same way; the others wait and resume on credentials_updated(). After a 535
+    the same credentials are never retried automatically. A temporary authentication
+    failure (454) is retried with backoff and prompts only after
+    `auth_temporary_escalation` failures in a row. An OAuth `oauth_token_invalid` first
+    asks for one silent refresh (`token_refresh_required`).
+
+    @par Events
+    Events go to the sink through the executor, never from within a member function. The
+    executor is called on the thread of the member function that produced the events, after
+    the outbox's mutex is released: when several threads use the outbox, it must accept
+    concurrent calls.
+
+    @par Thread safety
+    All member functions may be called from any thread; the outbox serializes them with a
+    mutex, and posts events after releasing it.
+*/
+class SMTPERR_DECL outbox {
+  public:
+    using clock_type = std::chrono::system_clock;
+    using time_point = clock_type::time_point;
+
+    outbox(outbox_options options, event_sink sink, executor exec);
+
+    /// Queues a new message, due at once. An id already queued is ignored (returns false).
+    bool enqueue(std::string id, std::string account, std::vector<std::string> recipients);
+
+    /// Hands out every message that is due now and whose account is not waiting for the
+    /// user or a token; they become in_flight. Messages past the maximum age fail here.
+    std::vector<dispatch> take_due();
+
+    /// Records the outcome of an attempt of an in_flight message.
+    void complete(const std::string& id, const send_report& report);
+
+    /// The user entered new credentials for `account`: its waiting messages are due now.
+    void credentials_updated(const std::string& account);
+
+    /// The client refreshed (or failed to refresh) `account`'s OAuth token.
+    void token_refreshed(const std::string& account, bool ok);
+
+    /// The earliest next-attempt time of a queued message, if any.
+    std::optional<time_point> next_wakeup() const;
+
+    /// The state of a message still in the outbox.
+    std::optional<message_state> state(const std::string& id) const;
+
+    /// The next attempt time of a queued message.
+    std::optional<time_point> next_attempt(const std::string& id) const;
+
+    /// Number of messages in the outbox.
+    std::size_t size() const;
+
+    /// Changes the language of the texts in later events.
+    void set_language(smtperr::language lang);
+
+    /** The queue as JSON: ids, accounts, recipients and their results, attempts, times,
+        and the last diagnosis as codes (not rendered text). In-flight messages are saved
+        as due at once.
+    */
+    std::string save() const;
+
+    /// Replaces the queue with a saved one; on error (`errc::invalid_outbox_state`) the
+    /// outbox is unchanged.
+    result<void> restore(std::string_view json);
+
+  private:
+    struct message;
+    struct account_state {
+        bool prompt_outstanding = false;
+        bool refresh_outstanding = false;
+        bool refresh_tried = false;
+        unsigned auth_temporary_failures = 0;
+    };
+    struct message {
+        std::string id;
+        std::string account;
+        std::vector<std::string> recipients;
+        std::vector<recipient_result> results;  // Final results so far.
+        std::vector<std::string> pending;
+        unsigned attempts = 0;
+        time_point first_queued;
+        time_point next_attempt;
+        message_state state = message_state::queued;
+        std::optional<diagnosis_record> last;
+        bool possibly_delivered = false;
+        unsigned transactions = 0;  // Over all attempts, for the final report.
+    };
+
+    time_point now() const;
+    void finish(message& m, std::vector<event>& out, bool expired);
+    void schedule(message& m, const diagnosis_record& d, std::vector<event>& out);
+    void prompt(const std::string& account, credentials_reason why, const diagnosis_record& d,
+                std::vector<event>& out);
+    system_message_event system_message(const message& m, const diagnosis_record& d,
+                                        smtperr::severity sev,
+                                        std::string_view recipient = {}) const;
+    void post(std::vector<event>& events);
+
+    outbox_options options_;
+    event_sink sink_;
+    executor exec_;
+    mutable std::mutex mutex_;
+    std::map<std::string, message> messages_;
+    std::map<std::string, account_state> accounts_;
+    std::mt19937_64 rng_;
+};
+
+}  // namespace smtperr
+
+#endif  // SMTPERR_PIPELINE_OUTBOX_HPP

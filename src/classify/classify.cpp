@@ -1,0 +1,534 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#include <smtperr/classify/classify.hpp>
+
+#include <smtperr/classify/sasl.hpp>
+#include <smtperr/error/errc.hpp>
+#include <smtperr/error/reply_code.hpp>
+#include <smtperr/error/status_code.hpp>
+
+#include "classify/matcher.hpp"
+#include "classify/rules.hpp"
+
+#include <array>
+#include <vector>
+
+namespace smtperr {
+
+namespace detail {
+namespace {
+
+constexpr std::size_t max_words = 16;  // Up to 1024 distinct fragments.
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Host `h` is `suffix` or ends in "." + suffix.
+bool host_matches(std::string_view h, std::string_view suffix) noexcept {
+    while (!h.empty() && h.back() == '.') {
+        h.remove_suffix(1);
+    }
+    if (h.size() < suffix.size()) {
+        return false;
+    }
+    const auto tail = h.substr(h.size() - suffix.size());
+    return iequals(tail, suffix) &&
+           (h.size() == suffix.size() || h[h.size() - suffix.size() - 1] == '.');
+}
+
+template <class F>
+void for_each_alternative(std::string_view list, F&& f) {
+    while (!list.empty()) {
+        const auto bar = list.find('|');
+        f(list.substr(0, bar));
+        if (bar == std::string_view::npos) {
+            break;
+        }
+        list.remove_prefix(bar + 1);
+    }
+}
+
+struct fragment_set {
+    std::array<std::uint64_t, max_words> bits{};
+    bool empty = true;
+    bool intersects(const std::array<std::uint64_t, max_words>& found) const noexcept {
+        for (std::size_t i = 0; i < max_words; ++i) {
+            if (bits[i] & found[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+};
+
+// Index of the lowest set bit of a non-zero word.
+std::size_t lowest_bit(std::uint64_t bits) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<std::size_t>(__builtin_ctzll(bits));
+#else
+    std::size_t i = 0;
+    while ((bits & 1u) == 0) {
+        bits >>= 1;
+        ++i;
+    }
+    return i;
+#endif
+}
+
+// A rule's code field: 0 any negative code, 4 or 5 a class, else the exact code.
+bool code_matches(int rule_code, int code) noexcept {
+    return rule_code == 0 ? code >= 400 : rule_code < 10 ? code / 100 == rule_code : rule_code == code;
+}
+
+/// The compiled form of the tables: built once, immutable afterwards.
+struct engine {
+    multi_matcher matcher;
+    std::vector<fragment_set> rule_fragments;      // per rule
+    std::vector<fragment_set> provider_signatures; // per provider
+    std::vector<std::int16_t> rule_provider;       // per rule: provider index or -1
+    std::vector<std::uint16_t> plain[400];  // per code 200..599: rules without fragments
+    std::vector<std::vector<std::uint16_t>> rules_by_fragment;  // fragment id -> rules
+    bool built = false;                     // false if a fragment is under three octets
+    std::uint16_t said_id = 0;                     // "said:" (quoted remote reply)
+
+    engine() {
+        said_id = matcher.add(" said:");
+        rule_fragments.resize(rule_count);
+        rule_provider.resize(rule_count, -1);
+        for (std::size_t i = 0; i < rule_count; ++i) {
+            for_each_alternative(rules[i].fragments, [&](std::string_view f) {
+                const auto id = matcher.add(f);
+                rule_fragments[i].bits[id / 64] |= std::uint64_t{1} << (id % 64);
+                rule_fragments[i].empty = false;
+            });
+            for (std::size_t p = 0; p < provider_count; ++p) {
+                if (providers[p].id == rules[i].provider) {
+                    rule_provider[i] = static_cast<std::int16_t>(p);
+                }
+            }
+        }
+        provider_signatures.resize(provider_count);
+        for (std::size_t p = 0; p < provider_count; ++p) {
+            for_each_alternative(providers[p].signatures, [&](std::string_view f) {
+                const auto id = matcher.add(f);
+                provider_signatures[p].bits[id / 64] |= std::uint64_t{1} << (id % 64);
+                provider_signatures[p].empty = false;
+            });
+        }
+        built = matcher.build();
+        rules_by_fragment.resize(matcher.pattern_count());
+        for (std::size_t i = 0; i < rule_count; ++i) {
+            for (std::size_t id = 0; id < matcher.pattern_count(); ++id) {
+                if (rule_fragments[i].bits[id / 64] & (std::uint64_t{1} << (id % 64))) {
+                    rules_by_fragment[id].push_back(static_cast<std::uint16_t>(i));
+                }
+            }
+        }
+        for (int code = 200; code < 600; ++code) {
+            for (std::size_t i = 0; i < rule_count; ++i) {
+                if (rule_fragments[i].empty && code_matches(rules[i].code, code)) {
+                    plain[code - 200].push_back(static_cast<std::uint16_t>(i));
+                }
+            }
+        }
+    }
+};
+
+const engine& get_engine() {
+    static const engine e;
+    return e;
+}
+
+bool is_oauth(std::string_view mech) noexcept {
+    return iequals(mech, "XOAUTH2") || iequals(mech, "OAUTHBEARER");
+}
+
+int detect_provider_by_host(std::string_view host) noexcept {
+    if (host.empty()) {
+        return -1;
+    }
+    for (std::size_t p = 0; p < provider_count; ++p) {
+        bool hit = false;
+        for_each_alternative(providers[p].host_suffixes,
+                             [&](std::string_view s) { hit = hit || host_matches(host, s); });
+        if (hit) {
+            return static_cast<int>(p);
+        }
+    }
+    return -1;
+}
+
+// "<bob@example.org>" in a 251/551 text.
+std::string_view extract_forward_path(std::string_view text) noexcept {
+    const auto lt = text.find('<');
+    if (lt == std::string_view::npos) {
+        return {};
+    }
+    const auto gt = text.find('>', lt + 1);
+    if (gt == std::string_view::npos || gt == lt + 1) {
+        return {};
+    }
+    const auto addr = text.substr(lt + 1, gt - lt - 1);
+    return addr.find('@') != std::string_view::npos ? addr : std::string_view{};
+}
+
+// The first http(s) link in the text whose host belongs to one of the provider's domains.
+std::string_view extract_help_url(std::string_view text, std::string_view domains) noexcept {
+    for (std::size_t pos = 0; pos + 8 <= text.size(); ++pos) {
+        std::size_t host_start = 0;
+        if (iequals(text.substr(pos, 8), "https://")) {
+            host_start = pos + 8;
+        } else if (iequals(text.substr(pos, 7), "http://")) {
+            host_start = pos + 7;
+        } else {
+            continue;
+        }
+        std::size_t end = host_start;
+        while (end < text.size()) {
+            const auto ch = static_cast<unsigned char>(text[end]);
+            if (ch <= ' ' || ch >= 0x7f || ch == '>' || ch == '"' || ch == '\'' || ch == ')' ||
+                ch == ']') {
+                break;
+            }
+            ++end;
+        }
+        std::size_t host_end = host_start;
+        while (host_end < end && text[host_end] != '/' && text[host_end] != '?' &&
+               text[host_end] != ':' && text[host_end] != '#') {
+            ++host_end;
+        }
+        const auto host = text.substr(host_start, host_end - host_start);
+        bool ok = host.find('@') == std::string_view::npos;
+        bool listed = false;
+        for_each_alternative(domains,
+                             [&](std::string_view d) { listed = listed || host_matches(host, d); });
+        ok = ok && listed;
+        if (ok) {
+            auto url = text.substr(pos, end - pos);
+            while (!url.empty() && (url.back() == '.' || url.back() == ',')) {
+                url.remove_suffix(1);
+            }
+            return url;
+        }
+        pos = end;
+    }
+    return {};
+}
+
+// A remote reply quoted inside the text. Postfix writes "... said: 550 5.1.1 <bob@x>: User
+// unknown"; other MTAs and gateways quote "host mx [1.2.3.4]: 550 5.1.1 ...", "Remote Server
+// returned '550 5.1.1 ...'" or qmail's "... (#5.1.1)".
+struct quoted_reply {
+    int code = 0;
+    std::optional<enhanced_status> status;
+};
+
+bool is_digit(char ch) noexcept { return ch >= '0' && ch <= '9'; }
+
+bool is_word_char(char ch) noexcept {
+    return is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '.' ||
+           ch == '_';
+}
+
+// A 4xx/5xx code at `i`, followed by ' ', '-' or the end.
+bool code_at(std::string_view text, std::size_t i) noexcept {
+    return i + 3 <= text.size() && (text[i] == '4' || text[i] == '5') && is_digit(text[i + 1]) &&
+           is_digit(text[i + 2]) &&
+           (i + 3 == text.size() || text[i + 3] == ' ' || text[i + 3] == '-');
+}
+
+int code_value(std::string_view text, std::size_t i) noexcept {
+    return (text[i] - '0') * 100 + (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
+}
+
+// An enhanced code right after the code at `i` ("550 5.1.1 "), of the code's class.
+std::optional<enhanced_status> status_after_code(std::string_view text, std::size_t i) noexcept {
+    if (i + 4 > text.size()) {
+        return std::nullopt;
+    }
+    auto m = parse_enhanced_status(text.substr(i + 4));
+    if (!m || m->status.cls != static_cast<std::uint8_t>(text[i] - '0')) {
+        return std::nullopt;
+    }
+    return m->status;
+}
+
+quoted_reply find_said(std::string_view text) noexcept {
+    quoted_reply q;
+    std::size_t pos = 0;
+    while ((pos = text.find("said:", pos)) != std::string_view::npos) {
+        pos += 5;
+        std::size_t i = pos;
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\n')) {
+            ++i;
+        }
+        if (code_at(text, i)) {
+            q.code = code_value(text, i);
+            q.status = status_after_code(text, i);
+            return q;
+        }
+    }
+    return q;
+}
+
+// Without "said:": the first "NNN X.Y.Z" pair of one class that starts a word, else a
+// qmail-style "#X.Y.Z" (status only). Only used when the reply has no enhanced code.
+quoted_reply find_embedded(std::string_view text) noexcept {
+    quoted_reply q;
+    for (std::size_t i = 0; i + 3 <= text.size(); ++i) {
+        if ((i == 0 || !is_word_char(text[i - 1])) && code_at(text, i)) {
+            if (auto s = status_after_code(text, i)) {
+                q.code = code_value(text, i);
+                q.status = s;
+                return q;
+            }
+        }
+    }
+    for (std::size_t i = text.find('#'); i != std::string_view::npos; i = text.find('#', i + 1)) {
+        if (i + 1 < text.size() && (text[i + 1] == '4' || text[i + 1] == '5') &&
+            (i == 0 || text[i - 1] == '(' || text[i - 1] == ' ')) {
+            auto tail = text.substr(i + 1);
+            std::size_t n = 0;
+            while (n < tail.size() && (is_digit(tail[n]) || tail[n] == '.')) {
+                ++n;
+            }
+            if (auto m = parse_enhanced_status(tail.substr(0, n))) {
+                q.status = m->status;
+                return q;
+            }
+        }
+    }
+    return q;
+}
+
+void apply_defaults(diagnosis& d, const rule* r) noexcept {
+    const auto& def = defaults_by_condition[static_cast<int>(d.condition)];
+    d.action = r && r->action != action::none ? r->action
+               : d.transient                  ? def.transient_action
+                                              : def.permanent_action;
+    d.scope = r && r->scope >= 0 ? static_cast<scope>(r->scope) : def.scope;
+    const std::uint32_t retry = r && r->retry_after ? r->retry_after : def.retry_after;
+    if (retry != 0 && (d.transient || d.action == action::retry_later)) {
+        d.retry_after_seconds = retry;
+    }
+    d.message_id = r && !r->message_id.empty() ? r->message_id : to_string(d.condition);
+    if (d.condition == condition::recipient_mailbox_unavailable && d.transient &&
+        (r == nullptr || r->message_id.empty())) {
+        d.message_id = "recipient_mailbox_unavailable_temporary";
+    }
+    if (r && d.help_url.empty()) {
+        d.help_url = r->help_url;
+    }
+}
+
+}  // namespace
+}  // namespace detail
+
+diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
+    using namespace detail;
+    diagnosis d;
+    d.code = make_error_code(reply_code{r.code});
+    if (r.status) {
+        d.status = make_error_code(*r.status);
+    }
+    d.phase = ctx.phase;
+    d.transient = r.code / 100 == 4;
+    if (r.code < 200 || r.code > 599) {
+        // Not a reply code at all (the parser never yields one): a protocol violation.
+        d.condition = condition::protocol_violation;
+        d.transient = true;
+        d.rule = "invalid_code";
+        detail::apply_defaults(d, nullptr);
+        return d;
+    }
+
+    if (r.code == 251 || r.code == 551) {
+        d.forward_path = extract_forward_path(r.text);
+    }
+    if (r.code < 400) {
+        // An XOAUTH2/OAUTHBEARER error arrives as a 334 challenge with a JSON status.
+        if (r.code == 334 && ctx.phase == phase::auth && !r.text.empty()) {
+            const bool oauth = is_oauth(ctx.sasl_mechanism);
+            if (oauth || ctx.sasl_mechanism.empty()) {
+                auto ch = decode_oauth_challenge(r.text);
+                // With XOAUTH2/OAUTHBEARER a challenge after the initial response is always
+                // an error report (RFC 7628 §3.2.2); without a status saying more, the token
+                // is refreshed once. Without a mechanism only an explicit status counts.
+                if (ch && (oauth || ch.value().token_invalid())) {
+                    d.condition = condition::oauth_token_invalid;
+                    d.rule = "oauth.challenge";
+                } else if (!ch && oauth) {
+                    d.code = ch.error();
+                    d.condition = condition::protocol_violation;
+                    d.rule = "oauth.challenge_malformed";
+                }
+            }
+        }
+        detail::apply_defaults(d, nullptr);
+        if (d.condition == condition::none) {
+            d.action = action::none;
+            d.retry_after_seconds.reset();
+        }
+        return d;
+    }
+
+    const engine& e = get_engine();
+    std::array<std::uint64_t, max_words> found{};
+    e.matcher.scan(r.text, found.data());
+
+    int provider = detect_provider_by_host(ctx.host);
+    if (provider < 0) {
+        for (std::size_t p = 0; p < provider_count; ++p) {
+            if (e.provider_signatures[p].intersects(found)) {
+                provider = static_cast<int>(p);
+                break;
+            }
+        }
+    }
+    if (provider >= 0) {
+        d.provider = providers[provider].id;
+        d.help_url = extract_help_url(r.text, providers[provider].help_domains);
+    }
+
+    // Classify a quoted remote reply by what it says; the outer code keeps the class.
+    int code = r.code;
+    std::optional<enhanced_status> status = r.status;
+    {
+        quoted_reply q;
+        if (found[e.said_id / 64] & (std::uint64_t{1} << (e.said_id % 64))) {
+            q = find_said(r.text);
+        }
+        if (q.code == 0 && !r.status) {
+            q = find_embedded(r.text);
+        }
+        if (q.code != 0) {
+            code = q.code;
+            status = q.status;
+        } else if (q.status) {
+            status = q.status;
+        }
+        if (status) {
+            status->cls = static_cast<std::uint8_t>(r.code / 100);  // the outer code decides
+        }
+    }
+
+    const bool oauth = is_oauth(ctx.sasl_mechanism);
+    const unsigned phase_bit = 1u << static_cast<unsigned>(ctx.phase);
+    // Everything but the text: whether rule `idx` applies to this reply.
+    auto applies = [&](std::size_t idx) {
+        const rule& rl = rules[idx];
+        if (!code_matches(rl.code, code)) return false;
+        if (rl.phases != any_phase && (rl.phases & phase_bit) == 0) return false;
+        if (rl.mech == mechanism::oauth && !oauth) return false;
+        if (e.rule_provider[idx] >= 0 && e.rule_provider[idx] != provider) return false;
+        if (rl.kind == rule_kind::status_default) {
+            if (!status) return false;
+            const condition sc = default_condition(*status);
+            // An enhanced code that says no more than the basic one does not decide.
+            return sc != condition::transient_failure && sc != condition::permanent_failure;
+        }
+        if (rl.subject >= 0 && (!status || status->subject != rl.subject)) return false;
+        if (rl.detail >= 0 && (!status || status->detail != rl.detail)) return false;
+        return true;
+    };
+    // The first rule in table order wins: the best rule among those whose fragments were
+    // found, then the rules without fragments up to that point.
+    std::size_t best = rule_count;
+    for (std::size_t w = 0; w < max_words; ++w) {
+        for (std::uint64_t bits = found[w]; bits != 0; bits &= bits - 1) {
+            const auto id = w * 64 + lowest_bit(bits);
+            for (const auto idx : e.rules_by_fragment[id]) {
+                if (idx < best && applies(idx)) {
+                    best = idx;
+                }
+            }
+        }
+    }
+    for (const auto idx : e.plain[code - 200]) {
+        if (idx >= best) break;
+        if (applies(idx)) {
+            best = idx;
+            break;
+        }
+    }
+    const rule* decided = nullptr;
+    if (best < rule_count && rules[best].kind == rule_kind::status_default) {
+        d.condition = default_condition(*status);
+        d.rule = rules[best].id;
+        detail::apply_defaults(d, nullptr);
+        return d;
+    }
+    if (best < rule_count) {
+        decided = &rules[best];
+    }
+    if (decided != nullptr) {
+        d.condition = decided->condition;
+        d.rule = decided->id;
+    } else {
+        d.condition = default_condition(code);
+        if (d.condition == condition::none) {
+            d.condition = d.transient ? condition::transient_failure : condition::permanent_failure;
+        }
+        d.rule = "basic_code";
+    }
+    detail::apply_defaults(d, decided);
+    return d;
+}
+
+diagnosis classify(std::error_code failure, const classify_context& ctx) noexcept {
+    diagnosis d;
+    d.code = failure;
+    d.phase = ctx.phase;
+    d.rule = "transport";
+    if (!failure) {
+        detail::apply_defaults(d, nullptr);
+        d.action = action::none;
+        return d;
+    }
+    const auto cond = failure.default_error_condition();
+    if (cond.category() == condition_category()) {
+        d.condition = static_cast<condition>(cond.value());
+    } else if (failure == std::errc::timed_out) {
+        d.condition = condition::timed_out;
+    } else if (failure == std::errc::connection_refused ||
+               failure == std::errc::host_unreachable ||
+               failure == std::errc::network_unreachable ||
+               failure == std::errc::network_down ||
+               failure == std::errc::address_not_available) {
+        d.condition = condition::connection_failed;
+    }
+    if (d.condition == condition::none) {
+        // Anything else that broke the session (reset, EOF, broken pipe…) counts as a lost
+        // connection, which RFC 5321 §3.8 treats like a 451.
+        d.condition = condition::connection_lost;
+    }
+    // The library's own categories know their class; foreign errors (Asio, the OS) are
+    // network trouble, worth a retry.
+    const bool own = failure.category() == transport_category() ||
+                     failure.category() == reply_category() ||
+                     failure.category() == status_category();
+    d.transient = own ? failure == failure_class::transient : true;
+    detail::apply_defaults(d, nullptr);
+    if (ctx.phase == phase::data_end &&
+        (d.condition == condition::connection_lost || d.condition == condition::timed_out)) {
+        // Lost after the final dot: the server may have taken the message (RFC 5321 §6.1).
+        d.message_id = "delivery_uncertain";
+    }
+    return d;
+}
+
+}  // namespace smtperr

@@ -1,0 +1,264 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#include <smtperr/pipeline/attempt.hpp>
+
+#include <algorithm>
+#include <cstddef>
+
+namespace smtperr {
+
+attempt::attempt(std::vector<std::string> recipients, classify_context ctx,
+                 std::size_t max_recipients_per_transaction)
+    : ctx_(ctx), limit_(max_recipients_per_transaction) {
+    slots_.reserve(recipients.size());
+    for (auto& r : recipients) {
+        if (std::any_of(slots_.begin(), slots_.end(),
+                        [&](const slot& x) { return x.address == r; })) {
+            continue;  // The same address twice would get the message twice.
+        }
+        slot s;
+        s.result.address = r;
+        s.address = std::move(r);
+        slots_.push_back(std::move(s));
+    }
+    for (const auto& s : slots_) {
+        (limit_ == 0 || current_.size() < limit_ ? current_ : later_).push_back(s.address);
+    }
+}
+
+attempt::slot& attempt::find(const std::string& address) {
+    return *std::find_if(slots_.begin(), slots_.end(),
+                         [&](const slot& s) { return s.address == address; });
+}
+
+bool attempt::any_recipient_accepted() const noexcept {
+    return std::any_of(slots_.begin(), slots_.end(),
+                       [](const slot& s) { return s.st == slot::state::rcpt_ok; });
+}
+
+bool attempt::more_transactions() const noexcept {
+    return !session_failed_ && !later_.empty();
+}
+
+void attempt::next_transaction() {
+    current_.clear();
+    std::vector<std::string> rest;
+    for (auto& a : later_) {
+        (limit_ == 0 || current_.size() < limit_ ? current_ : rest).push_back(std::move(a));
+    }
+    later_ = std::move(rest);
+    rcpt_seen_ = 0;
+    data_ok_ = false;
+    ++transactions_;
+}
+
+// Every recipient of the current transaction that is not final gets `d`.
+void attempt::fail_open(const diagnosis_record& d, bool possibly_delivered_for_accepted) {
+    for (const auto& a : current_) {
+        slot& s = find(a);
+        if (s.st == slot::state::done) {
+            continue;
+        }
+        if (possibly_delivered_for_accepted && s.st == slot::state::rcpt_ok) {
+            s.result.possibly_delivered = true;
+            possibly_delivered_ = true;
+        }
+        s.st = slot::state::done;
+        s.result.diagnosis = d;
+    }
+    if (!first_failure_) {
+        first_failure_ = d;
+    }
+}
+
+void attempt::fail_session(const diagnosis_record& d) {
+    session_failed_ = true;
+    if (!session_diag_) {
+        session_diag_ = d;
+    }
+    // Recipients waiting for a later transaction share the session's fate.
+    for (auto& a : later_) {
+        current_.push_back(std::move(a));
+    }
+    later_.clear();
+}
+
+void attempt::on_reply(phase p, const reply_view& r) {
+    classify_context ctx = ctx_;
+    ctx.phase = p;
+    const diagnosis d = classify(r, ctx);
+    if (session_failed_) {
+        return;  // Replies after a fatal one (QUIT, for instance) decide nothing.
+    }
+    switch (p) {
+        case phase::greeting:
+        case phase::ehlo:
+        case phase::helo:
+        case phase::starttls:
+        case phase::auth:
+            if (d.failed()) {
+                const diagnosis_record rec(d, r.text);
+                fail_open(rec, false);
+                fail_session(rec);
+            }
+            return;
+        case phase::mail:
+            if (d.failed()) {
+                const diagnosis_record rec(d, r.text);
+                fail_open(rec, false);
+                if (d.scope == scope::connection || d.scope == scope::account) {
+                    fail_session(rec);
+                }
+            }
+            return;
+        case phase::rcpt: {
+            if (rcpt_seen_ >= current_.size()) {
+                return;  // More RCPT replies than RCPTs: the transport's bug, not ours.
+            }
+            // The server's limit per transaction shows only after it took some recipients;
+            // a too_many_recipients for the first ones is not a limit we can split around
+            // (another transaction would get the same answer, for ever).
+            const bool split =
+                d.condition == condition::too_many_recipients &&
+                std::any_of(
+                    current_.begin(), current_.begin() + static_cast<std::ptrdiff_t>(rcpt_seen_),
+                    [&](const std::string& a) { return find(a).st == slot::state::rcpt_ok; });
+            slot& s = find(current_[rcpt_seen_++]);
+            if (s.st == slot::state::done) {
+                return;
+            }
+            if (!d.failed()) {
+                s.st = slot::state::rcpt_ok;
+            } else if (split) {
+                later_.push_back(s.address);  // Planned for a further transaction.
+            } else {
+                s.st = slot::state::done;
+                s.result.diagnosis = diagnosis_record(d, r.text);
+                if (!first_failure_) {
+                    first_failure_ = s.result.diagnosis;
+                }
+                if (d.scope == scope::connection || d.scope == scope::account) {
+                    fail_session(*s.result.diagnosis);
+                }
+            }
+            // Recipients parked for later are not part of this transaction any more.
+            if (rcpt_seen_ == current_.size()) {
+                current_.erase(std::remove_if(current_.begin(), current_.end(),
+                                              [&](const std::string& a) {
+                                                  return std::find(later_.begin(), later_.end(),
+                                                                   a) != later_.end();
+                                              }),
+                               current_.end());
+                rcpt_seen_ = current_.size();
+            }
+            return;
+        }
+        case phase::data:
+            if (!d.failed()) {
+                data_ok_ = r.code == 354;
+            } else {
+                const diagnosis_record rec(d, r.text);
+                fail_open(rec, false);
+                if (r.code == 421) {
+                    fail_session(rec);  // The server closes the connection.
+                }
+            }
+            return;
+        case phase::data_end:
+            if (!d.failed()) {
+                for (const auto& a : current_) {
+                    slot& s = find(a);
+                    if (s.st == slot::state::rcpt_ok) {
+                        s.st = slot::state::done;
+                        s.result.accepted = true;
+                        s.result.diagnosis.reset();
+                    }
+                }
+            } else {
+                const diagnosis_record rec(d, r.text);
+                fail_open(rec, false);
+                if (r.code == 421) {
+                    fail_session(rec);
+                }
+            }
+            data_ok_ = false;
+            return;
+        case phase::rset:
+        case phase::quit:
+            return;
+    }
+}
+
+void attempt::on_failure(phase p, std::error_code ec) {
+    if (session_failed_) {
+        return;
+    }
+    classify_context ctx = ctx_;
+    ctx.phase = p;
+    diagnosis_record rec(classify(ec, ctx), {});
+    const bool uncertain =
+        p == phase::data_end && std::any_of(current_.begin(), current_.end(), [&](const auto& a) {
+            return find(a).st == slot::state::rcpt_ok;
+        });
+    if (uncertain) {
+        // Not "try again later": the message may have gone out (the catalog's RFC 5321 §6.1
+        // entry says so, and that a resend could deliver it twice).
+        rec.message_id = "delivery_uncertain";
+    }
+    fail_open(rec, p == phase::data_end);
+    fail_session(rec);
+}
+
+send_report attempt::finish() const {
+    send_report rep;
+    rep.transactions = transactions_;
+    rep.possibly_delivered = possibly_delivered_;
+    std::size_t accepted = 0;
+    std::size_t pending = 0;
+    for (const auto& s : slots_) {
+        recipient_result r = s.result;
+        if (!r.accepted && !r.diagnosis) {
+            // Never reached a verdict (the session ended first): still pending.
+            diagnosis_record d = session_diag_ ? *session_diag_ : diagnosis_record{};
+            if (!session_diag_) {
+                d.condition = condition::transient_failure;
+                d.transient = true;
+                d.action = action::retry_later;
+                d.scope = scope::message;
+            }
+            r.diagnosis = d;
+        }
+        if (r.accepted)
+            ++accepted;
+        if (r.pending())
+            ++pending;
+        rep.recipients.push_back(std::move(r));
+    }
+    if (accepted == rep.recipients.size()) {
+        rep.outcome = outcome::sent;
+        return rep;
+    }
+    if (session_diag_) {
+        rep.deciding = *session_diag_;
+    } else if (first_failure_) {
+        rep.deciding = *first_failure_;
+    } else {
+        for (const auto& r : rep.recipients) {
+            if (r.diagnosis) {
+                rep.deciding = *r.diagnosis;
+                break;
+            }
+        }
+    }
+    if (accepted > 0) {
+        rep.outcome = outcome::partially_sent;
+    } else if (pending > 0) {
+        rep.outcome = outcome::deferred;
+    } else {
+        rep.outcome = outcome::failed;
+    }
+    return rep;
+}
+
+}  // namespace smtperr

@@ -1,0 +1,149 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#include <smtperr/error/errc.hpp>
+#include <smtperr/error/reply_code.hpp>
+#include <smtperr/error/status_code.hpp>
+#include <smtperr/pipeline/json.hpp>
+
+namespace smtperr {
+
+namespace {
+
+boost::json::value or_null(std::string_view s) {
+    return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
+}
+
+// The categories a saved diagnosis may name; others are restored as generic codes.
+const std::error_category* category_by_name(std::string_view name) noexcept {
+    for (const auto* cat : {&reply_category(), &transport_category(), &status_category()}) {
+        if (name == cat->name()) {
+            return cat;
+        }
+    }
+    if (name == std::generic_category().name()) {
+        return &std::generic_category();
+    }
+    if (name == std::system_category().name()) {
+        return &std::system_category();
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+boost::json::object to_json(const diagnosis_record& d) {
+    boost::json::object o;
+    o["category"] = d.code.category().name();
+    o["code"] = d.code.value();
+    o["status"] = d.status ? boost::json::value(d.status->to_string()) : nullptr;
+    o["phase"] = to_string(d.phase);
+    o["condition"] = to_string(d.condition);
+    o["action"] = to_string(d.action);
+    o["scope"] = to_string(d.scope);
+    o["transient"] = d.transient;
+    o["retry_after_seconds"] =
+        d.retry_after_seconds ? boost::json::value(*d.retry_after_seconds) : nullptr;
+    o["provider"] = or_null(d.provider);
+    o["help_url"] = or_null(d.help_url);
+    o["message_id"] = d.message_id;
+    o["forward_path"] = or_null(d.forward_path);
+    o["server_text"] = d.server_text;
+    o["rule"] = d.rule;
+    return o;
+}
+
+result<diagnosis_record> diagnosis_from_json(const boost::json::value& v) {
+    const auto bad = make_error_code(errc::invalid_outbox_state);
+    const auto* o = v.if_object();
+    if (o == nullptr) {
+        return bad;
+    }
+    auto str = [&](std::string_view key, std::string& out, bool nullable) {
+        const auto* x = o->if_contains(key);
+        if (x == nullptr)
+            return false;
+        if (x->is_null())
+            return nullable;
+        if (!x->is_string())
+            return false;
+        out = x->get_string();
+        return true;
+    };
+    diagnosis_record d;
+    std::string category, status, ph, cond, act, scp;
+    if (!str("category", category, false) || !str("status", status, true) ||
+        !str("phase", ph, false) || !str("condition", cond, false) || !str("action", act, false) ||
+        !str("scope", scp, false) || !str("provider", d.provider, true) ||
+        !str("help_url", d.help_url, true) || !str("message_id", d.message_id, false) ||
+        !str("forward_path", d.forward_path, true) || !str("server_text", d.server_text, false) ||
+        !str("rule", d.rule, false)) {
+        return bad;
+    }
+    const auto* code = o->if_contains("code");
+    const auto* cat = category_by_name(category);
+    if (code == nullptr || !code->is_int64() || cat == nullptr || code->as_int64() < INT32_MIN ||
+        code->as_int64() > INT32_MAX) {
+        return bad;
+    }
+    d.code = std::error_code(static_cast<int>(code->as_int64()), *cat);
+    if (!status.empty()) {
+        const auto m = parse_enhanced_status(status);
+        if (!m || m->length != status.size())
+            return bad;
+        d.status = m->status;
+    }
+    const auto p = phase_from_string(ph);
+    const auto c = condition_from_string(cond);
+    const auto a = action_from_string(act);
+    const auto s = scope_from_string(scp);
+    if (!p || !c || !a || !s)
+        return bad;
+    d.phase = *p;
+    d.condition = *c;
+    d.action = *a;
+    d.scope = *s;
+    const auto* transient = o->if_contains("transient");
+    if (transient == nullptr || !transient->is_bool())
+        return bad;
+    d.transient = transient->get_bool();
+    const auto* retry = o->if_contains("retry_after_seconds");
+    if (retry == nullptr)
+        return bad;
+    if (!retry->is_null()) {
+        if (!retry->is_int64() && !retry->is_uint64())
+            return bad;
+        const auto r =
+            retry->is_int64() ? retry->get_int64() : static_cast<std::int64_t>(retry->get_uint64());
+        if (r < 0 || r > UINT32_MAX)
+            return bad;
+        d.retry_after_seconds = static_cast<std::uint32_t>(r);
+    }
+    return d;
+}
+
+boost::json::object to_json(const send_report& r) {
+    boost::json::object o;
+    o["outcome"] = to_string(r.outcome);
+    o["condition"] = to_string(r.deciding.condition);
+    o["action"] = to_string(r.deciding.action);
+    o["possibly_delivered"] = r.possibly_delivered;
+    o["expired"] = r.expired;
+    boost::json::array recipients;
+    for (const auto& rr : r.recipients) {
+        boost::json::object x;
+        x["address"] = rr.address;
+        x["accepted"] = rr.accepted;
+        x["condition"] = rr.diagnosis ? to_string(rr.diagnosis->condition) : "none";
+        x["possibly_delivered"] = rr.possibly_delivered;
+        if (rr.diagnosis) {
+            x["diagnosis"] = to_json(*rr.diagnosis);
+        }
+        recipients.push_back(std::move(x));
+    }
+    o["recipients"] = std::move(recipients);
+    o["deciding"] = to_json(r.deciding);
+    return o;
+}
+
+}  // namespace smtperr

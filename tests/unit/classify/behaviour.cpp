@@ -1,0 +1,276 @@
+// Greylisting told apart from rate limiting, quoted remote replies, help links from the
+// provider's own domains only, and transport failures.
+#include "unit/classify/classify_util.hpp"
+
+#include <smtperr/classify/classify.hpp>
+#include <smtperr/error/errc.hpp>
+#include <smtperr/error/reply_code.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cerrno>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace {
+
+using namespace classify_test;
+using a = smtperr::action;
+using c = smtperr::condition;
+using s = smtperr::scope;
+using p = smtperr::phase;
+using smtperr::errc;
+
+}  // namespace
+
+TEST_SUITE("classify.greylisting") {
+    TEST_CASE("greylisting says how to retry") {
+        const std::string_view greylisted[] = {
+            "450 4.2.0 <bob@example.org>: Recipient address rejected: Greylisted, see "
+            "http://postgrey.schweikert.ch/help/example.org.html",
+            "451 4.7.1 Please try again later, you are greylisted for 5 minutes",
+            "451-4.7.1 Greylisting in action, please come back later\n451 4.7.1 mx.example.org",
+            "450 4.7.1 <bob@example.org>: Recipient address rejected: Greylisted for 300 seconds",
+            "451 4.7.1 Service unavailable - try again later (graylisted)",
+        };
+        for (const auto r : greylisted) {
+            CAPTURE(r);
+            const auto v = classify_reply(r, p::rcpt);
+            check4(v, {c::greylisted, a::retry_later, s::message, true});
+            CHECK(v.retry == 300u);
+            CHECK(v.rule == "greylisted");
+        }
+    }
+
+    TEST_CASE("rate limits are not greylisting") {
+        struct row {
+            std::string_view reply;
+            p ph;
+            std::string_view host;
+            s sc;
+        };
+        const row rows[] = {
+            {"451 4.7.0 rate limit exceeded", p::rcpt, {}, s::account},
+            {"421 4.7.0 too many connections from 203.0.113.5", p::greeting, {}, s::account},
+            {"421 Too many connections", p::ehlo, {}, s::account},
+            {"452 4.3.2 Connection rate limit exceeded.", p::mail, {}, s::account},
+            {"450 4.7.1 Error: too many messages, slow down", p::rcpt, {}, s::account},
+            {"421-4.7.0 Try again later, closing connection. (EHLO)\n421-4.7.0 For more "
+             "information, go to\n421 4.7.0  https://support.google.com/a/answer/3221692 "
+             "a1sm1 - gsmtp",
+             p::ehlo, "smtp.gmail.com", s::connection},
+        };
+        for (const auto& t : rows) {
+            CAPTURE(t.reply);
+            const auto v = classify_reply(t.reply, t.ph, t.host);
+            check4(v, {c::rate_limited, a::retry_later, t.sc, true});
+            CHECK(v.retry.has_value());
+        }
+        // Gmail's throttling is recognized by its signature without the host, too.
+        CHECK(classify_reply(rows[5].reply, p::ehlo).cond == c::rate_limited);
+        // A permanent "greylisted" is no greylisting.
+        CHECK(classify_reply("550 5.7.1 greylisted forever", p::rcpt).cond != c::greylisted);
+    }
+}
+
+TEST_SUITE("classify.quoted") {
+    TEST_CASE("Postfix quotes a remote permanent failure in a temporary reply") {
+        const auto v = classify_reply(
+            "450 4.1.1 <bob@x>: Recipient address rejected: unverified address: host "
+            "mx.x[1.2.3.4] said: 550 5.1.1 <bob@x>: Recipient address rejected: User unknown in "
+            "virtual mailbox table (in reply to RCPT TO command)",
+            p::rcpt);
+        // The outer 4xx decides the class: Postfix will verify again.
+        check4(v, {c::recipient_unknown, a::retry_later, s::recipient, true});
+        CHECK(v.retry.has_value());
+        CHECK(v.status.value() == 4001001);  // the reply's own enhanced code, outer class
+    }
+
+    TEST_CASE("the quoted reply decides the condition") {
+        struct row {
+            std::string_view reply;
+            p ph;
+            c cond;
+            bool transient;
+        };
+        const row rows[] = {
+            {"450 4.1.1 <bob@x>: Recipient address rejected: unverified address: host "
+             "mx.x[1.2.3.4] said: 552 5.2.2 <bob@x>: Mailbox full (in reply to RCPT TO command)",
+             p::rcpt, c::recipient_mailbox_full, true},
+            {"450 4.1.1 <bob@x>: Recipient address rejected: unverified address: host "
+             "mx.x[1.2.3.4] said: 451 4.3.0 Temporary lookup failure (in reply to RCPT TO "
+             "command)",
+             p::rcpt, c::server_error, true},
+            {"550 5.1.1 <bob@x>: Recipient address rejected: undeliverable address: host "
+             "mx.x[1.2.3.4] said: 550 5.2.1 <bob@x>: Mailbox disabled (in reply to RCPT TO "
+             "command)",
+             p::rcpt, c::recipient_mailbox_unavailable, false},
+            // Exim and gateways quote without "said:"; only used when the reply has no
+            // enhanced code of its own.
+            {"550 host mx.example.org [192.0.2.1]: 550 5.1.2 <bob@example.org>: Bad destination "
+             "system address",
+             p::rcpt, c::recipient_domain_invalid, false},
+            {"550 Remote Server returned '550 5.2.2 Mailbox quota reached'", p::rcpt,
+             c::recipient_mailbox_full, false},
+            // qmail's "(#X.Y.Z)".
+            {"550 Sorry, I couldn't find any host by that name. (#5.1.2)", p::rcpt,
+             c::recipient_domain_invalid, false},
+            // A reply with its own enhanced code is read by it, not by what follows.
+            {"550 5.1.1 <bob@x>... User unknown 503 5.0.0 Need RCPT (recipient)", p::data_end,
+             c::recipient_unknown, false},
+        };
+        for (const auto& t : rows) {
+            CAPTURE(t.reply);
+            const auto v = classify_reply(t.reply, t.ph);
+            CHECK(v.cond == t.cond);
+            CHECK(v.transient == t.transient);
+        }
+    }
+
+    TEST_CASE("numbers that are no quoted reply") {
+        // An IP address, a size or a port are not reply codes.
+        CHECK(classify_reply("550 5.1.1 User unknown 192.168.451.2", p::rcpt).cond ==
+              c::recipient_unknown);
+        CHECK(classify_reply("552 Message size 5500000 exceeds limit 5.000.000", p::data_end).cond ==
+              c::message_too_large);
+        CHECK(classify_reply("550 x.550 5.7.1 y", p::rcpt).cond == c::recipient_unknown);
+    }
+}
+
+TEST_SUITE("classify.help_url") {
+    TEST_CASE("only links from the provider's own domains") {
+        const std::string fallback = "https://support.google.com/mail/?p=BadCredentials";
+        const std::string_view evil[] = {
+            "https://evil.example/phish",
+            "https://support.google.com.evil.example/mail",
+            "https://evil.example/support.google.com",
+            "https://evil.example?x=support.google.com",
+            "https://support.google.com@evil.example/",
+            "https://evil.example@support.google.com/",
+            "http://support-google.com/mail",
+            "javascript:alert(1)//support.google.com",
+            "https://xn--ggle-0nda.com/mail",
+        };
+        for (const auto link : evil) {
+            CAPTURE(link);
+            const std::string reply = "535-5.7.8 Username and Password not accepted. Learn more at\n"
+                                      "535 5.7.8 " +
+                                      std::string(link) + " a1sm1 - gsmtp";
+            const auto v = classify_reply(reply, p::auth, "smtp.gmail.com");
+            CHECK(v.cond == c::authentication_failed);
+            CHECK(v.help_url == fallback);
+            CHECK(classify_reply(reply, p::auth).help_url == fallback);
+        }
+    }
+
+    TEST_CASE("the provider's link, after a foreign one and without trailing punctuation") {
+        const auto v = classify_reply(
+            "550-5.7.1 See https://evil.example/x first, then\n"
+            "550 5.7.1 https://support.google.com/mail/?p=UnsolicitedMessageError. likely "
+            "unsolicited mail a1sm1 - gsmtp",
+            p::data_end, "smtp.gmail.com");
+        CHECK(v.help_url == "https://support.google.com/mail/?p=UnsolicitedMessageError");
+    }
+
+    TEST_CASE("a rule's own link when the reply has none") {
+        CHECK(classify_reply("550 5.4.6 Unusual sending activity detected. Please try after "
+                             "sometime.",
+                             p::mail, "smtp.zoho.com")
+                  .help_url == "https://mail.zoho.com/UnblockMe");
+        CHECK(classify_reply("535 5.7.8 Error: authentication failed", p::auth, "smtp.mail.me.com")
+                  .help_url == "https://support.apple.com/en-us/102654");
+    }
+
+    TEST_CASE("no link from an unknown server") {
+        CHECK(classify_reply("550 5.7.1 see https://support.google.com/mail/?p=X", p::rcpt)
+                  .help_url.empty());
+        CHECK(classify_reply("550 5.1.1 see https://mx.example.org/help", p::rcpt,
+                             "mx.example.org")
+                  .help_url.empty());
+    }
+}
+
+TEST_SUITE("classify.transport") {
+    TEST_CASE("each transport value") {
+        struct row {
+            errc e;
+            c cond;
+            a act;
+            bool transient;
+        };
+        const row rows[] = {
+            {errc::connection_failed, c::connection_failed, a::retry_later, true},
+            {errc::connection_lost, c::connection_lost, a::retry_later, true},
+            {errc::timed_out, c::timed_out, a::retry_later, true},
+            {errc::tls_failed, c::tls_failed, a::retry_later, true},
+            {errc::certificate_untrusted, c::certificate_untrusted, a::review_certificate, false},
+            {errc::starttls_unavailable, c::starttls_unavailable, a::check_account_settings,
+             false},
+            {errc::protocol_violation, c::protocol_violation, a::retry_later, true},
+            {errc::line_too_long, c::protocol_violation, a::retry_later, true},
+            {errc::too_many_lines, c::protocol_violation, a::retry_later, true},
+            {errc::reply_too_large, c::protocol_violation, a::retry_later, true},
+            {errc::invalid_code, c::protocol_violation, a::retry_later, true},
+            {errc::code_out_of_range, c::protocol_violation, a::retry_later, true},
+            {errc::inconsistent_code, c::protocol_violation, a::retry_later, true},
+            {errc::missing_separator, c::protocol_violation, a::retry_later, true},
+            {errc::nul_byte, c::protocol_violation, a::retry_later, true},
+            {errc::bare_lf, c::protocol_violation, a::retry_later, true},
+            {errc::truncated_reply, c::protocol_violation, a::retry_later, true},
+            {errc::trailing_data, c::protocol_violation, a::retry_later, true},
+            {errc::sasl_invalid_base64, c::protocol_violation, a::retry_later, true},
+            {errc::sasl_invalid_json, c::protocol_violation, a::retry_later, true},
+        };
+        for (const auto& t : rows) {
+            CAPTURE(static_cast<int>(t.e));
+            const auto d = smtperr::classify(make_error_code(t.e), {p::mail, {}, {}});
+            const auto v = copy_out(d);
+            check4(v, {t.cond, t.act, s::connection, t.transient});
+            CHECK(v.code == t.e);
+            CHECK(v.rule == "transport");
+            CHECK(v.retry.has_value() == t.transient);
+            CHECK(v.message_id == smtperr::to_string(t.cond));
+        }
+    }
+
+    TEST_CASE("a connection lost after the final dot may have delivered the message") {
+        for (const errc e : {errc::connection_lost, errc::timed_out}) {
+            const auto d = smtperr::classify(make_error_code(e), {p::data_end, {}, {}});
+            CHECK(d.transient);
+            CHECK(d.message_id == "delivery_uncertain");
+        }
+        const auto before = smtperr::classify(make_error_code(errc::connection_lost),
+                                              {p::data, {}, {}});
+        CHECK(before.message_id == "connection_lost");
+    }
+
+    TEST_CASE("errors of other categories") {
+        auto cls = [](std::error_code ec) { return smtperr::classify(ec, {p::rcpt, {}, {}}); };
+        CHECK(cls(std::make_error_code(std::errc::connection_refused)).condition ==
+              c::connection_failed);
+        CHECK(cls(std::make_error_code(std::errc::host_unreachable)).condition ==
+              c::connection_failed);
+        CHECK(cls(std::make_error_code(std::errc::network_unreachable)).condition ==
+              c::connection_failed);
+        CHECK(cls(std::make_error_code(std::errc::timed_out)).condition == c::timed_out);
+        CHECK(cls(std::error_code(ECONNREFUSED, std::system_category())).condition ==
+              c::connection_failed);
+        const auto reset = cls(std::make_error_code(std::errc::connection_reset));
+        CHECK(reset.condition == c::connection_lost);
+        CHECK(reset.transient);
+        CHECK(cls(std::make_error_code(std::errc::broken_pipe)).condition == c::connection_lost);
+        // A reply code passed as an error code keeps its class.
+        const auto r450 = cls(make_error_code(smtperr::reply_code{450}));
+        CHECK(r450.condition == c::recipient_mailbox_unavailable);
+        CHECK(r450.transient);
+        const auto r550 = cls(make_error_code(smtperr::reply_code{550}));
+        CHECK(r550.condition == c::recipient_mailbox_unavailable);
+        CHECK_FALSE(r550.transient);
+        // No error, no failure.
+        const auto none = cls(std::error_code{});
+        CHECK(none.condition == c::none);
+        CHECK(none.action == a::none);
+        CHECK_FALSE(none.transient);
+    }
+}

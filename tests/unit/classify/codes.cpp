@@ -1,0 +1,400 @@
+// The generic tables: every code of seed-codes.md in each phase where it occurs
+// (command-reply.md), every basic code of reply-codes.tsv, every enumerated enhanced code of
+// the IANA registry, class mismatches, and the first-digit fallback for unknown codes.
+#include "unit/classify/classify_util.hpp"
+
+#include <smtperr/classify/classify.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using namespace classify_test;
+using a = smtperr::action;
+using c = smtperr::condition;
+using s = smtperr::scope;
+using p = smtperr::phase;
+
+struct code_case {
+    std::string_view reply;
+    p ph;
+    c cond;
+    a act;
+    s sc;
+};
+
+// clang-format off
+// The codes the product started from (seed-codes.md), in each phase where RFC 5321 and its
+// extensions allow them. The reply text is the RFC's or a typical server's.
+const code_case seed_cases[] = {
+    // 421: service not available, closing the channel — any command, even unsolicited.
+    {"421 mx.example.org Service not available, closing transmission channel", p::greeting, c::service_unavailable, a::retry_later, s::connection},
+    {"421 4.3.2 Service shutting down", p::ehlo, c::service_unavailable, a::retry_later, s::connection},
+    {"421 4.3.2 Service shutting down", p::mail, c::service_unavailable, a::retry_later, s::connection},
+    {"421 4.3.2 Service shutting down", p::rcpt, c::service_unavailable, a::retry_later, s::connection},
+    {"421 4.3.2 Service shutting down", p::data_end, c::service_unavailable, a::retry_later, s::connection},
+    // 450: mailbox unavailable for now (busy, locked) at RCPT; policy deferral after the dot.
+    {"450 4.2.1 <bob@example.org>: Mailbox busy", p::rcpt, c::recipient_mailbox_unavailable, a::retry_later, s::recipient},
+    {"450 Requested mail action not taken: mailbox unavailable", p::rcpt, c::recipient_mailbox_unavailable, a::retry_later, s::recipient},
+    {"450 4.2.0 <bob@example.org>: mailbox is locked", p::rcpt, c::recipient_mailbox_unavailable, a::retry_later, s::recipient},
+    {"450 4.1.8 <alice@example.net>: Sender address rejected: Domain not found", p::mail, c::sender_rejected, a::retry_later, s::message},
+    {"450 Requested mail action not taken", p::mail, c::transient_failure, a::retry_later, s::message},
+    {"450 Requested mail action not taken", p::data_end, c::transient_failure, a::retry_later, s::message},
+    // 451: local error in processing — not your fault.
+    {"451 Requested action aborted: local error in processing", p::mail, c::server_error, a::retry_later, s::connection},
+    {"451 4.3.0 Error: queue file write error", p::rcpt, c::server_error, a::retry_later, s::connection},
+    {"451 4.3.0 Requested action aborted", p::data_end, c::server_error, a::retry_later, s::connection},
+    // 452: insufficient system storage; at RCPT also "too many recipients" (RFC 5321 §4.5.3.1.10).
+    {"452 4.3.1 Insufficient system storage", p::mail, c::server_storage_full, a::retry_later, s::connection},
+    {"452 Requested action not taken", p::mail, c::server_storage_full, a::retry_later, s::connection},
+    {"452 4.5.3 Too many recipients", p::rcpt, c::too_many_recipients, a::split_recipients, s::message},
+    {"452 Requested action not taken", p::rcpt, c::too_many_recipients, a::split_recipients, s::message},
+    {"452 4.2.2 <bob@example.org>: Mailbox full", p::rcpt, c::recipient_mailbox_full, a::retry_later, s::recipient},
+    {"452 4.3.1 Insufficient system storage", p::data_end, c::server_storage_full, a::retry_later, s::connection},
+    // 454: after STARTTLS "TLS unavailable", after AUTH a temporary failure (no password prompt).
+    {"454 4.7.0 TLS not available due to local problem", p::starttls, c::tls_unavailable, a::retry_later, s::connection},
+    {"454 4.7.0 Temporary authentication failure", p::auth, c::authentication_temporary_failure, a::retry_later, s::account},
+    {"454 4.7.0 Temporary failure, try again later", p::auth, c::authentication_temporary_failure, a::retry_later, s::account},
+    // 501: syntax error in the arguments.
+    {"501 Syntax error in parameters or arguments", p::ehlo, c::syntax_error, a::report_problem, s::connection},
+    {"501 5.1.7 Bad sender address syntax", p::mail, c::sender_rejected, a::check_sender_address, s::message},
+    {"501 5.1.3 Bad recipient address syntax", p::rcpt, c::recipient_address_invalid, a::check_recipients, s::recipient},
+    {"501 Syntax error in parameters or arguments", p::rcpt, c::recipient_address_invalid, a::check_recipients, s::recipient},
+    {"501 5.5.4 Syntax error, DATA takes no arguments", p::data, c::syntax_error, a::report_problem, s::connection},
+    {"501 Authentication cancelled", p::auth, c::authentication_failed, a::reauthenticate, s::account},
+    // 503: bad sequence — including AUTH twice or inside a transaction (RFC 4954 §4).
+    {"503 5.5.1 Error: already authenticated", p::auth, c::bad_sequence, a::report_problem, s::connection},
+    {"503 5.5.1 Error: send HELO/EHLO first", p::mail, c::bad_sequence, a::report_problem, s::connection},
+    {"503 5.5.1 Error: need MAIL command", p::rcpt, c::bad_sequence, a::report_problem, s::connection},
+    {"503 5.5.1 Error: need RCPT command", p::data, c::bad_sequence, a::report_problem, s::connection},
+    // 504: parameter not implemented; during AUTH an unsupported mechanism (5.5.4).
+    {"504 5.5.4 Unrecognized authentication type", p::auth, c::auth_mechanism_rejected, a::check_account_settings, s::account},
+    {"504 5.5.2 Command parameter not implemented", p::ehlo, c::not_implemented, a::report_problem, s::connection},
+    {"504 5.5.4 Command parameter not implemented", p::mail, c::not_implemented, a::report_problem, s::connection},
+    // 521: this host accepts no mail (RFC 7504).
+    {"521 5.3.2 mx.example.org does not accept mail", p::greeting, c::no_mail_service, a::check_account_settings, s::connection},
+    {"521 Host does not accept mail", p::ehlo, c::no_mail_service, a::check_account_settings, s::connection},
+    {"521 5.3.2 System not accepting network messages", p::rcpt, c::no_mail_service, a::check_account_settings, s::connection},
+    // 530: authentication (RFC 4954) or STARTTLS (RFC 3207) required.
+    {"530 5.7.0 Authentication required", p::mail, c::authentication_required, a::reauthenticate, s::account},
+    {"530 5.7.0 Authentication required", p::rcpt, c::authentication_required, a::reauthenticate, s::account},
+    {"530 5.7.0 Must issue a STARTTLS command first", p::mail, c::encryption_required, a::check_account_settings, s::connection},
+    {"530 5.7.0 Must issue a STARTTLS command first", p::auth, c::encryption_required, a::check_account_settings, s::connection},
+    {"530 Access denied", p::auth, c::encryption_required, a::check_account_settings, s::connection},
+    // 535: credentials invalid.
+    {"535 5.7.8 Authentication credentials invalid", p::auth, c::authentication_failed, a::reauthenticate, s::account},
+    {"535 Authentication failed", p::auth, c::authentication_failed, a::reauthenticate, s::account},
+    // 550: an unknown recipient after RCPT, a refused sender after MAIL, policy after the dot.
+    {"550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown in local recipient table", p::rcpt, c::recipient_unknown, a::check_recipients, s::recipient},
+    {"550 Requested action not taken: mailbox unavailable", p::rcpt, c::recipient_unknown, a::check_recipients, s::recipient},
+    {"550 Requested action not taken: mailbox unavailable", p::mail, c::sender_rejected, a::check_sender_address, s::message},
+    {"550 5.7.1 Sender refused", p::mail, c::sender_rejected, a::check_sender_address, s::message},
+    {"550 Access denied - Invalid HELO name", p::ehlo, c::client_blocked, a::contact_provider, s::connection},
+    {"550 5.7.1 Access denied", p::helo, c::client_blocked, a::contact_provider, s::connection},
+    {"550 Requested action not taken", p::data, c::transaction_rejected, a::check_recipients, s::message},
+    {"550 Requested action not taken", p::data_end, c::message_content_rejected, a::edit_message, s::message},
+    // 551: not local; the text names the forward-path.
+    {"551 User not local; please try <bob@other.example>", p::rcpt, c::recipient_not_local, a::check_recipients, s::recipient},
+    // 552: a full mailbox (5.2.2) or too large a message (5.3.4).
+    {"552 5.2.2 <bob@example.org>: Mailbox full", p::rcpt, c::recipient_mailbox_full, a::contact_recipient, s::recipient},
+    {"552 Requested mail action aborted: exceeded storage allocation", p::rcpt, c::recipient_mailbox_full, a::contact_recipient, s::recipient},
+    {"552 5.3.4 Message size exceeds fixed limit", p::data_end, c::message_too_large, a::reduce_message_size, s::message},
+    {"552 Requested mail action aborted: exceeded storage allocation", p::data_end, c::message_too_large, a::reduce_message_size, s::message},
+    {"552 5.3.4 Message size exceeds fixed maximum message size", p::mail, c::message_too_large, a::reduce_message_size, s::message},
+    {"552 5.5.3 Too many recipients", p::rcpt, c::too_many_recipients, a::split_recipients, s::message},
+    // 553: mailbox name not allowed.
+    {"553 Requested action not taken: mailbox name not allowed", p::rcpt, c::recipient_address_invalid, a::check_recipients, s::recipient},
+    {"553 Requested action not taken: mailbox name not allowed", p::mail, c::sender_rejected, a::check_sender_address, s::message},
+    {"553 5.1.3 <bob@@example.org>... User address required", p::rcpt, c::recipient_address_invalid, a::check_recipients, s::recipient},
+    // 554: no service at greeting; content rejected after the dot; the general submission refusal.
+    {"554 mx.example.org No SMTP service here", p::greeting, c::no_mail_service, a::check_account_settings, s::connection},
+    {"554 Transaction failed", p::mail, c::transaction_rejected, a::check_sender_address, s::message},
+    {"554 Transaction failed", p::rcpt, c::transaction_rejected, a::check_recipients, s::recipient},
+    {"554 5.5.1 Error: no valid recipients", p::data, c::transaction_rejected, a::check_recipients, s::message},
+    {"554 Transaction failed", p::data_end, c::message_content_rejected, a::edit_message, s::message},
+    {"554 5.6.0 Message content rejected", p::data_end, c::spam_rejected, a::edit_message, s::message},
+    {"554 5.6.0 Invalid message", p::data_end, c::message_content_rejected, a::edit_message, s::message},
+};
+// clang-format on
+
+bool positive(int code) { return code < 400; }
+
+int code_of(std::string_view reply) {
+    return (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0');
+}
+
+/// Every basic code of reply-codes.tsv, with the phase its reply usually answers and the
+/// condition it gets there without further text.
+struct basic_case {
+    int code;
+    p ph;
+    c cond;
+};
+
+// clang-format off
+const basic_case basic_cases[] = {
+    {211, p::ehlo, c::none}, {214, p::ehlo, c::none}, {220, p::greeting, c::none},
+    {220, p::starttls, c::none}, {221, p::quit, c::none}, {235, p::auth, c::none},
+    {250, p::rcpt, c::none}, {251, p::rcpt, c::none}, {252, p::rcpt, c::none},
+    {253, p::ehlo, c::none}, {334, p::auth, c::none}, {354, p::data, c::none},
+    {421, p::mail, c::service_unavailable},
+    {422, p::auth, c::auth_mechanism_rejected},
+    {430, p::mail, c::transient_failure},
+    {432, p::auth, c::auth_mechanism_rejected},
+    {450, p::rcpt, c::recipient_mailbox_unavailable},
+    {451, p::rcpt, c::server_error},
+    {452, p::mail, c::server_storage_full},
+    {453, p::ehlo, c::transient_failure},
+    {454, p::auth, c::authentication_temporary_failure},
+    {455, p::mail, c::transient_failure},
+    {458, p::ehlo, c::transient_failure},
+    {459, p::ehlo, c::transient_failure},
+    {500, p::ehlo, c::syntax_error},
+    {501, p::ehlo, c::syntax_error},
+    {502, p::ehlo, c::not_implemented},
+    {503, p::data, c::bad_sequence},
+    {504, p::ehlo, c::not_implemented},
+    {521, p::greeting, c::no_mail_service},
+    {523, p::auth, c::encryption_required},
+    {524, p::auth, c::encryption_required},
+    {525, p::auth, c::account_restricted},
+    {530, p::mail, c::authentication_required},
+    {533, p::rcpt, c::domain_policy_rejected},
+    {534, p::auth, c::auth_mechanism_rejected},
+    {535, p::auth, c::authentication_failed},
+    {538, p::auth, c::encryption_required},
+    {550, p::rcpt, c::recipient_unknown},
+    {551, p::rcpt, c::recipient_not_local},
+    {552, p::rcpt, c::recipient_mailbox_full},
+    {553, p::rcpt, c::recipient_address_invalid},
+    {554, p::rcpt, c::transaction_rejected},
+    {555, p::mail, c::syntax_error},
+    {556, p::rcpt, c::recipient_domain_invalid},
+};
+// clang-format on
+
+/// The enumerated codes of the IANA registry (enhanced-status.tsv), subject and detail.
+struct sd {
+    int subject;
+    int detail;
+};
+// clang-format off
+const sd registry[] = {
+    {0, 0},
+    {1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5}, {1, 6}, {1, 7}, {1, 8}, {1, 9}, {1, 10},
+    {2, 0}, {2, 1}, {2, 2}, {2, 3}, {2, 4},
+    {3, 0}, {3, 1}, {3, 2}, {3, 3}, {3, 4}, {3, 5}, {3, 6},
+    {4, 0}, {4, 1}, {4, 2}, {4, 3}, {4, 4}, {4, 5}, {4, 6}, {4, 7},
+    {5, 0}, {5, 1}, {5, 2}, {5, 3}, {5, 4}, {5, 5}, {5, 6},
+    {6, 0}, {6, 1}, {6, 2}, {6, 3}, {6, 4}, {6, 5}, {6, 6}, {6, 7}, {6, 8}, {6, 9}, {6, 10},
+    {7, 0}, {7, 1}, {7, 2}, {7, 3}, {7, 4}, {7, 5}, {7, 6}, {7, 7}, {7, 8}, {7, 9}, {7, 10},
+    {7, 11}, {7, 12}, {7, 13}, {7, 14}, {7, 15}, {7, 16}, {7, 17}, {7, 18}, {7, 19}, {7, 20},
+    {7, 21}, {7, 22}, {7, 23}, {7, 24}, {7, 25}, {7, 26}, {7, 27}, {7, 28}, {7, 29}, {7, 30},
+};
+// clang-format on
+
+/// Replies whose condition the enhanced code decides (the text says nothing).
+struct status_case {
+    std::string_view reply;
+    p ph;
+    c cond;
+    a act;
+    s sc;
+};
+// clang-format off
+const status_case status_cases[] = {
+    {"550 5.1.1 Status", p::rcpt, c::recipient_unknown, a::check_recipients, s::recipient},
+    {"550 5.1.1 Status", p::data_end, c::recipient_unknown, a::check_recipients, s::recipient},
+    {"550 5.1.1 Status", p::mail, c::sender_rejected, a::check_sender_address, s::message},
+    {"550 5.1.2 Status", p::rcpt, c::recipient_domain_invalid, a::check_recipients, s::recipient},
+    {"556 5.1.10 Status", p::rcpt, c::recipient_domain_invalid, a::check_recipients, s::recipient},
+    {"553 5.1.3 Status", p::rcpt, c::recipient_address_invalid, a::check_recipients, s::recipient},
+    {"550 5.1.6 Status", p::rcpt, c::recipient_unknown, a::check_recipients, s::recipient},
+    {"553 5.1.8 Status", p::rcpt, c::sender_rejected, a::check_sender_address, s::message},
+    {"550 5.2.1 Status", p::rcpt, c::recipient_mailbox_unavailable, a::contact_recipient, s::recipient},
+    {"450 4.2.1 Status", p::rcpt, c::recipient_mailbox_unavailable, a::retry_later, s::recipient},
+    {"552 5.2.2 Status", p::rcpt, c::recipient_mailbox_full, a::contact_recipient, s::recipient},
+    {"452 4.2.2 Status", p::rcpt, c::recipient_mailbox_full, a::retry_later, s::recipient},
+    {"552 5.2.2 Status", p::data_end, c::recipient_mailbox_full, a::contact_recipient, s::recipient},
+    {"552 5.2.3 Status", p::data_end, c::message_too_large, a::reduce_message_size, s::message},
+    {"452 4.3.1 Status", p::rcpt, c::server_storage_full, a::retry_later, s::connection},
+    {"554 5.3.4 Status", p::data_end, c::message_too_large, a::reduce_message_size, s::message},
+    {"552 5.3.4 Status", p::mail, c::message_too_large, a::reduce_message_size, s::message},
+    {"554 5.4.6 Status", p::data_end, c::message_loop, a::report_problem, s::message},
+    {"452 4.5.3 Status", p::rcpt, c::too_many_recipients, a::split_recipients, s::message},
+    {"550 5.5.3 Status", p::rcpt, c::too_many_recipients, a::split_recipients, s::message},
+    {"553 5.6.7 Status", p::rcpt, c::international_address_unsupported, a::check_recipients, s::recipient},
+    {"550 5.6.7 Status", p::mail, c::international_address_unsupported, a::check_recipients, s::recipient},
+    {"554 5.6.0 Status", p::data_end, c::message_content_rejected, a::edit_message, s::message},
+    {"535 5.7.8 Status", p::auth, c::authentication_failed, a::reauthenticate, s::account},
+    {"534 5.7.9 Status", p::auth, c::auth_mechanism_rejected, a::check_account_settings, s::account},
+    {"538 5.7.11 Status", p::auth, c::encryption_required, a::check_account_settings, s::connection},
+    {"432 4.7.12 A password transition is needed", p::auth, c::auth_mechanism_rejected, a::check_account_settings, s::account},
+    {"454 4.7.0 Status", p::auth, c::authentication_temporary_failure, a::retry_later, s::account},
+    {"550 5.7.13 Status", p::mail, c::account_restricted, a::contact_provider, s::account},
+    {"525 5.7.13 Status", p::rcpt, c::recipient_mailbox_unavailable, a::contact_recipient, s::recipient},
+    {"550 5.7.1 Status", p::rcpt, c::domain_policy_rejected, a::check_sender_address, s::message},
+    {"550 5.7.1 Status", p::mail, c::sender_rejected, a::check_sender_address, s::message},
+    {"550 5.7.26 Status", p::data_end, c::domain_policy_rejected, a::check_sender_address, s::message},
+    {"550 5.7.25 Status", p::rcpt, c::client_blocked, a::contact_provider, s::connection},
+    {"554 5.7.9 Status", p::data_end, c::message_content_rejected, a::edit_message, s::message},
+    {"550 5.7.9 Status", p::rcpt, c::domain_policy_rejected, a::check_sender_address, s::message},
+    {"550 5.7.0 Status", p::rcpt, c::domain_policy_rejected, a::check_sender_address, s::message},
+    {"421 4.7.28 Status", p::data_end, c::service_unavailable, a::retry_later, s::connection},
+    {"451 4.7.28 Status", p::data_end, c::rate_limited, a::retry_later, s::account},
+};
+// clang-format on
+
+}  // namespace
+
+TEST_SUITE("classify.codes") {
+    TEST_CASE("seed codes in each phase") {
+        for (const auto& t : seed_cases) {
+            CAPTURE(t.reply);
+            CAPTURE(t.ph);
+            const auto v = classify_reply(t.reply, t.ph);
+            check4(v, {t.cond, t.act, t.sc, code_of(t.reply) / 100 == 4});
+            // Every "retry later" comes with a suggested wait.
+            CHECK(v.retry.has_value() == (v.act == a::retry_later));
+        }
+    }
+
+    TEST_CASE("transient mailbox trouble gets its own list-view text") {
+        CHECK(classify_reply("450 4.2.1 Mailbox busy", p::rcpt).message_id ==
+              "recipient_mailbox_unavailable_temporary");
+        CHECK(classify_reply("550 5.2.1 Mailbox disabled", p::rcpt).message_id ==
+              "recipient_mailbox_unavailable");
+    }
+
+    TEST_CASE("551 names the forward-path") {
+        const auto v = classify_reply("551 User not local; please try <bob@other.example>", p::rcpt);
+        CHECK(v.forward_path == "bob@other.example");
+        CHECK(classify_reply("551 User not local", p::rcpt).forward_path.empty());
+        const auto ok = classify_reply("251 User not local; will forward to <bob@other.example>",
+                                       p::rcpt);
+        CHECK(ok.cond == c::none);
+        CHECK(ok.forward_path == "bob@other.example");
+    }
+
+    TEST_CASE("every basic code of the registry of reply codes") {
+        for (const auto& t : basic_cases) {
+            const std::string reply = std::to_string(t.code) + " Text";
+            CAPTURE(reply);
+            CAPTURE(t.ph);
+            const auto v = classify_reply(reply, t.ph, {}, t.code == 334 ? "LOGIN" : "");
+            CHECK(v.cond == t.cond);
+            CHECK(v.transient == (t.code / 100 == 4));
+            if (positive(t.code)) {
+                CHECK(v.act == a::none);
+                CHECK_FALSE(v.retry.has_value());
+            } else {
+                CHECK(v.act != a::none);
+            }
+        }
+    }
+
+    TEST_CASE("no basic code is read as its opposite in any phase") {
+        for (const auto& t : basic_cases) {
+            for (int ph = 0; ph < smtperr::phase_count; ++ph) {
+                const std::string reply = std::to_string(t.code) + " Text";
+                CAPTURE(reply);
+                CAPTURE(static_cast<p>(ph));
+                const auto v = classify_reply(reply, static_cast<p>(ph));
+                if (positive(t.code)) {
+                    CHECK(v.cond == c::none);
+                    CHECK(v.act == a::none);
+                    CHECK_FALSE(v.transient);
+                } else {
+                    CHECK(v.cond != c::none);
+                    CHECK(v.act != a::none);
+                    CHECK(v.transient == (t.code / 100 == 4));
+                }
+            }
+        }
+    }
+
+    TEST_CASE("every enumerated enhanced code, transient and permanent") {
+        for (const auto& e : registry) {
+            for (const int cls : {4, 5}) {
+                for (const p ph : {p::rcpt, p::mail, p::data_end, p::auth}) {
+                    const std::string reply = std::to_string(cls) + "50 " + std::to_string(cls) +
+                                              "." + std::to_string(e.subject) + "." +
+                                              std::to_string(e.detail) + " Status";
+                    CAPTURE(reply);
+                    CAPTURE(ph);
+                    const auto v = classify_reply(reply, ph);
+                    CHECK(v.cond != c::none);
+                    CHECK(v.act != a::none);
+                    CHECK(v.transient == (cls == 4));
+                    CHECK(v.status.value() ==
+                          cls * 1000000 + e.subject * 1000 + e.detail);
+                }
+            }
+        }
+    }
+
+    TEST_CASE("conditions the enhanced code decides") {
+        for (const auto& t : status_cases) {
+            CAPTURE(t.reply);
+            CAPTURE(t.ph);
+            const auto v = classify_reply(t.reply, t.ph);
+            check4(v, {t.cond, t.act, t.sc, code_of(t.reply) / 100 == 4});
+        }
+    }
+
+    TEST_CASE("the basic code decides the class when the enhanced code disagrees") {
+        // hostile-servers.md C-02.
+        const auto full = classify_reply("550 4.2.2 Mailbox full", p::rcpt);
+        CHECK(full.cond == c::recipient_mailbox_full);
+        CHECK_FALSE(full.transient);
+        CHECK(full.act == a::contact_recipient);
+        const auto later = classify_reply("452 5.2.2 x", p::rcpt);
+        CHECK(later.cond == c::recipient_mailbox_full);
+        CHECK(later.transient);
+        CHECK(later.act == a::retry_later);
+    }
+
+    TEST_CASE("unknown codes fall back by their first digit, never to success") {
+        const auto t = classify_reply("466 Something odd", p::rcpt);
+        CHECK(t.cond == c::transient_failure);
+        CHECK(t.act == a::retry_later);
+        CHECK(t.transient);
+        CHECK(t.retry.has_value());
+        CHECK(t.rule == "basic_code");
+        const auto f = classify_reply("577 Something odd", p::rcpt);
+        CHECK(f.cond == c::permanent_failure);
+        CHECK(f.act == a::report_problem);
+        CHECK_FALSE(f.transient);
+        for (const auto* r : {"299 Fine", "399 Go on", "200 OK", "300 Hmm"}) {
+            CAPTURE(r);
+            const auto v = classify_reply(r, p::rcpt);
+            CHECK(v.cond == c::none);
+            CHECK(v.act == a::none);
+        }
+        for (const auto* r : {"499", "599", "400 x", "500-x\n500 y"}) {
+            for (int ph = 0; ph < smtperr::phase_count; ++ph) {
+                CAPTURE(r);
+                const auto v = classify_reply(r, static_cast<p>(ph));
+                CHECK(v.cond != c::none);
+                CHECK(v.transient == (r[0] == '4'));
+            }
+        }
+    }
+
+    TEST_CASE("a reply_view with a code outside 200-599 is a protocol violation") {
+        for (const int code : {0, 99, 199, 600, 999, -5}) {
+            smtperr::reply_view r;
+            r.code = code;
+            r.text = "x";
+            const auto d = smtperr::classify(r, {p::rcpt, {}, {}});
+            CAPTURE(code);
+            CHECK(d.condition == c::protocol_violation);
+            CHECK(d.transient);
+        }
+    }
+}

@@ -1,0 +1,549 @@
+// One attempt's replies → send_report, and what the outbox makes of it (events, order).
+#include <smtperr/pipeline/attempt.hpp>
+#include <smtperr/pipeline/outbox.hpp>
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "unit/pipeline/pipeline_util.hpp"
+
+using namespace pipeline_test;
+using smtperr::credentials_required_event;
+using smtperr::recipients_rejected_event;
+using smtperr::report_event;
+using smtperr::retry_scheduled_event;
+using smtperr::system_message_event;
+
+namespace {
+
+const std::vector<step> hello = {
+    say(phase::greeting, "220 mx.example.org ESMTP"),
+    say(phase::ehlo, "250-mx.example.org\n250-PIPELINING\n250 AUTH PLAIN"),
+    say(phase::auth, "235 2.7.0 Authentication successful"),
+    say(phase::mail, "250 2.1.0 Ok"),
+};
+
+std::vector<step> with_hello(std::vector<step> rest) {
+    std::vector<step> all = hello;
+    all.insert(all.end(), rest.begin(), rest.end());
+    return all;
+}
+
+const char* const ok_rcpt = "250 2.1.5 Ok";
+const char* const go_ahead = "354 End data with <CR><LF>.<CR><LF>";
+const char* const queued = "250 2.0.0 Ok: queued as 4F2A1";
+const char* const unknown_user =
+    "550 5.1.1 <ben@example.net>: Recipient address rejected: User unknown";
+const char* const not_local = "551 5.1.6 User not local; please try <carl@new.example>";
+const char* const too_many = "452 4.5.3 Too many recipients";
+
+/// Enqueues one message, hands it out and completes it with `report`; returns the events.
+std::vector<smtperr::event> through_outbox(harness& h, const std::vector<std::string>& rcpts,
+                                           const smtperr::send_report& report) {
+    REQUIRE(h.box.enqueue("m1", "alice@example.org", rcpts));
+    const auto due = h.box.take_due();
+    REQUIRE(due.size() == 1);
+    CHECK(due[0].id == "m1");
+    CHECK(due[0].account == "alice@example.org");
+    CHECK(due[0].recipients == rcpts);
+    CHECK(due[0].attempt == 1);
+    CHECK(h.events().empty());
+    h.box.complete("m1", report);
+    // Never inline: nothing reached the sink yet, everything is in the executor's queue.
+    CHECK(h.seen->empty());
+    CHECK(h.exec.queued() > 0);
+    return h.events();
+}
+
+}  // namespace
+
+TEST_SUITE("smtperr/pipeline/attempt.hpp") {
+    TEST_CASE("every recipient accepted: sent, one transaction, one report event") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        const auto rep =
+            run_script(rcpts, with_hello({say(phase::rcpt, ok_rcpt), say(phase::rcpt, ok_rcpt),
+                                          say(phase::data, go_ahead), say(phase::data_end, queued),
+                                          say(phase::quit, "221 2.0.0 Bye")}));
+        CHECK(rep.outcome == outcome::sent);
+        CHECK(rep.deciding.condition == condition::none);
+        CHECK_FALSE(rep.possibly_delivered);
+        CHECK(rep.transactions == 1);
+        REQUIRE(rep.recipients.size() == 2);
+        for (const auto& r : rep.recipients) {
+            CHECK(r.accepted);
+            CHECK_FALSE(r.diagnosis.has_value());
+            CHECK_FALSE(r.pending());
+            CHECK_FALSE(r.rejected());
+        }
+
+        harness h;
+        const auto ev = through_outbox(h, rcpts, rep);
+        CHECK(kinds(ev) == "report");
+        const auto& done = as<report_event>(ev[0]);
+        CHECK(done.message_id == "m1");
+        CHECK(done.report.outcome == outcome::sent);
+        CHECK(done.report.transactions == 1);
+        CHECK_FALSE(done.report.expired);
+        CHECK(h.box.size() == 0);
+    }
+
+    TEST_CASE("all recipients rejected: failed, recipients_rejected, system message, report") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        const auto rep = run_script(
+            rcpts, with_hello({say(phase::rcpt, "550 5.1.1 <anna@example.org>: User unknown"),
+                               say(phase::rcpt, unknown_user), say(phase::quit, "221 2.0.0 Bye")}));
+        CHECK(rep.outcome == outcome::failed);
+        CHECK(rep.deciding.condition == condition::recipient_unknown);
+        CHECK(rep.deciding.phase == phase::rcpt);
+        CHECK_FALSE(rep.possibly_delivered);
+        REQUIRE(rep.recipients.size() == 2);
+        for (const auto& r : rep.recipients) {
+            CHECK_FALSE(r.accepted);
+            CHECK(r.rejected());
+            CHECK_FALSE(r.pending());
+            REQUIRE(r.diagnosis);
+            CHECK(r.diagnosis->condition == condition::recipient_unknown);
+            CHECK(r.diagnosis->scope == smtperr::scope::recipient);
+        }
+        CHECK(rep.recipients[0].address == "anna@example.org");
+        CHECK(rep.recipients[1].address == "ben@example.net");
+        // Server text is kept sanitized, and without the enhanced code.
+        CHECK(rep.recipients[1].diagnosis->server_text.find("User unknown") != std::string::npos);
+
+        harness h;
+        const auto ev = through_outbox(h, rcpts, rep);
+        REQUIRE(kinds(ev) == "recipients_rejected,system_message,report");
+        const auto& rej = as<recipients_rejected_event>(ev[0]);
+        CHECK(rej.message_id == "m1");
+        REQUIRE(rej.recipients.size() == 2);
+        CHECK(rej.recipients[0].address == "anna@example.org");
+        CHECK(rej.recipients[1].address == "ben@example.net");
+        CHECK(rej.recipients[0].forward_path.empty());
+        CHECK(rej.recipients[1].diagnosis.condition == condition::recipient_unknown);
+        const auto& sys = as<system_message_event>(ev[1]);
+        CHECK(sys.message_id == "m1");
+        CHECK(sys.severity == smtperr::severity::error);
+        CHECK_FALSE(sys.list_line.empty());
+        CHECK(sys.diagnosis.condition == condition::recipient_unknown);
+        CHECK(sys.action == smtperr::action::check_recipients);
+        const auto& done = as<report_event>(ev[2]);
+        CHECK(done.report.outcome == outcome::failed);
+        CHECK(done.report.deciding.condition == condition::recipient_unknown);
+        CHECK(done.report.recipients.size() == 2);
+        CHECK(h.box.size() == 0);
+    }
+
+    TEST_CASE("all rejected, and a pipelined DATA refused too: the recipients decide") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        const auto rep = run_script(
+            rcpts, with_hello({say(phase::rcpt, unknown_user), say(phase::rcpt, unknown_user),
+                               say(phase::data, "554 5.5.1 Error: no valid recipients")}));
+        CHECK(rep.outcome == outcome::failed);
+        CHECK(rep.deciding.condition == condition::recipient_unknown);
+        for (const auto& r : rep.recipients) {
+            CHECK(r.diagnosis->condition == condition::recipient_unknown);
+        }
+    }
+
+    TEST_CASE("421 to DATA or to the final dot ends the session") {
+        const std::vector<std::string> rcpts{"a@example.org", "b@example.org", "c@example.org"};
+        for (const phase p : {phase::data, phase::data_end}) {
+            CAPTURE(name(p));
+            smtperr::attempt a(rcpts, {}, 2);  // c waits for a second transaction.
+            for (const auto& s : hello)
+                feed(a, s.p, s.reply);
+            feed(a, phase::rcpt, ok_rcpt);
+            feed(a, phase::rcpt, ok_rcpt);
+            if (p == phase::data_end)
+                feed(a, phase::data, go_ahead);
+            feed(a, p, "421 4.3.0 Shutting down");
+            CHECK_FALSE(a.session_usable());
+            CHECK_FALSE(a.more_transactions());
+            const auto rep = a.finish();
+            CHECK(rep.outcome == outcome::deferred);
+            CHECK(rep.deciding.condition == condition::service_unavailable);
+            for (const auto& r : rep.recipients)
+                CHECK(r.pending());
+        }
+    }
+
+    TEST_CASE("some rejected: partially_sent, recipients_rejected with the 551 forward path") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net",
+                                             "carl@old.example"};
+        const auto rep =
+            run_script(rcpts, with_hello({say(phase::rcpt, ok_rcpt), say(phase::rcpt, unknown_user),
+                                          say(phase::rcpt, not_local), say(phase::data, go_ahead),
+                                          say(phase::data_end, queued)}));
+        CHECK(rep.outcome == outcome::partially_sent);
+        CHECK(rep.deciding.condition == condition::recipient_unknown);  // The first failure.
+        CHECK_FALSE(rep.possibly_delivered);
+        CHECK(recipient(rep, "anna@example.org").accepted);
+        const auto& ben = recipient(rep, "ben@example.net");
+        CHECK(ben.rejected());
+        CHECK(ben.diagnosis->condition == condition::recipient_unknown);
+        const auto& carl = recipient(rep, "carl@old.example");
+        CHECK(carl.rejected());
+        CHECK(carl.diagnosis->scope == smtperr::scope::recipient);
+        CHECK(carl.diagnosis->forward_path == "carl@new.example");
+
+        harness h;
+        const auto ev = through_outbox(h, rcpts, rep);
+        REQUIRE(kinds(ev) == "recipients_rejected,system_message,report");
+        const auto& rej = as<recipients_rejected_event>(ev[0]);
+        REQUIRE(rej.recipients.size() == 2);
+        CHECK(rej.recipients[0].address == "ben@example.net");
+        CHECK(rej.recipients[0].forward_path.empty());
+        CHECK(rej.recipients[1].address == "carl@old.example");
+        CHECK(rej.recipients[1].forward_path == "carl@new.example");
+        CHECK(rej.recipients[1].diagnosis.forward_path == "carl@new.example");
+        const auto& sys = as<system_message_event>(ev[1]);
+        CHECK(sys.severity == smtperr::severity::warning);
+        const auto& done = as<report_event>(ev[2]);
+        CHECK(done.report.outcome == outcome::partially_sent);
+        REQUIRE(done.report.recipients.size() == 3);
+        CHECK(done.report.recipients[0].address == "anna@example.org");
+        CHECK(done.report.recipients[0].accepted);
+        CHECK(done.report.recipients[1].address == "ben@example.net");
+        CHECK(done.report.recipients[2].address == "carl@old.example");
+        CHECK(h.box.size() == 0);
+    }
+
+    TEST_CASE("421 in the middle of RCPT: deferred, everyone pending, retried later") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net",
+                                             "carl@example.com"};
+        smtperr::classify_context ctx;
+        smtperr::attempt a(rcpts, ctx);
+        for (const auto& s : hello)
+            feed(a, s.p, s.reply);
+        feed(a, phase::rcpt, ok_rcpt);
+        CHECK(a.session_usable());
+        feed(a, phase::rcpt, "421 4.7.0 mx.example.org Service not available, closing channel");
+        CHECK_FALSE(a.session_usable());
+        CHECK_FALSE(a.more_transactions());
+        // A pipelined reply that still arrives after the fatal one decides nothing.
+        feed(a, phase::rcpt, ok_rcpt);
+        const auto rep = a.finish();
+        CHECK(rep.outcome == outcome::deferred);
+        CHECK(rep.deciding.condition == condition::service_unavailable);
+        CHECK(rep.deciding.phase == phase::rcpt);
+        CHECK(rep.deciding.transient);
+        CHECK_FALSE(rep.possibly_delivered);
+        REQUIRE(rep.recipients.size() == 3);
+        for (const auto& r : rep.recipients) {
+            CHECK_FALSE(r.accepted);
+            CHECK(r.pending());
+            REQUIRE(r.diagnosis);
+            CHECK(r.diagnosis->condition == condition::service_unavailable);
+        }
+
+        harness h;
+        const auto t0 = h.clock.get();
+        const auto ev = through_outbox(h, rcpts, rep);
+        REQUIRE(kinds(ev) == "retry_scheduled,system_message");
+        const auto& retry = as<retry_scheduled_event>(ev[0]);
+        CHECK(retry.message_id == "m1");
+        CHECK(retry.attempt == 2);
+        CHECK(retry.when - t0 >= seconds(300));  // The 421's own hint.
+        CHECK(retry.diagnosis.condition == condition::service_unavailable);
+        const auto& sys = as<system_message_event>(ev[1]);
+        CHECK(sys.severity == smtperr::severity::warning);
+        CHECK(sys.action == smtperr::action::retry_later);
+        CHECK(h.box.state("m1") == smtperr::message_state::queued);
+        CHECK(h.box.next_attempt("m1") == retry.when);
+        CHECK(h.box.take_due().empty());
+        h.clock.set(retry.when);
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        CHECK(due[0].attempt == 2);
+        CHECK(due[0].recipients == rcpts);
+    }
+
+    TEST_CASE("EOF after DATA 354, before the end of the body: deferred, not possibly delivered") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        const auto rep = run_script(
+            rcpts, with_hello({say(phase::rcpt, ok_rcpt), say(phase::rcpt, ok_rcpt),
+                               say(phase::data, go_ahead),
+                               // The final dot was never sent: the awaited phase is data.
+                               fail(phase::data)}));
+        CHECK(rep.outcome == outcome::deferred);
+        CHECK_FALSE(rep.possibly_delivered);
+        CHECK(rep.deciding.condition == condition::connection_lost);
+        CHECK(rep.deciding.code == eof());
+        for (const auto& r : rep.recipients) {
+            CHECK_FALSE(r.possibly_delivered);
+            CHECK(r.pending());
+        }
+
+        harness h;
+        const auto ev = through_outbox(h, rcpts, rep);
+        REQUIRE(kinds(ev) == "retry_scheduled,system_message");
+        CHECK(as<retry_scheduled_event>(ev[0]).attempt == 2);
+        CHECK(h.box.state("m1") == smtperr::message_state::queued);
+    }
+
+    TEST_CASE("EOF after the final dot: possibly delivered, failed, never retried") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        const auto rep =
+            run_script(rcpts, with_hello({say(phase::rcpt, ok_rcpt), say(phase::rcpt, ok_rcpt),
+                                          say(phase::data, go_ahead), fail(phase::data_end)}));
+        CHECK(rep.outcome == outcome::failed);
+        CHECK(rep.possibly_delivered);
+        CHECK(rep.deciding.condition == condition::connection_lost);
+        CHECK(rep.deciding.phase == phase::data_end);
+        CHECK(rep.deciding.message_id == "delivery_uncertain");
+        for (const auto& r : rep.recipients) {
+            CHECK_FALSE(r.accepted);  // Never "sent" without a 2yz to the final dot.
+            CHECK(r.possibly_delivered);
+            CHECK_FALSE(r.pending());
+            CHECK_FALSE(r.rejected());
+        }
+
+        harness h;
+        const auto ev = through_outbox(h, rcpts, rep);
+        REQUIRE(kinds(ev) == "system_message,report");
+        const auto& sys = as<system_message_event>(ev[0]);
+        CHECK(sys.severity == smtperr::severity::error);
+        // The user decides: the line says it may have gone out, not "try again later".
+        CHECK(sys.list_line ==
+              smtperr::render_message(sys.diagnosis.view(), smtperr::language::en).list_line);
+        CHECK(sys.list_line.find("may already have been sent") != std::string::npos);
+        const auto& done = as<report_event>(ev[1]);
+        CHECK(done.report.outcome == outcome::failed);
+        CHECK(done.report.possibly_delivered);
+        CHECK_FALSE(done.report.expired);
+        for (const auto& r : done.report.recipients)
+            CHECK(r.possibly_delivered);
+        CHECK(h.box.size() == 0);
+        h.clock.advance(seconds(24 * 3600));
+        CHECK(h.box.take_due().empty());
+        CHECK(h.events().empty());
+    }
+
+    TEST_CASE("EOF after the final dot with a rejected recipient: only the accepted one") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        const auto rep =
+            run_script(rcpts, with_hello({say(phase::rcpt, ok_rcpt), say(phase::rcpt, unknown_user),
+                                          say(phase::data, go_ahead), fail(phase::data_end)}));
+        CHECK(rep.outcome == outcome::failed);
+        CHECK(rep.possibly_delivered);
+        CHECK(recipient(rep, "anna@example.org").possibly_delivered);
+        CHECK_FALSE(recipient(rep, "ben@example.net").possibly_delivered);
+        CHECK(recipient(rep, "ben@example.net").rejected());
+
+        harness h;
+        const auto ev = through_outbox(h, rcpts, rep);
+        REQUIRE(kinds(ev) == "recipients_rejected,system_message,report");
+        CHECK(as<recipients_rejected_event>(ev[0]).recipients.size() == 1);
+        CHECK(as<report_event>(ev[2]).report.possibly_delivered);
+    }
+
+    TEST_CASE("452 4.5.3 too many recipients: the rest goes in a second transaction") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net",
+                                             "carl@example.com"};
+        smtperr::classify_context ctx;
+        smtperr::attempt a(rcpts, ctx);
+        CHECK(a.transaction_recipients() == rcpts);
+        for (const auto& s : hello)
+            feed(a, s.p, s.reply);
+        feed(a, phase::rcpt, ok_rcpt);
+        feed(a, phase::rcpt, too_many);
+        feed(a, phase::rcpt, too_many);
+        CHECK(a.session_usable());
+        CHECK(a.any_recipient_accepted());
+        CHECK(a.transaction_recipients() == std::vector<std::string>{"anna@example.org"});
+        feed(a, phase::data, go_ahead);
+        CHECK(a.data_accepted());
+        feed(a, phase::data_end, queued);
+        REQUIRE(a.more_transactions());
+        a.next_transaction();
+        CHECK(a.transaction_recipients() ==
+              std::vector<std::string>{"ben@example.net", "carl@example.com"});
+        CHECK_FALSE(a.data_accepted());
+        feed(a, phase::mail, "250 2.1.0 Ok");
+        feed(a, phase::rcpt, ok_rcpt);
+        feed(a, phase::rcpt, ok_rcpt);
+        feed(a, phase::data, go_ahead);
+        feed(a, phase::data_end, queued);
+        CHECK_FALSE(a.more_transactions());
+        const auto rep = a.finish();
+        CHECK(rep.outcome == outcome::sent);
+        CHECK(rep.transactions == 2);
+        CHECK(rep.deciding.condition == condition::none);
+        REQUIRE(rep.recipients.size() == 3);
+        for (const auto& r : rep.recipients)
+            CHECK(r.accepted);
+
+        harness h;
+        const auto ev = through_outbox(h, rcpts, rep);
+        REQUIRE(kinds(ev) == "report");
+        CHECK(as<report_event>(ev[0]).report.outcome == outcome::sent);
+        CHECK(as<report_event>(ev[0]).report.transactions == 2);
+    }
+
+    TEST_CASE("a server limit of two per transaction: as many transactions as it takes") {
+        const std::vector<std::string> rcpts{"a@example.org", "b@example.org", "c@example.org",
+                                             "d@example.org", "e@example.org"};
+        server s;
+        auto per_transaction = std::make_shared<std::map<unsigned, int>>();
+        s.rcpt = [per_transaction](const std::string&, unsigned n) {
+            return ++(*per_transaction)[n] <= 2 ? std::string(ok_rcpt) : std::string(too_many);
+        };
+        const auto rep = run_session(rcpts, s);
+        CHECK(rep.outcome == outcome::sent);
+        CHECK(rep.transactions == 3);
+        for (const auto& r : rep.recipients)
+            CHECK(r.accepted);
+    }
+
+    TEST_CASE("our own limit per transaction plans the transactions up front") {
+        const std::vector<std::string> rcpts{"a@example.org", "b@example.org", "c@example.org"};
+        smtperr::attempt a(rcpts, {}, 2);
+        CHECK(a.transaction_recipients() ==
+              std::vector<std::string>{"a@example.org", "b@example.org"});
+        CHECK(a.more_transactions());
+        const auto rep = run_session(rcpts, server{}, 2);
+        CHECK(rep.outcome == outcome::sent);
+        CHECK(rep.transactions == 2);
+    }
+
+    TEST_CASE("452 4.5.3 before any recipient was taken is no limit to split around") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        smtperr::attempt a(rcpts, {});
+        for (const auto& s : hello)
+            feed(a, s.p, s.reply);
+        feed(a, phase::rcpt, too_many);
+        feed(a, phase::rcpt, too_many);
+        CHECK_FALSE(a.any_recipient_accepted());
+        CHECK_FALSE(a.more_transactions());  // Another transaction would loop for ever.
+        const auto rep = a.finish();
+        CHECK(rep.outcome == outcome::deferred);
+        CHECK(rep.deciding.condition == condition::too_many_recipients);
+        for (const auto& r : rep.recipients)
+            CHECK(r.pending());
+    }
+
+    TEST_CASE("per-recipient transient: the others get it now, the pending one later alone") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net",
+                                             "carl@example.com"};
+        server first;
+        first.rcpt = [](const std::string& a, unsigned) {
+            return a == "ben@example.net" ? std::string("450 4.2.1 Mailbox busy, try later")
+                                          : std::string(ok_rcpt);
+        };
+        const auto rep1 = run_session(rcpts, first);
+        CHECK(rep1.outcome == outcome::partially_sent);
+        CHECK(recipient(rep1, "anna@example.org").accepted);
+        CHECK(recipient(rep1, "carl@example.com").accepted);
+        CHECK(recipient(rep1, "ben@example.net").pending());
+
+        harness h;
+        const auto t0 = h.clock.get();
+        const auto ev = through_outbox(h, rcpts, rep1);
+        REQUIRE(kinds(ev) == "retry_scheduled,system_message");  // Nobody rejected for good.
+        const auto& retry = as<retry_scheduled_event>(ev[0]);
+        CHECK(retry.attempt == 2);
+        CHECK(retry.when > t0);
+        h.clock.set(retry.when);
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        CHECK(due[0].recipients == std::vector<std::string>{"ben@example.net"});
+        CHECK(due[0].attempt == 2);
+        const auto rep2 = run_session(due[0].recipients, server{});
+        CHECK(rep2.outcome == outcome::sent);
+        h.box.complete("m1", rep2);
+        const auto ev2 = h.events();
+        REQUIRE(kinds(ev2) == "report");
+        const auto& done = as<report_event>(ev2[0]).report;
+        CHECK(done.outcome == outcome::sent);  // Both attempts merged.
+        CHECK(done.transactions == 2);
+        REQUIRE(done.recipients.size() == 3);
+        CHECK(done.recipients[0].address == "anna@example.org");
+        CHECK(done.recipients[1].address == "ben@example.net");
+        CHECK(done.recipients[2].address == "carl@example.com");
+        for (const auto& r : done.recipients)
+            CHECK(r.accepted);
+        CHECK(h.box.size() == 0);
+    }
+
+    TEST_CASE("per-recipient transient, then rejected for good: partially sent in the end") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        server first;
+        first.rcpt = [](const std::string& a, unsigned) {
+            return a == "ben@example.net" ? std::string("450 4.2.1 Mailbox busy")
+                                          : std::string(ok_rcpt);
+        };
+        harness h;
+        h.box.enqueue("m1", "alice@example.org", rcpts);
+        h.box.complete("m1", run_session(h.box.take_due().at(0).recipients, first));
+        CHECK(kinds(h.events()) == "retry_scheduled,system_message");
+        h.clock.set(*h.box.next_wakeup());
+        server second;
+        second.rcpt = [](const std::string&, unsigned) { return std::string(unknown_user); };
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        h.box.complete("m1", run_session(due[0].recipients, second));
+        const auto ev = h.events();
+        REQUIRE(kinds(ev) == "recipients_rejected,system_message,report");
+        const auto& done = as<report_event>(ev[2]).report;
+        CHECK(done.outcome == outcome::partially_sent);
+        CHECK(done.deciding.condition == condition::recipient_unknown);
+        CHECK(recipient(done, "anna@example.org").accepted);
+        CHECK(recipient(done, "ben@example.net").rejected());
+    }
+
+    TEST_CASE("DATA refused or the final dot refused: the accepted recipients get that reason") {
+        const std::vector<std::string> rcpts{"anna@example.org"};
+        SUBCASE("451 to DATA: deferred") {
+            const auto rep = run_script(
+                rcpts, with_hello({say(phase::rcpt, ok_rcpt),
+                                   say(phase::data, "451 4.3.0 Local error in processing")}));
+            CHECK(rep.outcome == outcome::deferred);
+            CHECK(rep.deciding.phase == phase::data);
+            CHECK(rep.recipients[0].pending());
+        }
+        SUBCASE("552 to the final dot: failed, no recipients_rejected for a message problem") {
+            const auto rep = run_script(
+                rcpts,
+                with_hello({say(phase::rcpt, ok_rcpt), say(phase::data, go_ahead),
+                            say(phase::data_end, "552 5.3.4 Message size exceeds fixed limit")}));
+            CHECK(rep.outcome == outcome::failed);
+            CHECK(rep.deciding.condition == condition::message_too_large);
+            CHECK_FALSE(rep.possibly_delivered);
+            CHECK_FALSE(rep.recipients[0].accepted);
+            harness h;
+            const auto ev = through_outbox(h, rcpts, rep);
+            REQUIRE(kinds(ev) == "system_message,report");
+            CHECK(as<system_message_event>(ev[0]).action == smtperr::action::reduce_message_size);
+        }
+    }
+
+    TEST_CASE("a refusing greeting ends the session before anyone is tried") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        smtperr::attempt a(rcpts, {});
+        feed(a, phase::greeting, "554 5.3.2 mx.example.org no SMTP service here");
+        CHECK_FALSE(a.session_usable());
+        const auto rep = a.finish();
+        CHECK(rep.outcome == outcome::failed);
+        CHECK(rep.deciding.phase == phase::greeting);
+        CHECK(rep.recipients.size() == 2);
+    }
+
+    TEST_CASE("a transport failure before any reply leaves everybody pending") {
+        const std::vector<std::string> rcpts{"anna@example.org"};
+        const auto rep = run_script(
+            rcpts, {fail(phase::greeting, make_error_code(smtperr::errc::connection_failed))});
+        CHECK(rep.outcome == outcome::deferred);
+        CHECK_FALSE(rep.possibly_delivered);
+        CHECK(rep.recipients[0].pending());
+        CHECK(rep.deciding.code == make_error_code(smtperr::errc::connection_failed));
+    }
+
+    TEST_CASE("the same address twice is one recipient") {
+        const auto rep = run_session({"anna@example.org", "anna@example.org"}, server{});
+        REQUIRE(rep.recipients.size() == 1);
+        CHECK(rep.outcome == outcome::sent);
+    }
+}

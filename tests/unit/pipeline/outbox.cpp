@@ -1,0 +1,455 @@
+// The outbox: sign-in discipline, retries on a test clock, maximum age, never inline.
+#include <smtperr/pipeline/outbox.hpp>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "unit/pipeline/pipeline_util.hpp"
+
+using namespace pipeline_test;
+using smtperr::credentials_reason;
+using smtperr::credentials_required_event;
+using smtperr::message_state;
+using smtperr::report_event;
+using smtperr::retry_scheduled_event;
+using smtperr::system_message_event;
+using smtperr::token_refresh_required_event;
+
+namespace {
+
+const std::string alice = "alice@example.org";
+const std::string bob = "bob@example.com";
+
+server bad_password() {
+    server s;
+    s.auth = "535 5.7.8 Authentication credentials invalid";
+    return s;
+}
+
+server auth_temporarily_failing() {
+    server s;
+    s.auth = "454 4.7.0 Temporary authentication failure";
+    return s;
+}
+
+server oauth_rejected() {
+    server s;
+    s.mechanism = "XOAUTH2";
+    s.auth = "535 5.7.8 Username and Password not accepted";
+    return s;
+}
+
+server greylisting() {
+    server s;
+    s.rcpt = [](const std::string&, unsigned) {
+        return std::string(
+            "450 4.7.1 <anna@example.org>: Recipient address rejected: Greylisted, "
+            "see http://postgrey.schweikert.ch/help/example.org.html");
+    };
+    return s;
+}
+
+server closing() {
+    server s;
+    s.greeting = "421 4.3.2 Service not available, closing transmission channel";
+    return s;
+}
+
+std::vector<std::string> ids(const std::vector<smtperr::dispatch>& due) {
+    std::vector<std::string> out;
+    for (const auto& d : due)
+        out.push_back(d.id);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// Runs every dispatch against `s` and completes it.
+void run_all(harness& h, const std::vector<smtperr::dispatch>& due, const server& s) {
+    for (const auto& d : due)
+        h.box.complete(d.id, run_session(d.recipients, s));
+}
+
+}  // namespace
+
+TEST_SUITE("smtperr/pipeline/outbox.hpp") {
+    TEST_CASE("events go through the executor, never inline") {
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        h.box.complete("m1", run_session(due[0].recipients, server{}));
+        CHECK(h.seen->empty());
+        CHECK(h.exec.queued() == 1);
+        CHECK(kinds(h.events()) == "report");
+    }
+
+    TEST_CASE("enqueue: due at once, ids unique, state and size") {
+        harness h;
+        CHECK(h.box.enqueue("m1", alice, {"anna@example.org"}));
+        CHECK_FALSE(h.box.enqueue("m1", alice, {"other@example.org"}));
+        CHECK(h.box.size() == 1);
+        CHECK(h.box.state("m1") == message_state::queued);
+        CHECK(h.box.next_attempt("m1") == h.clock.get());
+        CHECK(h.box.next_wakeup() == h.clock.get());
+        CHECK_FALSE(h.box.state("nope").has_value());
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        CHECK(due[0].recipients == std::vector<std::string>{"anna@example.org"});
+        CHECK(h.box.state("m1") == message_state::in_flight);
+        CHECK_FALSE(h.box.next_attempt("m1").has_value());
+        CHECK(h.box.take_due().empty());  // In flight: not handed out twice.
+        CHECK_FALSE(h.box.next_wakeup().has_value());
+        // Completing an unknown id, or twice, changes nothing.
+        h.box.complete("nope", run_session({"x@example.org"}, server{}));
+        h.box.complete("m1", run_session(due[0].recipients, server{}));
+        h.box.complete("m1", run_session(due[0].recipients, server{}));
+        const auto ev = h.events();
+        CHECK(kinds(ev) == "report");
+        CHECK(h.box.size() == 0);
+    }
+
+    TEST_CASE("535: one credentials_required for three messages, none resent until updated") {
+        harness h;
+        for (const char* id : {"m1", "m2", "m3"}) {
+            h.box.enqueue(id, alice, {"anna@example.org", "ben@example.net"});
+        }
+        h.box.enqueue("b1", bob, {"carl@example.com"});
+        const auto due = h.box.take_due();
+        REQUIRE(ids(due) == std::vector<std::string>{"b1", "m1", "m2", "m3"});
+        for (const auto& d : due) {
+            h.box.complete(
+                d.id, run_session(d.recipients, d.account == alice ? bad_password() : server{}));
+        }
+        const auto ev = h.events();
+        // b1 (sorted first) went out; each of alice's messages shows why it waits, and the
+        // password is asked for once.
+        REQUIRE(kinds(ev) ==
+                "report,system_message,credentials_required,system_message,system_message");
+        CHECK(as<report_event>(ev[0]).message_id == "b1");
+        const auto& ask = as<credentials_required_event>(ev[2]);
+        CHECK(ask.account == alice);
+        CHECK(ask.reason == credentials_reason::authentication_failed);
+        CHECK(ask.diagnosis.condition == condition::authentication_failed);
+        CHECK(ask.diagnosis.phase == phase::auth);
+        CHECK(as<system_message_event>(ev[1]).action == smtperr::action::reauthenticate);
+        for (const char* id : {"m1", "m2", "m3"}) {
+            CHECK(h.box.state(id) == message_state::waiting_credentials);
+        }
+        // No recipient was taken for "rejected": the sign-in failed, not the addresses.
+        // The same credentials are never tried again by themselves, however long we wait,
+        // and a new message of the account waits too.
+        h.box.enqueue("m4", alice, {"dora@example.org"});
+        for (int i = 0; i < 5; ++i) {
+            h.clock.advance(seconds(6 * 3600));
+            CHECK(h.box.take_due().empty());
+        }
+        CHECK(h.events().empty());
+        CHECK(h.box.state("m4") == message_state::queued);
+
+        h.box.credentials_updated(alice);
+        CHECK(h.events().empty());
+        const auto again = h.box.take_due();
+        REQUIRE(ids(again) == std::vector<std::string>{"m1", "m2", "m3", "m4"});
+        for (const auto& d : again) {
+            if (d.id != "m4") {
+                CHECK(d.attempt == 2);
+                CHECK(d.recipients ==
+                      std::vector<std::string>{"anna@example.org", "ben@example.net"});
+            }
+        }
+        run_all(h, again, server{});
+        const auto done = h.events();
+        CHECK(kinds(done) == "report,report,report,report");
+        for (const auto& e : done)
+            CHECK(as<report_event>(e).report.outcome == outcome::sent);
+        CHECK(h.box.size() == 0);
+    }
+
+    TEST_CASE("535 again after new credentials asks again (once)") {
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        run_all(h, h.box.take_due(), bad_password());
+        CHECK(kinds(h.events()) == "system_message,credentials_required");
+        h.box.credentials_updated(alice);
+        run_all(h, h.box.take_due(), bad_password());
+        CHECK(kinds(h.events()) == "system_message,credentials_required");
+        CHECK(h.box.state("m1") == message_state::waiting_credentials);
+    }
+
+    TEST_CASE("454 at AUTH three times: two retries, then the password prompt") {
+        harness h;
+        const auto t0 = h.clock.get();
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        std::vector<std::string> seen_kinds;
+        for (unsigned attempt = 1; attempt <= 3; ++attempt) {
+            const auto due = h.box.take_due();
+            REQUIRE(due.size() == 1);
+            CHECK(due[0].attempt == attempt);
+            const auto before = h.clock.get();
+            h.box.complete("m1", run_session(due[0].recipients, auth_temporarily_failing()));
+            const auto ev = h.events();
+            seen_kinds.push_back(kinds(ev));
+            if (attempt < 3) {
+                REQUIRE(kinds(ev) == "retry_scheduled,system_message");
+                const auto& retry = as<retry_scheduled_event>(ev[0]);
+                CHECK(retry.attempt == attempt + 1);
+                CHECK(retry.when - before >= seconds(300));  // The 454's hint.
+                CHECK(retry.diagnosis.condition == condition::authentication_temporary_failure);
+                CHECK(h.box.take_due().empty());
+                h.clock.set(retry.when);
+            } else {
+                REQUIRE(kinds(ev) == "system_message,credentials_required");
+                const auto& ask = as<credentials_required_event>(ev[1]);
+                CHECK(ask.account == alice);
+                CHECK(ask.diagnosis.condition == condition::authentication_temporary_failure);
+            }
+        }
+        CHECK(h.clock.get() > t0);
+        CHECK(h.box.state("m1") == message_state::waiting_credentials);
+        h.clock.advance(seconds(3600));
+        CHECK(h.box.take_due().empty());
+        h.box.credentials_updated(alice);
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        // The count starts over: one more 454 is a retry again, not a prompt.
+        h.box.complete("m1", run_session(due[0].recipients, auth_temporarily_failing()));
+        CHECK(kinds(h.events()) == "retry_scheduled,system_message");
+    }
+
+    TEST_CASE("454 counts only failures in a row: a success in between resets it") {
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        for (int i = 0; i < 2; ++i) {
+            run_all(h, h.box.take_due(), auth_temporarily_failing());
+            CHECK(kinds(h.events()) == "retry_scheduled,system_message");
+            h.clock.set(*h.box.next_wakeup());
+        }
+        h.box.enqueue("m2", alice, {"ben@example.net"});
+        const auto due = h.box.take_due();
+        REQUIRE(ids(due) == std::vector<std::string>{"m1", "m2"});
+        // m2 signs in fine before m1's third 454 comes back: that one is a first again.
+        h.box.complete("m2", run_session({"ben@example.net"}, server{}));
+        h.box.complete("m1", run_session({"anna@example.org"}, auth_temporarily_failing()));
+        CHECK(kinds(h.events()) == "report,retry_scheduled,system_message");
+    }
+
+    TEST_CASE("XOAUTH2 token invalid: one silent refresh for several messages") {
+        harness h;
+        for (const char* id : {"m1", "m2", "m3"})
+            h.box.enqueue(id, alice, {"anna@example.org"});
+        run_all(h, h.box.take_due(), oauth_rejected());
+        auto ev = h.events();
+        REQUIRE(kinds(ev) == "token_refresh_required");
+        CHECK(as<token_refresh_required_event>(ev[0]).account == alice);
+        CHECK(as<token_refresh_required_event>(ev[0]).diagnosis.condition ==
+              condition::oauth_token_invalid);
+        for (const char* id : {"m1", "m2", "m3"}) {
+            CHECK(h.box.state(id) == message_state::waiting_token);
+        }
+        CHECK(h.box.take_due().empty());
+
+        SUBCASE("refreshed, and the new token works") {
+            h.box.token_refreshed(alice, true);
+            CHECK(h.events().empty());
+            const auto due = h.box.take_due();
+            REQUIRE(due.size() == 3);
+            for (const auto& d : due)
+                CHECK(d.attempt == 2);
+            run_all(h, due, server{});
+            CHECK(kinds(h.events()) == "report,report,report");
+        }
+        SUBCASE("refreshed, and the new token is invalid too: ask the user, once") {
+            h.box.token_refreshed(alice, true);
+            run_all(h, h.box.take_due(), oauth_rejected());
+            ev = h.events();
+            REQUIRE(kinds(ev) ==
+                    "system_message,credentials_required,system_message,system_message");
+            CHECK(as<credentials_required_event>(ev[1]).account == alice);
+            CHECK(h.box.take_due().empty());
+            h.box.credentials_updated(alice);
+            CHECK(h.box.take_due().size() == 3);
+        }
+        SUBCASE("the refresh failed: ask the user, once") {
+            h.box.token_refreshed(alice, false);
+            ev = h.events();
+            REQUIRE(kinds(ev) == "credentials_required");
+            const auto& ask = as<credentials_required_event>(ev[0]);
+            CHECK(ask.account == alice);
+            CHECK(ask.diagnosis.condition == condition::oauth_token_invalid);
+            for (const char* id : {"m1", "m2", "m3"}) {
+                CHECK(h.box.state(id) == message_state::waiting_credentials);
+            }
+            CHECK(h.box.take_due().empty());
+            h.box.credentials_updated(alice);
+            CHECK(h.box.take_due().size() == 3);
+        }
+    }
+
+    TEST_CASE("a working token in between allows another silent refresh later") {
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        run_all(h, h.box.take_due(), oauth_rejected());
+        CHECK(kinds(h.events()) == "token_refresh_required");
+        h.box.token_refreshed(alice, true);
+        run_all(h, h.box.take_due(), server{});
+        CHECK(kinds(h.events()) == "report");
+        h.box.enqueue("m2", alice, {"anna@example.org"});
+        run_all(h, h.box.take_due(), oauth_rejected());
+        CHECK(kinds(h.events()) == "token_refresh_required");
+    }
+
+    TEST_CASE("greylisting: retry after at least five minutes, then sent") {
+        harness h;
+        const auto t0 = h.clock.get();
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        const auto due = h.box.take_due();
+        const auto rep = run_session(due.at(0).recipients, greylisting());
+        CHECK(rep.outcome == outcome::deferred);
+        CHECK(rep.deciding.condition == condition::greylisted);
+        h.box.complete("m1", rep);
+        const auto ev = h.events();
+        REQUIRE(kinds(ev) == "retry_scheduled,system_message");
+        const auto& retry = as<retry_scheduled_event>(ev[0]);
+        CHECK(retry.when - t0 >= seconds(300));
+        CHECK(retry.diagnosis.condition == condition::greylisted);
+        CHECK(as<system_message_event>(ev[1]).diagnosis.condition == condition::greylisted);
+        CHECK(h.box.next_wakeup() == retry.when);
+        h.clock.set(retry.when - seconds(1));
+        CHECK(h.box.take_due().empty());
+        h.clock.set(retry.when);
+        const auto again = h.box.take_due();
+        REQUIRE(again.size() == 1);
+        CHECK(again[0].attempt == 2);
+        h.box.complete("m1", run_session(again[0].recipients, server{}));
+        const auto ev2 = h.events();
+        REQUIRE(kinds(ev2) == "report");
+        CHECK(as<report_event>(ev2[0]).report.outcome == outcome::sent);
+    }
+
+    TEST_CASE("backoff grows attempt by attempt, capped, jittered within bounds") {
+        smtperr::outbox_options o;
+        o.retry.initial_delay = seconds(60);
+        o.retry.max_delay = seconds(600);
+        o.retry.jitter = 0.2;
+        o.retry.max_age = seconds(30 * 24 * 3600);
+        harness h(o);
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        server s;
+        s.greeting = "EOF";  // connection_lost: transient, hint 120 s.
+        std::vector<seconds> delays;
+        for (int i = 0; i < 8; ++i) {
+            const auto due = h.box.take_due();
+            REQUIRE(due.size() == 1);
+            h.box.complete("m1", run_session(due[0].recipients, s));
+            const auto ev = h.events();
+            REQUIRE(kinds(ev) == "retry_scheduled,system_message");
+            const auto when = as<retry_scheduled_event>(ev[0]).when;
+            delays.push_back(std::chrono::duration_cast<seconds>(when - h.clock.get()));
+            h.clock.set(when);
+        }
+        // 60, 120, 240, 480, 600, 600 … ±20 %, never below the 120 s hint.
+        CHECK(delays[0] >= seconds(120));
+        CHECK(delays[0] <= seconds(120));
+        CHECK(delays[2] >= seconds(192));
+        CHECK(delays[2] <= seconds(288));
+        CHECK(delays[3] >= seconds(384));
+        for (std::size_t i = 4; i < delays.size(); ++i) {
+            CHECK(delays[i] >= seconds(480));
+            CHECK(delays[i] <= seconds(720));
+        }
+    }
+
+    TEST_CASE("maximum age: the message fails with report.expired") {
+        smtperr::outbox_options o;
+        o.retry.max_age = seconds(3600);
+        harness h(o);
+        const auto t0 = h.clock.get();
+        h.box.enqueue("m1", alice, {"anna@example.org", "ben@example.net"});
+
+        SUBCASE("noticed by take_due after the age passed") {
+            run_all(h, h.box.take_due(), closing());
+            CHECK(kinds(h.events()) == "retry_scheduled,system_message");
+            h.clock.set(t0 + seconds(3601));
+            CHECK(h.box.take_due().empty());
+            const auto ev = h.events();
+            REQUIRE(kinds(ev) == "system_message,report");
+            CHECK(as<system_message_event>(ev[0]).severity == smtperr::severity::error);
+            const auto& rep = as<report_event>(ev[1]).report;
+            CHECK(rep.expired);
+            CHECK(rep.outcome == outcome::failed);
+            CHECK(rep.deciding.condition == condition::service_unavailable);
+            REQUIRE(rep.recipients.size() == 2);
+            for (const auto& r : rep.recipients) {
+                CHECK_FALSE(r.accepted);
+                REQUIRE(r.diagnosis);
+                CHECK(r.diagnosis->condition == condition::service_unavailable);
+            }
+            CHECK(h.box.size() == 0);
+        }
+        SUBCASE("a retry that would come too late is not scheduled") {
+            h.clock.set(t0 + seconds(3500));
+            run_all(h, h.box.take_due(), closing());  // The next try would be past the age.
+            const auto ev = h.events();
+            REQUIRE(kinds(ev) == "system_message,report");
+            CHECK(as<report_event>(ev[1]).report.expired);
+            CHECK(as<report_event>(ev[1]).report.outcome == outcome::failed);
+            CHECK(h.box.size() == 0);
+        }
+        SUBCASE("partly delivered before it expired: partially_sent, expired") {
+            server s;
+            s.rcpt = [](const std::string& a, unsigned) {
+                return a == "ben@example.net" ? std::string("450 4.2.1 Mailbox busy")
+                                              : std::string("250 2.1.5 Ok");
+            };
+            run_all(h, h.box.take_due(), s);
+            CHECK(kinds(h.events()) == "retry_scheduled,system_message");
+            h.clock.set(t0 + seconds(7200));
+            CHECK(h.box.take_due().empty());
+            const auto ev = h.events();
+            REQUIRE(kinds(ev) == "system_message,report");
+            const auto& rep = as<report_event>(ev[1]).report;
+            CHECK(rep.expired);
+            CHECK(rep.outcome == outcome::partially_sent);
+            CHECK(recipient(rep, "anna@example.org").accepted);
+            CHECK_FALSE(recipient(rep, "ben@example.net").accepted);
+        }
+    }
+
+    TEST_CASE("a message waiting for the user does not expire behind the user's back") {
+        smtperr::outbox_options o;
+        o.retry.max_age = seconds(3600);
+        harness h(o);
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        run_all(h, h.box.take_due(), bad_password());
+        CHECK(kinds(h.events()) == "system_message,credentials_required");
+        h.clock.advance(seconds(7200));
+        CHECK(h.box.take_due().empty());
+        CHECK(h.events().empty());
+        CHECK(h.box.state("m1") == message_state::waiting_credentials);
+    }
+
+    TEST_CASE("set_language changes the texts of later events") {
+        harness h;
+        h.box.set_language(smtperr::language::de);
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        run_all(h, h.box.take_due(), greylisting());
+        const auto ev = h.events();
+        REQUIRE(kinds(ev) == "retry_scheduled,system_message");
+        const auto& sys = as<system_message_event>(ev[1]);
+        CHECK(sys.list_line ==
+              smtperr::render_message(sys.diagnosis.view(), smtperr::language::de).list_line);
+        CHECK(sys.action_label ==
+              smtperr::action_label(smtperr::action::retry_later, smtperr::language::de));
+    }
+
+    TEST_CASE("enqueue drops a repeated address") {
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org", "anna@example.org", "ben@example.net"});
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        CHECK(due[0].recipients == std::vector<std::string>{"anna@example.org", "ben@example.net"});
+    }
+}

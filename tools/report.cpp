@@ -1,0 +1,96 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#include "report.hpp"
+
+#include <smtperr/error/reply_code.hpp>
+
+namespace smtperr::tool {
+
+namespace {
+
+boost::json::value or_null(std::string_view s) {
+    return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
+}
+
+// Labels of the text explanation, one row per language (en, de).
+struct labels {
+    std::string_view code, status, registry, phase, condition, transient, permanent, action,
+        scope, retry, seconds, provider, help, message, detail, server_text, none;
+};
+constexpr labels label_rows[] = {
+    {"Reply code", "Enhanced status", "meaning", "Phase", "Condition", "temporary",
+     "permanent", "Action", "Scope", "Retry after", "seconds", "Provider", "Help",
+     "List view", "Details", "Server text", "(none)"},
+    {"Antwortcode", "Erweiterter Status", "Bedeutung", "Phase", "Befund", "vorübergehend",
+     "dauerhaft", "Aktion", "Bereich", "Erneut versuchen nach", "Sekunden", "Anbieter",
+     "Hilfe", "Listenansicht", "Details", "Servertext", "(keiner)"},
+};
+
+}  // namespace
+
+boost::json::object to_json(const reply_view& r, const diagnosis& d, language lang) {
+    boost::json::object o;
+    o["code"] = r.code;
+    o["status"] = r.status ? boost::json::value(r.status->to_string()) : nullptr;
+    o["phase"] = to_string(d.phase);
+    o["condition"] = to_string(d.condition);
+    o["action"] = to_string(d.action);
+    o["scope"] = to_string(d.scope);
+    o["transient"] = d.transient;
+    o["retry_after_seconds"] =
+        d.retry_after_seconds ? boost::json::value(*d.retry_after_seconds) : nullptr;
+    o["provider"] = or_null(d.provider);
+    o["help_url"] = or_null(d.help_url);
+    const auto text = render_message(d, lang, {});
+    o["message"] = text.list_line;
+    o["server_text"] = sanitize_server_text(r.text);
+    o["detail"] = text.detail;
+    o["action_label"] = or_null(text.action_label);
+    o["code_meaning"] = reply_category().message(r.code);
+    o["status_meaning"] = r.status ? boost::json::value(status_meaning(*r.status)) : nullptr;
+    o["rule"] = d.rule;
+    o["lang"] = to_string(lang);
+    return o;
+}
+
+void print_explanation(std::ostream& os, const reply_view& r, const diagnosis& d,
+                       language lang) {
+    const labels& l = label_rows[lang == language::de ? 1 : 0];
+    const auto text = render_message(d, lang, {});
+    os << "  " << l.code << ": " << reply_category().message(r.code) << '\n';
+    os << "  " << l.status << ": ";
+    if (r.status) {
+        os << r.status->to_string() << " (" << l.registry << ": " << status_meaning(*r.status)
+           << ")";
+        if (r.flags.status_class_mismatch) {
+            os << " [class " << int{r.reported_status_class} << " != " << r.code / 100 << "]";
+        }
+    } else {
+        os << l.none;
+    }
+    os << '\n';
+    os << "  " << l.phase << ": " << to_string(d.phase) << '\n';
+    os << "  " << l.condition << ": " << to_string(d.condition) << " ("
+       << (d.transient ? l.transient : l.permanent) << ")\n";
+    os << "  " << l.action << ": " << to_string(d.action);
+    if (!text.action_label.empty()) {
+        os << " — " << text.action_label;
+    }
+    os << '\n';
+    os << "  " << l.scope << ": " << to_string(d.scope) << '\n';
+    if (d.retry_after_seconds) {
+        os << "  " << l.retry << ": " << *d.retry_after_seconds << ' ' << l.seconds << '\n';
+    }
+    if (!d.provider.empty()) {
+        os << "  " << l.provider << ": " << d.provider << '\n';
+    }
+    if (!d.help_url.empty()) {
+        os << "  " << l.help << ": " << d.help_url << '\n';
+    }
+    os << "  " << l.message << ": " << text.list_line << '\n';
+    os << "  " << l.detail << ": " << text.detail << '\n';
+    os << "  " << l.server_text << ": " << sanitize_server_text(r.text) << '\n';
+}
+
+}  // namespace smtperr::tool

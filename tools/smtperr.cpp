@@ -1,0 +1,271 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+//
+// The smtperr command-line tool: explain, classify, demo (DESIGN.md "command-line contract").
+
+#include <smtperr/classify/classify.hpp>
+#include <smtperr/messages/messages.hpp>
+#include <smtperr/reply/reply.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report.hpp"
+#include "seed_replies.hpp"
+
+namespace {
+
+using namespace smtperr;
+
+constexpr std::string_view usage_text =
+    "usage: smtperr explain [--phase P] [--host H] [--mechanism M] [--lang L] [--json] REPLY\n"
+    "       smtperr classify [--lang L]      (JSON lines on stdin, one result per line)\n"
+    "       smtperr demo [--lang L]          (the sixteen codes of the help page)\n"
+    "phases: greeting ehlo helo starttls auth mail rcpt data data_end rset quit\n";
+
+int usage(std::string_view complaint) {
+    if (!complaint.empty()) {
+        std::cerr << "smtperr: " << complaint << '\n';
+    }
+    std::cerr << usage_text;
+    return 1;
+}
+
+language language_from_environment() {
+    for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+        if (const char* v = std::getenv(var); v != nullptr && *v != '\0') {
+            return resolve_language(v);
+        }
+    }
+    return language::en;
+}
+
+// The phase a code most often answers, for `explain` without --phase.
+phase typical_phase(int code) {
+    switch (code) {
+        case 220: case 421: case 521: return phase::greeting;
+        case 235: case 334: case 432: case 454: case 534: case 535: case 538: return phase::auth;
+        case 354: return phase::data;
+        default: return phase::rcpt;
+    }
+}
+
+struct options {
+    std::optional<phase> ph;
+    std::string host;
+    std::string mechanism;
+    language lang = language_from_environment();
+    bool json = false;
+    std::vector<std::string> positional;
+};
+
+// Parses the options shared by the subcommands; returns an error text or "".
+std::string parse_options(int argc, char** argv, int first, options& o) {
+    for (int i = first; i < argc; ++i) {
+        const std::string_view a = argv[i];
+        auto value = [&](std::string& out) {
+            if (i + 1 >= argc) return false;
+            out = argv[++i];
+            return true;
+        };
+        std::string v;
+        if (a == "--json") {
+            o.json = true;
+        } else if (a == "--phase") {
+            if (!value(v)) return "--phase needs a value";
+            o.ph = phase_from_string(v);
+            if (!o.ph) return "unknown phase: " + v;
+        } else if (a == "--host") {
+            if (!value(o.host)) return "--host needs a value";
+        } else if (a == "--mechanism") {
+            if (!value(o.mechanism)) return "--mechanism needs a value";
+        } else if (a == "--lang") {
+            if (!value(v)) return "--lang needs a value";
+            o.lang = resolve_language(v);
+        } else if (a.size() > 1 && a[0] == '-') {
+            return "unknown option: " + std::string(a);
+        } else {
+            o.positional.emplace_back(a);
+        }
+    }
+    return {};
+}
+
+int cmd_explain(const options& o) {
+    if (o.positional.size() != 1) {
+        return usage("explain takes exactly one REPLY");
+    }
+    auto parsed = parse_reply(o.positional[0]);
+    if (!parsed) {
+        if (o.json) {
+            boost::json::object err;
+            err["error"] = "cannot parse reply: " + parsed.error().message();
+            std::cout << boost::json::serialize(err) << '\n';
+        } else {
+            std::cerr << "smtperr: cannot parse reply: " << parsed.error().message() << '\n';
+        }
+        return 1;
+    }
+    const reply_view r = parsed.value().view();
+    const classify_context ctx{o.ph.value_or(typical_phase(r.code)), o.host, o.mechanism};
+    const diagnosis d = classify(r, ctx);
+    if (o.json) {
+        std::cout << boost::json::serialize(tool::to_json(r, d, o.lang)) << '\n';
+    } else {
+        std::cout << sanitize_server_text(std::string(std::to_string(r.code)) + ' ' +
+                                          std::string(r.text))
+                  << '\n';
+        tool::print_explanation(std::cout, r, d, o.lang);
+    }
+    return 0;
+}
+
+// One `classify` input line → one output object.
+boost::json::object classify_line(std::string_view line, language lang, bool& failed) {
+    boost::json::object out;
+    auto fail = [&](std::string why) {
+        failed = true;
+        out["error"] = std::move(why);
+        return out;
+    };
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(line, ec);
+    if (ec) return fail("invalid JSON: " + ec.message());
+    const auto* obj = v.if_object();
+    if (obj == nullptr) return fail("input line is not a JSON object");
+    const auto* reply_v = obj->if_contains("reply");
+    if (reply_v == nullptr || !reply_v->is_string()) return fail("\"reply\" must be a string");
+    classify_context ctx;
+    if (const auto* p = obj->if_contains("phase"); p != nullptr && !p->is_null()) {
+        if (!p->is_string()) return fail("\"phase\" must be a string");
+        const auto ph = phase_from_string(p->get_string());
+        if (!ph) return fail("unknown phase: " + std::string(p->get_string()));
+        ctx.phase = *ph;
+    }
+    if (const auto* h = obj->if_contains("host"); h != nullptr && !h->is_null()) {
+        if (!h->is_string()) return fail("\"host\" must be a string or null");
+        ctx.host = h->get_string();
+    }
+    if (const auto* m = obj->if_contains("mechanism"); m != nullptr && !m->is_null()) {
+        if (!m->is_string()) return fail("\"mechanism\" must be a string or null");
+        ctx.sasl_mechanism = m->get_string();
+    }
+    auto parsed = parse_reply(reply_v->get_string());
+    if (!parsed) return fail("cannot parse reply: " + parsed.error().message());
+    const reply_view r = parsed.value().view();
+    if (obj->if_contains("phase") == nullptr) {
+        ctx.phase = typical_phase(r.code);
+    }
+    out = tool::to_json(r, classify(r, ctx), lang);
+    if (const auto* id = obj->if_contains("id")) {
+        out["id"] = *id;
+    }
+    return out;
+}
+
+int cmd_classify(const options& o) {
+    if (!o.positional.empty()) {
+        return usage("classify reads stdin and takes no arguments");
+    }
+    // Lines are bounded so memory stays flat on any input; longer ones are reported.
+    constexpr std::size_t max_line = 1 << 20;
+    std::string line;
+    bool overflow = false;
+    bool failed = false;
+    std::vector<char> buf(1 << 16);
+    auto emit = [&]() {
+        if (overflow) {
+            failed = true;
+            std::cout << R"({"error":"input line longer than 1048576 bytes"})" << '\n';
+        } else if (!line.empty() && line != "\r") {
+            std::cout << boost::json::serialize(classify_line(line, o.lang, failed)) << '\n';
+        }
+        line.clear();
+        overflow = false;
+    };
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), stdin)) > 0) {
+        std::string_view chunk(buf.data(), n);
+        while (!chunk.empty()) {
+            const auto lf = chunk.find('\n');
+            const auto piece = chunk.substr(0, lf);
+            if (!overflow) {
+                if (line.size() + piece.size() > max_line) {
+                    overflow = true;
+                    line.clear();
+                    line.shrink_to_fit();
+                } else {
+                    line.append(piece);
+                }
+            }
+            if (lf == std::string_view::npos) break;
+            emit();
+            chunk.remove_prefix(lf + 1);
+        }
+        std::cout.flush();
+    }
+    if (!line.empty() || overflow) {
+        emit();
+    }
+    return failed ? 1 : 0;
+}
+
+int cmd_demo(const options& o, bool lang_given) {
+    const language langs_both[] = {language::de, language::en};
+    const language lang_one[] = {o.lang};
+    const auto langs = lang_given ? std::span<const language>(lang_one)
+                                  : std::span<const language>(langs_both);
+    for (const auto& seed : tool::seed_replies()) {
+        auto parsed = parse_reply(seed.reply);
+        if (!parsed) {
+            std::cerr << "smtperr: bad seed reply: " << seed.reply << '\n';
+            return 1;
+        }
+        const reply_view r = parsed.value().view();
+        const diagnosis d = classify(r, classify_context{seed.ph, {}, {}});
+        std::cout << "== " << seed.reply << "   [" << to_string(seed.ph) << "]\n";
+        for (const auto lang : langs) {
+            std::cout << " [" << to_string(lang) << "]\n";
+            tool::print_explanation(std::cout, r, d, lang);
+        }
+        std::cout << '\n';
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        return usage("");
+    }
+    const std::string_view cmd = argv[1];
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+        std::cout << usage_text;
+        return 0;
+    }
+    options o;
+    if (auto err = parse_options(argc, argv, 2, o); !err.empty()) {
+        return usage(err);
+    }
+    try {
+        if (cmd == "explain") return cmd_explain(o);
+        if (cmd == "classify") return cmd_classify(o);
+        if (cmd == "demo") {
+            bool lang_given = false;
+            for (int i = 2; i < argc; ++i) lang_given = lang_given || std::string_view(argv[i]) == "--lang";
+            return cmd_demo(o, lang_given);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "smtperr: " << e.what() << '\n';
+        return 1;
+    }
+    return usage("unknown command: " + std::string(cmd));
+}
