@@ -98,11 +98,11 @@ bool code_matches(int rule_code, int code) noexcept {
 struct engine {
     multi_matcher matcher;
     std::vector<fragment_set> rule_fragments;      // per rule
-    std::vector<fragment_set> provider_signatures; // per provider
+    std::vector<std::int16_t> signature_provider;  // per pattern: provider index or -1
     std::vector<std::int16_t> rule_provider;       // per rule: provider index or -1
     std::vector<std::uint16_t> plain[400];  // per code 200..599: rules without fragments
     std::vector<std::vector<std::uint16_t>> rules_by_fragment;  // fragment id -> rules
-    bool built = false;                     // false if a fragment is under three octets
+    bool built = false;  // false if the tables are unusable (see the constructor)
     std::uint16_t said_id = 0;                     // "said:" (quoted remote reply)
 
     engine() {
@@ -112,6 +112,9 @@ struct engine {
         for (std::size_t i = 0; i < rule_count; ++i) {
             for_each_alternative(rules[i].fragments, [&](std::string_view f) {
                 const auto id = matcher.add(f);
+                if (id >= max_words * 64) {
+                    return;  // Over capacity: build() below fails; raise max_words.
+                }
                 rule_fragments[i].bits[id / 64] |= std::uint64_t{1} << (id % 64);
                 rule_fragments[i].empty = false;
             });
@@ -121,18 +124,24 @@ struct engine {
                 }
             }
         }
-        provider_signatures.resize(provider_count);
+        std::vector<std::pair<std::uint16_t, std::int16_t>> signatures;
         for (std::size_t p = 0; p < provider_count; ++p) {
             for_each_alternative(providers[p].signatures, [&](std::string_view f) {
-                const auto id = matcher.add(f);
-                provider_signatures[p].bits[id / 64] |= std::uint64_t{1} << (id % 64);
-                provider_signatures[p].empty = false;
+                signatures.emplace_back(matcher.add(f), static_cast<std::int16_t>(p));
             });
         }
-        built = matcher.build();
+        // Unusable tables (a fragment too short or too long, more fragments than the match
+        // set holds) disable the text rules, which the rule-table tests then catch.
+        built = matcher.build() && matcher.pattern_count() <= max_words * 64;
+        signature_provider.assign(matcher.pattern_count(), -1);
+        for (const auto& [id, p] : signatures) {
+            if (signature_provider[id] < 0) {
+                signature_provider[id] = p;  // The first provider in table order keeps it.
+            }
+        }
         rules_by_fragment.resize(matcher.pattern_count());
         for (std::size_t i = 0; i < rule_count; ++i) {
-            for (std::size_t id = 0; id < matcher.pattern_count(); ++id) {
+            for (std::size_t id = 0; id < matcher.pattern_count() && id < max_words * 64; ++id) {
                 if (rule_fragments[i].bits[id / 64] & (std::uint64_t{1} << (id % 64))) {
                     rules_by_fragment[id].push_back(static_cast<std::uint16_t>(i));
                 }
@@ -189,6 +198,9 @@ std::string_view extract_forward_path(std::string_view text) noexcept {
 // The first http(s) link in the text whose host belongs to one of the provider's domains.
 std::string_view extract_help_url(std::string_view text, std::string_view domains) noexcept {
     for (std::size_t pos = 0; pos + 8 <= text.size(); ++pos) {
+        if (text[pos] != 'h' && text[pos] != 'H') {
+            continue;
+        }
         std::size_t host_start = 0;
         if (iequals(text.substr(pos, 8), "https://")) {
             host_start = pos + 8;
@@ -237,7 +249,9 @@ struct quoted_reply {
     std::optional<enhanced_status> status;
 };
 
-bool is_digit(char ch) noexcept { return ch >= '0' && ch <= '9'; }
+bool is_digit(char ch) noexcept {
+    return ch >= '0' && ch <= '9';
+}
 
 bool is_word_char(char ch) noexcept {
     return is_digit(ch) || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '.' ||
@@ -290,7 +304,8 @@ quoted_reply find_said(std::string_view text) noexcept {
 quoted_reply find_embedded(std::string_view text) noexcept {
     quoted_reply q;
     for (std::size_t i = 0; i + 3 <= text.size(); ++i) {
-        if ((i == 0 || !is_word_char(text[i - 1])) && code_at(text, i)) {
+        if ((text[i] == '4' || text[i] == '5') && (i == 0 || !is_word_char(text[i - 1])) &&
+            code_at(text, i)) {
             if (auto s = status_after_code(text, i)) {
                 q.code = code_value(text, i);
                 q.status = s;
@@ -388,14 +403,19 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
 
     const engine& e = get_engine();
     std::array<std::uint64_t, max_words> found{};
-    e.matcher.scan(r.text, found.data());
+    if (e.built) {
+        e.matcher.scan(r.text, found.data());
+    }
 
     int provider = detect_provider_by_host(ctx.host);
     if (provider < 0) {
-        for (std::size_t p = 0; p < provider_count; ++p) {
-            if (e.provider_signatures[p].intersects(found)) {
-                provider = static_cast<int>(p);
-                break;
+        // The first provider (in table order) whose signature was found.
+        for (std::size_t w = 0; w < max_words; ++w) {
+            for (std::uint64_t bits = found[w]; bits != 0; bits &= bits - 1) {
+                const int sp = e.signature_provider[w * 64 + lowest_bit(bits)];
+                if (sp >= 0 && (provider < 0 || sp < provider)) {
+                    provider = sp;
+                }
             }
         }
     }

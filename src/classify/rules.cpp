@@ -32,8 +32,8 @@ const provider_info providers[] = {
     {"microsoft", "outlook.com|office365.com|hotmail.com|live.com|microsoft.com",
      "prod.outlook.com|protection.outlook.com|storedrv|prod.exchangelabs.com",
      "microsoft.com|aka.ms|office.com|outlook.com"},
-    {"yahoo", "yahoo.com|aol.com|yahoodns.net|ymail.com", "(#auth0|[tss0|yahoo inc|yahooinc.com|verizonmedia.com",
-     "yahoo.com|yahooinc.com|aol.com"},
+    {"yahoo", "yahoo.com|aol.com|yahoodns.net|ymail.com",
+     "(#auth0|[tss0|yahoo inc|yahooinc.com|verizonmedia.com", "yahoo.com|yahooinc.com|aol.com"},
     {"icloud", "icloud.com|me.com|mac.com|apple.com", "[cs01]|icloud.com", "apple.com"},
     {"gmx", "gmx.net|gmx.com|gmx.de|web.de|ionos.de|ionos.com|1and1.com|kundenserver.de",
      "nemesis esmtp|senderguidelines|postmaster.gmx|postmaster.web.de",
@@ -281,6 +281,7 @@ const rule rules[] = {
 // clang-format on
 const std::size_t rule_count = std::size(rules);
 
+// clang-format off
 const condition_defaults defaults_by_condition[] = {
     // transient action, permanent action, scope, retry
     {a::none, a::none, scope::connection, 0},                                  // none
@@ -334,6 +335,7 @@ const condition_defaults defaults_by_condition[] = {
     {a::retry_later, a::retry_later, scope::message, 10 * minutes},            // transient_failure
     {a::report_problem, a::report_problem, scope::message, 0},                 // permanent_failure
 };
+// clang-format on
 static_assert(std::size(defaults_by_condition) == static_cast<std::size_t>(condition_count));
 
 }  // namespace smtperr::detail

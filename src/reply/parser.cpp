@@ -213,18 +213,22 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
                 const std::size_t upto =
                     lfp ? static_cast<std::size_t>(static_cast<const char*>(lfp) - p) : avail;
                 const std::size_t counted = upto + (lfp ? 1 : 0);
-                if (line_bytes_ + counted > line_cap) {
-                    // Consume only what fits: nothing past the cap is ever looked at.
-                    p += line_cap - std::min(line_cap, line_bytes_);
-                    fail(ec, static_cast<int>(errc::line_too_long));
-                    return static_cast<std::size_t>(p - begin);
-                }
-                if (reply_bytes_ + counted > limits_.max_reply_bytes) {
-                    fail(ec, static_cast<int>(errc::reply_too_large));
-                    return static_cast<std::size_t>(p - begin);
-                }
-                if (std::memchr(p, '\0', upto) != nullptr) {
+                // The earliest offending octet decides, so the error never depends on how
+                // the input was split: a NUL, or the first octet past either limit.
+                const std::size_t line_room = line_cap - std::min(line_cap, line_bytes_);
+                const std::size_t reply_room =
+                    limits_.max_reply_bytes - std::min(limits_.max_reply_bytes, reply_bytes_);
+                const std::size_t room = std::min(line_room, reply_room);
+                if (const void* nul = std::memchr(p, '\0', std::min(upto, room))) {
+                    p = static_cast<const char*>(nul);
                     fail(ec, static_cast<int>(errc::nul_byte));
+                    return static_cast<std::size_t>(p - begin);
+                }
+                if (counted > room) {
+                    // Consume only what fits: nothing past the cap is ever looked at.
+                    p += room;
+                    fail(ec, static_cast<int>(line_room <= reply_room ? errc::line_too_long
+                                                                      : errc::reply_too_large));
                     return static_cast<std::size_t>(p - begin);
                 }
                 text_.append(p, upto);

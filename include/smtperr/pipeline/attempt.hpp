@@ -32,7 +32,9 @@ namespace smtperr {
     @par Failures
     Report a transport failure with the phase whose reply was awaited. A failure at
     `phase::data_end` (the final dot was sent, its reply never came) marks the accepted
-    recipients `possibly_delivered`.
+    recipients `possibly_delivered`. A failure while the body is still being sent (after
+    the 354, before the final dot went out) is a failure at `phase::data`: nothing can have
+    been delivered yet.
 
     @par Thread safety
     Distinct objects: safe. Shared objects: unsafe.

@@ -1,7 +1,5 @@
 // Greylisting told apart from rate limiting, quoted remote replies, help links from the
 // provider's own domains only, and transport failures.
-#include "unit/classify/classify_util.hpp"
-
 #include <smtperr/classify/classify.hpp>
 #include <smtperr/error/errc.hpp>
 #include <smtperr/error/reply_code.hpp>
@@ -12,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+
+#include "unit/classify/classify_util.hpp"
 
 namespace {
 
@@ -132,8 +132,9 @@ TEST_SUITE("classify.quoted") {
         // An IP address, a size or a port are not reply codes.
         CHECK(classify_reply("550 5.1.1 User unknown 192.168.451.2", p::rcpt).cond ==
               c::recipient_unknown);
-        CHECK(classify_reply("552 Message size 5500000 exceeds limit 5.000.000", p::data_end).cond ==
-              c::message_too_large);
+        CHECK(
+            classify_reply("552 Message size 5500000 exceeds limit 5.000.000", p::data_end).cond ==
+            c::message_too_large);
         CHECK(classify_reply("550 x.550 5.7.1 y", p::rcpt).cond == c::recipient_unknown);
     }
 }
@@ -154,9 +155,10 @@ TEST_SUITE("classify.help_url") {
         };
         for (const auto link : evil) {
             CAPTURE(link);
-            const std::string reply = "535-5.7.8 Username and Password not accepted. Learn more at\n"
-                                      "535 5.7.8 " +
-                                      std::string(link) + " a1sm1 - gsmtp";
+            const std::string reply =
+                "535-5.7.8 Username and Password not accepted. Learn more at\n"
+                "535 5.7.8 " +
+                std::string(link) + " a1sm1 - gsmtp";
             const auto v = classify_reply(reply, p::auth, "smtp.gmail.com");
             CHECK(v.cond == c::authentication_failed);
             CHECK(v.help_url == fallback);
@@ -185,8 +187,7 @@ TEST_SUITE("classify.help_url") {
     TEST_CASE("no link from an unknown server") {
         CHECK(classify_reply("550 5.7.1 see https://support.google.com/mail/?p=X", p::rcpt)
                   .help_url.empty());
-        CHECK(classify_reply("550 5.1.1 see https://mx.example.org/help", p::rcpt,
-                             "mx.example.org")
+        CHECK(classify_reply("550 5.1.1 see https://mx.example.org/help", p::rcpt, "mx.example.org")
                   .help_url.empty());
     }
 }
@@ -205,8 +206,7 @@ TEST_SUITE("classify.transport") {
             {errc::timed_out, c::timed_out, a::retry_later, true},
             {errc::tls_failed, c::tls_failed, a::retry_later, true},
             {errc::certificate_untrusted, c::certificate_untrusted, a::review_certificate, false},
-            {errc::starttls_unavailable, c::starttls_unavailable, a::check_account_settings,
-             false},
+            {errc::starttls_unavailable, c::starttls_unavailable, a::check_account_settings, false},
             {errc::protocol_violation, c::protocol_violation, a::retry_later, true},
             {errc::line_too_long, c::protocol_violation, a::retry_later, true},
             {errc::too_many_lines, c::protocol_violation, a::retry_later, true},
@@ -240,8 +240,8 @@ TEST_SUITE("classify.transport") {
             CHECK(d.transient);
             CHECK(d.message_id == "delivery_uncertain");
         }
-        const auto before = smtperr::classify(make_error_code(errc::connection_lost),
-                                              {p::data, {}, {}});
+        const auto before =
+            smtperr::classify(make_error_code(errc::connection_lost), {p::data, {}, {}});
         CHECK(before.message_id == "connection_lost");
     }
 

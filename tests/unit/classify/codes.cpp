@@ -1,8 +1,6 @@
 // The generic tables: every code of seed-codes.md in each phase where it occurs
 // (command-reply.md), every basic code of reply-codes.tsv, every enumerated enhanced code of
 // the IANA registry, class mismatches, and the first-digit fallback for unknown codes.
-#include "unit/classify/classify_util.hpp"
-
 #include <smtperr/classify/classify.hpp>
 
 #include <doctest/doctest.h>
@@ -11,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "unit/classify/classify_util.hpp"
 
 namespace {
 
@@ -122,7 +122,9 @@ const code_case seed_cases[] = {
 };
 // clang-format on
 
-bool positive(int code) { return code < 400; }
+bool positive(int code) {
+    return code < 400;
+}
 
 int code_of(std::string_view reply) {
     return (reply[0] - '0') * 100 + (reply[1] - '0') * 10 + (reply[2] - '0');
@@ -272,11 +274,12 @@ TEST_SUITE("classify.codes") {
     }
 
     TEST_CASE("551 names the forward-path") {
-        const auto v = classify_reply("551 User not local; please try <bob@other.example>", p::rcpt);
+        const auto v =
+            classify_reply("551 User not local; please try <bob@other.example>", p::rcpt);
         CHECK(v.forward_path == "bob@other.example");
         CHECK(classify_reply("551 User not local", p::rcpt).forward_path.empty());
-        const auto ok = classify_reply("251 User not local; will forward to <bob@other.example>",
-                                       p::rcpt);
+        const auto ok =
+            classify_reply("251 User not local; will forward to <bob@other.example>", p::rcpt);
         CHECK(ok.cond == c::none);
         CHECK(ok.forward_path == "bob@other.example");
     }
@@ -331,8 +334,7 @@ TEST_SUITE("classify.codes") {
                     CHECK(v.cond != c::none);
                     CHECK(v.act != a::none);
                     CHECK(v.transient == (cls == 4));
-                    CHECK(v.status.value() ==
-                          cls * 1000000 + e.subject * 1000 + e.detail);
+                    CHECK(v.status.value() == cls * 1000000 + e.subject * 1000 + e.detail);
                 }
             }
         }

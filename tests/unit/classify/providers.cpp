@@ -1,8 +1,6 @@
 // Every submission-relevant row of providers.tsv as a realistic reply, classified with the
 // provider's submission host and without a host (where the reply carries a signature the
 // provider is still recognized; where it does not, the generic rules decide).
-#include "unit/classify/classify_util.hpp"
-
 #include <smtperr/classify/classify.hpp>
 
 #include <doctest/doctest.h>
@@ -10,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "unit/classify/classify_util.hpp"
 
 namespace {
 
@@ -36,7 +36,9 @@ struct provider_case {
     std::string_view help_url = {};  ///< Expected help link with the host, if any.
 };
 
-std::string m(std::string_view text) { return std::string(text) + std::string(ms); }
+std::string m(std::string_view text) {
+    return std::string(text) + std::string(ms);
+}
 
 // clang-format off
 const provider_case cases[] = {
@@ -233,8 +235,9 @@ TEST_SUITE("classify.providers") {
     }
 
     TEST_CASE("retry hints of the sending limits") {
-        const auto daily = classify_reply(
-            "550 5.4.5 Daily user sending limit exceeded. a1sm1 - gsmtp", p::mail, "smtp.gmail.com");
+        const auto daily =
+            classify_reply("550 5.4.5 Daily user sending limit exceeded. a1sm1 - gsmtp", p::mail,
+                           "smtp.gmail.com");
         CHECK(daily.retry == 24u * 3600u);
         const auto logins = classify_reply(
             "454 4.7.0 Too many login attempts, please try again later. a1sm1 - gsmtp", p::auth);

@@ -2,8 +2,6 @@
 // or more rules would match, and every rule is reachable — for each rule id an input selects
 // exactly that rule. The ids are read from the source file, so a rule added without an input
 // here, or one shadowed by the rules before it, fails.
-#include "unit/classify/classify_util.hpp"
-
 #include <smtperr/classify/classify.hpp>
 
 #include <doctest/doctest.h>
@@ -13,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "unit/classify/classify_util.hpp"
 
 namespace {
 
@@ -63,7 +63,8 @@ const rule_input order_cases[] = {
     {"recipient.bad_mailbox", "550 5.1.1 <bob@example.org>: inactive email address", p::rcpt},
     {"recipient.disabled", "550 5.2.1 <bob@example.org>: account disabled, user unknown", p::rcpt},
     {"recipient.unknown", "550 5.2.1 <bob@example.org>: User unknown", p::rcpt},
-    {"recipient.unknown", "450 4.1.1 <bob@x>: Recipient address rejected: unverified address: host mx.x[1.2.3.4] said: 550 5.1.1 <bob@x>: User unknown (in reply to RCPT TO command)", p::rcpt},
+    {"recipient.unknown", "450 4.1.1 <bob@x>: Recipient address rejected: unverified address: host mx.x[1.2.3.4] said: 550 5.2.1 <bob@x>: User unknown (in reply to RCPT TO command)", p::rcpt},
+    {"recipient.bad_mailbox", "450 4.1.1 <bob@x>: Recipient address rejected: unverified address: host mx.x[1.2.3.4] said: 550 5.1.1 <bob@x>: User unknown (in reply to RCPT TO command)", p::rcpt},
     {"server.unavailable", "554 5.3.0 Service unavailable; internal error", p::rcpt},
     {"auth.temporary_failure", "454 4.7.0 Temporary authentication failure", p::auth},
     {"starttls.unavailable", "454 4.7.0 TLS not available due to local problem", p::starttls},
@@ -267,7 +268,7 @@ const rule_input rule_inputs[] = {
     {"rcpt.unavailable", "450 Requested mail action not taken", p::rcpt},
     {"rcpt.too_many", "452 Requested action not taken", p::rcpt},
     {"rcpt.over_storage", "552 Requested mail action aborted", p::rcpt},
-    {"rcpt.syntax", "501 Syntax error in parameters", p::rcpt},
+    {"rcpt.syntax", "501 Invalid arguments", p::rcpt},
     {"rcpt.rejected", "554 Transaction failed", p::rcpt},
     {"data.unavailable", "550 Requested action not taken", p::data},
     {"data_end.rejected", "554 Transaction failed", p::data_end},

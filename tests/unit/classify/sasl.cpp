@@ -1,7 +1,5 @@
 // SASL: OAuth error challenges (XOAUTH2, OAUTHBEARER), malformed challenges, LOGIN prompts,
 // and the base64 and bounded JSON readers behind them (hostile-servers.md F and G).
-#include "unit/classify/classify_util.hpp"
-
 #include <smtperr/classify/classify.hpp>
 #include <smtperr/classify/sasl.hpp>
 #include <smtperr/error/errc.hpp>
@@ -11,6 +9,8 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+
+#include "unit/classify/classify_util.hpp"
 
 namespace {
 
@@ -24,7 +24,9 @@ using smtperr::base64_encode;
 using smtperr::decode_oauth_challenge;
 using smtperr::errc;
 
-std::string challenge(std::string_view json) { return "334 " + base64_encode(json); }
+std::string challenge(std::string_view json) {
+    return "334 " + base64_encode(json);
+}
 
 }  // namespace
 
@@ -48,8 +50,8 @@ TEST_SUITE("classify.sasl") {
             R"("openid-configuration":"https://example.com/.well-known/openid-configuration"})");
         const auto v = classify_reply(reply, p::auth, {}, "OAUTHBEARER");
         check4(v, {c::oauth_token_invalid, a::refresh_token, s::account, false});
-        const auto scope = classify_reply(challenge(R"({"status":"insufficient_scope"})"),
-                                          p::auth, {}, "OAUTHBEARER");
+        const auto scope = classify_reply(challenge(R"({"status":"insufficient_scope"})"), p::auth,
+                                          {}, "OAUTHBEARER");
         CHECK(scope.cond == c::oauth_token_invalid);
     }
 
@@ -107,8 +109,8 @@ TEST_SUITE("classify.sasl") {
         const auto google = classify_reply(g01_final, p::auth, "smtp.gmail.com", "XOAUTH2");
         check4(google, {c::oauth_token_invalid, a::refresh_token, s::account, false});
         CHECK(google.rule == "gmail.oauth_invalid");
-        const auto generic = classify_reply("535 5.7.8 Authentication credentials invalid",
-                                            p::auth, {}, "XOAUTH2");
+        const auto generic =
+            classify_reply("535 5.7.8 Authentication credentials invalid", p::auth, {}, "XOAUTH2");
         check4(generic, {c::oauth_token_invalid, a::refresh_token, s::account, false});
         CHECK(generic.rule == "oauth.token_rejected");
         CHECK(classify_reply("534 5.7.9 Please use another mechanism", p::auth, {}, "OAUTHBEARER")
@@ -129,8 +131,13 @@ TEST_SUITE("classify.sasl") {
 TEST_SUITE("classify.sasl.base64") {
     TEST_CASE("RFC 4648 test vectors") {
         const std::pair<std::string_view, std::string_view> vectors[] = {
-            {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-            {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+            {"", ""},
+            {"f", "Zg=="},
+            {"fo", "Zm8="},
+            {"foo", "Zm9v"},
+            {"foob", "Zm9vYg=="},
+            {"fooba", "Zm9vYmE="},
+            {"foobar", "Zm9vYmFy"},
         };
         for (const auto& [plain, encoded] : vectors) {
             CAPTURE(plain);

@@ -6,8 +6,6 @@
 // several conditions can be right for one reason), and the agreement must stay above a
 // floor. docs/classification.md lists and explains every remaining disagreement; set
 // SMTPERR_SISIMAI_REPORT=<file> to write them (and the per-reason counts) to a file.
-#include "unit/classify/classify_util.hpp"
-
 #include <smtperr/classify/classify.hpp>
 #include <smtperr/reply/reply.hpp>
 
@@ -22,6 +20,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "unit/classify/classify_util.hpp"
 
 namespace {
 
@@ -124,11 +124,16 @@ bool starts_with_code(std::string_view text) {
 }
 
 phase phase_of(std::string_view command) {
-    if (command == "RCPT") return phase::rcpt;
-    if (command == "MAIL") return phase::mail;
-    if (command == "DATA") return phase::data_end;
-    if (command == "HELO" || command == "EHLO") return phase::ehlo;
-    if (command == "QUIT") return phase::quit;
+    if (command == "RCPT")
+        return phase::rcpt;
+    if (command == "MAIL")
+        return phase::mail;
+    if (command == "DATA")
+        return phase::data_end;
+    if (command == "HELO" || command == "EHLO")
+        return phase::ehlo;
+    if (command == "QUIT")
+        return phase::quit;
     return phase::rcpt;  // '-': most bounces report a recipient
 }
 
@@ -211,19 +216,17 @@ TEST_SUITE("classify.sisimai") {
             }
         }
 
-        const double percent = total ? 100.0 * static_cast<double>(agree) /
-                                           static_cast<double>(total)
-                                     : 0.0;
-        MESSAGE("Sisimai agreement: " << agree << "/" << total << " (" << percent
-                                      << "%), excluded " << excluded);
+        const double percent =
+            total ? 100.0 * static_cast<double>(agree) / static_cast<double>(total) : 0.0;
+        MESSAGE("Sisimai agreement: " << agree << "/" << total << " (" << percent << "%), excluded "
+                                      << excluded);
 
         if (const char* report = std::getenv("SMTPERR_SISIMAI_REPORT")) {
             std::ofstream out(report);
             out << "agreement\t" << agree << "/" << total << "\t" << percent << "%\texcluded\t"
                 << excluded << "\n";
             for (const auto& [reason, counts] : per_reason) {
-                out << "reason\t" << reason << "\t" << counts.first << "/" << counts.second
-                    << "\n";
+                out << "reason\t" << reason << "\t" << counts.first << "/" << counts.second << "\n";
             }
             for (const auto& m : misses) {
                 out << "miss\t" << m.id << "\t" << m.reason << "\t" << smtperr::to_string(m.ph)
@@ -234,6 +237,6 @@ TEST_SUITE("classify.sisimai") {
 
         CHECK(total + excluded == 661);
         // The floor: the achieved figure less about one point. Raise it when rules improve.
-        CHECK(agree * 1000 >= total * 0);
+        CHECK(agree * 1000 >= total * 863);  // 502/575 = 87.3% when last raised
     }
 }
