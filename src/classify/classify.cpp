@@ -11,7 +11,10 @@
 #include "classify/matcher.hpp"
 #include "classify/rules.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
+#include <utility>
 #include <vector>
 
 namespace smtperr {
@@ -104,9 +107,16 @@ struct engine {
     std::vector<std::vector<std::uint16_t>> rules_by_fragment;  // fragment id -> rules
     bool built = false;  // false if the tables are unusable (see the constructor)
     std::uint16_t said_id = 0;                     // "said:" (quoted remote reply)
+    std::vector<std::pair<std::string_view, int>> host_suffixes;  // sorted, lower case
 
     engine() {
-        said_id = matcher.add(" said:");
+        for (std::size_t p = 0; p < provider_count; ++p) {
+            for_each_alternative(providers[p].host_suffixes, [&](std::string_view suffix) {
+                host_suffixes.emplace_back(suffix, static_cast<int>(p));
+            });
+        }
+        std::sort(host_suffixes.begin(), host_suffixes.end());
+        said_id = matcher.add("said:");
         rule_fragments.resize(rule_count);
         rule_provider.resize(rule_count, -1);
         for (std::size_t i = 0; i < rule_count; ++i) {
@@ -166,17 +176,34 @@ bool is_oauth(std::string_view mech) noexcept {
     return iequals(mech, "XOAUTH2") || iequals(mech, "OAUTHBEARER");
 }
 
-int detect_provider_by_host(std::string_view host) noexcept {
-    if (host.empty()) {
+// The provider whose host suffix `host` has (the longest suffix decides), or -1.
+int detect_provider_by_host(const engine& e, std::string_view host) noexcept {
+    while (!host.empty() && host.back() == '.') {
+        host.remove_suffix(1);
+    }
+    char lower[256];
+    if (host.empty() || host.size() > sizeof lower) {
         return -1;
     }
-    for (std::size_t p = 0; p < provider_count; ++p) {
-        bool hit = false;
-        for_each_alternative(providers[p].host_suffixes,
-                             [&](std::string_view s) { hit = hit || host_matches(host, s); });
-        if (hit) {
-            return static_cast<int>(p);
+    for (std::size_t i = 0; i < host.size(); ++i) {
+        const char ch = host[i];
+        lower[i] = ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
+    }
+    const std::string_view h(lower, host.size());
+    // Try the whole name, then each suffix after a dot: "smtp.gmail.com", "gmail.com", ...
+    for (std::size_t start = 0; start < h.size();) {
+        const auto suffix = h.substr(start);
+        const auto it = std::lower_bound(
+            e.host_suffixes.begin(), e.host_suffixes.end(), suffix,
+            [](const std::pair<std::string_view, int>& a, std::string_view b) { return a.first < b; });
+        if (it != e.host_suffixes.end() && it->first == suffix) {
+            return it->second;
         }
+        const auto dot = h.find('.', start);
+        if (dot == std::string_view::npos) {
+            break;
+        }
+        start = dot + 1;
     }
     return -1;
 }
@@ -299,13 +326,26 @@ quoted_reply find_said(std::string_view text) noexcept {
     return q;
 }
 
+// The position of the next '4' or '5' from `from` on (npos if none), with memchr's speed.
+std::size_t next_4_or_5(std::string_view text, std::size_t from) noexcept {
+    if (from >= text.size()) {
+        return std::string_view::npos;
+    }
+    const char* base = text.data() + from;
+    const std::size_t n = text.size() - from;
+    const auto* four = static_cast<const char*>(std::memchr(base, '4', n));
+    const auto* five = static_cast<const char*>(std::memchr(base, '5', four ? static_cast<std::size_t>(four - base) : n));
+    const char* hit = five ? five : four;
+    return hit ? static_cast<std::size_t>(hit - text.data()) : std::string_view::npos;
+}
+
 // Without "said:": the first "NNN X.Y.Z" pair of one class that starts a word, else a
 // qmail-style "#X.Y.Z" (status only). Only used when the reply has no enhanced code.
 quoted_reply find_embedded(std::string_view text) noexcept {
     quoted_reply q;
-    for (std::size_t i = 0; i + 3 <= text.size(); ++i) {
-        if ((text[i] == '4' || text[i] == '5') && (i == 0 || !is_word_char(text[i - 1])) &&
-            code_at(text, i)) {
+    for (std::size_t i = next_4_or_5(text, 0); i < text.size() && text.size() - i >= 3;
+         i = next_4_or_5(text, i + 1)) {
+        if ((i == 0 || !is_word_char(text[i - 1])) && code_at(text, i)) {
             if (auto s = status_after_code(text, i)) {
                 q.code = code_value(text, i);
                 q.status = s;
@@ -407,7 +447,7 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
         e.matcher.scan(r.text, found.data());
     }
 
-    int provider = detect_provider_by_host(ctx.host);
+    int provider = detect_provider_by_host(e, ctx.host);
     if (provider < 0) {
         // The first provider (in table order) whose signature was found.
         for (std::size_t w = 0; w < max_words; ++w) {

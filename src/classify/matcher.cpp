@@ -6,6 +6,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace smtperr::detail {
 
 namespace {
@@ -80,6 +84,20 @@ void multi_matcher::table::build(std::vector<std::vector<entry>>& by_hash) {
 bool multi_matcher::build() {
     for (int b = 0; b < 256; ++b) {
         fold_[b] = fold_octet(static_cast<unsigned char>(b));
+        alnum_[b] = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+    }
+    punct_starts_.clear();
+    for (std::size_t id = 0; id < offsets_.size(); ++id) {
+        const auto first = static_cast<unsigned char>(folded_[offsets_[id]]);
+        if (alnum_[first] != 0) {
+            continue;
+        }
+        for (int b = 0; b < 256; ++b) {
+            if (fold_[b] == first && punct_start_[b] == 0) {
+                punct_start_[b] = 1;
+                punct_starts_.push_back(static_cast<char>(b));
+            }
+        }
     }
     const std::size_t buckets = std::size_t{1} << hash_bits;
     std::vector<std::vector<entry>> by_hash4(buckets);
@@ -125,20 +143,14 @@ bool multi_matcher::build() {
     return true;
 }
 
-// Compares the patterns of bucket `h` of `t` with the text at `p` (`left` octets remain).
-void multi_matcher::check(const table& t, std::uint32_t h, const unsigned char* p,
-                          std::size_t left, std::uint64_t* found) const noexcept {
-    if (((t.filter[h / 64] >> (h % 64)) & 1u) == 0) {
-        return;
-    }
-    unsigned char head[8] = {};
-    for (std::size_t k = 0; k < 8 && k < left; ++k) {
-        head[k] = fold_[p[k]];
-    }
-    const std::uint64_t here = load64(head);
+// Compares the patterns of bucket `h` of `t` (whose filter bit is set) with the text at `p`
+// (`left` octets remain), whose first eight octets, folded and zero-padded, are `head`.
+void multi_matcher::check(const table& t, std::uint32_t h, std::uint64_t head,
+                          const unsigned char* p, std::size_t left,
+                          std::uint64_t* found) const noexcept {
     for (std::uint32_t b = t.bucket_begin[h]; b < t.bucket_begin[h + 1]; ++b) {
         const entry& e = t.entries[b];
-        if ((here & e.mask) != e.head || e.length > left) {
+        if ((head & e.mask) != e.head || e.length > left) {
             continue;
         }
         std::size_t k = 8;
@@ -152,29 +164,84 @@ void multi_matcher::check(const table& t, std::uint32_t h, const unsigned char* 
     }
 }
 
+// A token start at p: the two filters, then the buckets.
+void multi_matcher::at(const unsigned char* p, std::size_t left,
+                       std::uint64_t* found) const noexcept {
+    const std::uint32_t s = window_hash(raw_window(p, left), start_bits);
+    if (((starts_[s / 64] >> (s % 64)) & 1u) == 0) {
+        return;
+    }
+    // Fold four octets for the bucket filters, the other four only if a filter passes.
+    unsigned char folded[8] = {fold_[p[0]], fold_[p[1]], fold_[p[2]], 0, 0, 0, 0, 0};
+    if (left >= 4) {
+        folded[3] = fold_[p[3]];
+    }
+    const std::uint32_t w = folded[0] | (std::uint32_t{folded[1]} << 8) |
+                            (std::uint32_t{folded[2]} << 16) | (std::uint32_t{folded[3]} << 24);
+    const std::uint32_t h3 = window_hash(w & 0xffffffu, hash_bits);
+    const std::uint32_t h4 = window_hash(w, hash_bits);
+    const bool in3 = !three_.filter.empty() && ((three_.filter[h3 / 64] >> (h3 % 64)) & 1u) != 0;
+    const bool in4 = left >= 4 && ((four_.filter[h4 / 64] >> (h4 % 64)) & 1u) != 0;
+    if (!in3 && !in4) {
+        return;
+    }
+    for (std::size_t k = 4; k < 8 && k < left; ++k) {
+        folded[k] = fold_[p[k]];
+    }
+    const std::uint64_t head = load64(folded);
+    if (in3) {
+        check(three_, h3, head, p, left, found);
+    }
+    if (in4) {
+        check(four_, h4, head, p, left, found);
+    }
+}
+
 void multi_matcher::scan(std::string_view text, std::uint64_t* found) const noexcept {
     const std::size_t n = text.size();
     if (n < 3 || starts_.empty()) {
         return;
     }
     const auto* t = reinterpret_cast<const unsigned char*>(text.data());
-    const bool any_three = !three_.entries.empty();
-    for (std::size_t i = 0; i + 2 < n; ++i) {
-        const std::uint32_t raw = raw_window(t + i, n - i);
-        const std::uint32_t s = window_hash(raw, start_bits);
-        if (((starts_[s / 64] >> (s % 64)) & 1u) == 0) {
-            continue;
+    const std::size_t last = n - 2;  // Patterns have three octets or more.
+    std::size_t i = 0;
+    unsigned prev_alnum = 0;
+#if defined(__SSE2__)
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i a_lo = _mm_set1_epi8('a');
+    const __m128i d_lo = _mm_set1_epi8('0');
+    const __m128i case_bit = _mm_set1_epi8(0x20);
+    const __m128i letters = _mm_set1_epi8(25);
+    const __m128i digits = _mm_set1_epi8(9);
+    for (; i + 16 <= last; i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + i));
+        // In range ⇔ the saturating difference to the range's top is zero.
+        const __m128i lower = _mm_or_si128(v, case_bit);
+        const __m128i is_letter =
+            _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(lower, a_lo), letters), zero);
+        const __m128i is_digit =
+            _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, d_lo), digits), zero);
+        const auto alnum =
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is_letter, is_digit)));
+        unsigned starts = alnum & ~((alnum << 1) | prev_alnum) & 0xffffu;
+        for (const char c : punct_starts_) {
+            starts |= static_cast<unsigned>(
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))));
         }
-        const std::size_t left = n - i;
-        std::uint32_t w = fold_[t[i]] | (std::uint32_t{fold_[t[i + 1]]} << 8) |
-                          (std::uint32_t{fold_[t[i + 2]]} << 16);
-        if (any_three) {
-            check(three_, window_hash(w, hash_bits), t + i, left, found);
+        prev_alnum = (alnum >> 15) & 1u;
+        while (starts != 0) {
+            const auto k = static_cast<std::size_t>(__builtin_ctz(starts));
+            at(t + i + k, n - i - k, found);
+            starts &= starts - 1;
         }
-        if (left >= 4) {
-            w |= std::uint32_t{fold_[t[i + 3]]} << 24;
-            check(four_, window_hash(w, hash_bits), t + i, left, found);
+    }
+#endif
+    for (; i < last; ++i) {
+        const unsigned a = alnum_[t[i]];
+        if ((a & ~prev_alnum) != 0 || punct_start_[t[i]] != 0) {
+            at(t + i, n - i, found);
         }
+        prev_alnum = a;
     }
 }
 

@@ -14,14 +14,18 @@ namespace smtperr::detail {
 
 /** A precompiled multi-pattern matcher for short text fragments.
 
-    Two filters run before any comparison. The first is a hashed bitmap (8 KiB, so it stays
-    in the L1 cache) of every raw three-octet sequence a pattern can start with, case and
-    line-break variants included, so the text is never folded up front and each octet
-    costs a multiply and a bit test. Where it hits, the folded four-octet
-    window is hashed into a second bitmap (three-octet patterns have their own), and only
-    then are that bucket's patterns compared, eight octets at a time. An Aho–Corasick DFA
-    over these patterns is larger than L1, and its dependent loads made it several times
-    slower.
+    Fragments match at token starts: a fragment that begins with a letter or digit matches
+    where a word begins (after a non-alphanumeric octet or at the start of the text), and
+    one that begins with punctuation ("(#AUTH005)", "[TSS04]") matches wherever that
+    punctuation occurs. So "greylist" finds "Greylisted" and "spam" finds "X-Spam", but
+    "rbl" does not fire inside "Verblüfft".
+
+    Token starts are found sixteen octets at a time where SSE2 is available. At each one a
+    hashed bitmap of every raw three-octet start of a pattern (case and line-break variants
+    included; 8 KiB, so it stays in L1) rules out most positions; only then is the folded
+    window hashed into the pattern buckets and those patterns compared, eight octets at a
+    time. An Aho–Corasick DFA over these patterns is larger than L1, and its dependent
+    loads made it several times slower.
 
     Matching is ASCII case-insensitive, and line breaks and tabs match a space, so a
     fragment matches across the lines of a multi-line reply. Patterns need three to
@@ -59,13 +63,17 @@ private:
         std::vector<entry> entries;
         void build(std::vector<std::vector<entry>>& by_hash);
     };
-    void check(const table& t, std::uint32_t h, const unsigned char* text, std::size_t left,
-               std::uint64_t* found) const noexcept;
+    void check(const table& t, std::uint32_t h, std::uint64_t head, const unsigned char* p,
+               std::size_t left, std::uint64_t* found) const noexcept;
+    void at(const unsigned char* p, std::size_t left, std::uint64_t* found) const noexcept;
 
     std::string folded_;
     std::vector<std::uint32_t> offsets_;
     std::vector<std::uint16_t> lengths_;
     std::uint8_t fold_[256] = {};
+    std::uint8_t alnum_[256] = {};       // 1 for ASCII letters and digits.
+    std::uint8_t punct_start_[256] = {}; // 1 for octets a punctuation-led pattern starts with.
+    std::string punct_starts_;           // The same octets, as a list (for the SIMD path).
     static constexpr unsigned start_bits = 16;
     std::vector<std::uint64_t> starts_;  // Hashed raw three-octet starts of patterns.
     table four_;   // Patterns of four or more octets, keyed by their first four.

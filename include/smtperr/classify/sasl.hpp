@@ -25,7 +25,7 @@ struct oauth_challenge {
     std::string schemes; ///< "Bearer" or "", XOAUTH2 only.
 
     /// True when the status says the token is missing, expired or lacks scope.
-    bool token_invalid() const noexcept;
+    SMTPERR_DECL bool token_invalid() const noexcept;
 };
 
 /** Decodes the base64 text of a `334` challenge and parses its JSON object.

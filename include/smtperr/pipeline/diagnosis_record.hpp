@@ -38,10 +38,10 @@ struct diagnosis_record {
     diagnosis_record() = default;
 
     /// Copies `d`; `raw_server_text` is sanitized on the way in.
-    diagnosis_record(const diagnosis& d, std::string_view raw_server_text);
+    SMTPERR_DECL diagnosis_record(const diagnosis& d, std::string_view raw_server_text);
 
     /// A diagnosis viewing this record's strings (valid while the record is unchanged).
-    diagnosis view() const noexcept;
+    SMTPERR_DECL diagnosis view() const noexcept;
 };
 
 }  // namespace smtperr
