@@ -74,7 +74,9 @@ public:
     }
     std::error_condition default_error_condition(int v) const noexcept override {
         const auto* row = detail::find_errc_row(v);
-        return row ? make_error_condition(row->cond) : std::error_condition(v, *this);
+        // Caller errors have no condition of their own (none means a positive reply).
+        return row && row->cond != condition::none ? make_error_condition(row->cond)
+                                                   : std::error_condition(v, *this);
     }
 };
 

@@ -115,8 +115,8 @@ void outbox::post(std::vector<event>& events) {
 
 bool outbox::enqueue(std::string id, std::string account, std::vector<std::string> recipients) {
     std::lock_guard lock(mutex_);
-    if (messages_.count(id) != 0) {
-        return false;
+    if (messages_.count(id) != 0 || recipients.empty()) {
+        return false;  // A message without recipients could never be sent.
     }
     // The same address twice would be sent the message twice.
     std::vector<std::string> unique;
@@ -606,9 +606,32 @@ result<void> outbox::restore(std::string_view json) {
         a.auth_temporary_failures = static_cast<unsigned>(failures);
         loaded_accounts[name] = a;
     }
-    std::lock_guard lock(mutex_);
-    messages_ = std::move(loaded);
-    accounts_ = std::move(loaded_accounts);
+    std::vector<event> events;
+    {
+        std::lock_guard lock(mutex_);
+        messages_ = std::move(loaded);
+        accounts_ = std::move(loaded_accounts);
+        // Whoever was asked before the restart is not asked any more: ask again, once per
+        // account, for the messages that wait.
+        for (auto& [name, a] : accounts_) {
+            a.prompt_outstanding = false;
+            a.refresh_outstanding = false;
+        }
+        for (auto& [id, m] : messages_) {
+            account_state& a = accounts_[m.account];
+            const diagnosis_record d = m.last.value_or(diagnosis_record{});
+            if (m.state == message_state::waiting_credentials) {
+                prompt(m.account,
+                       credentials_reason_for(d.condition)
+                           .value_or(credentials_reason::authentication_failed),
+                       d, events);
+            } else if (m.state == message_state::waiting_token && !a.refresh_outstanding) {
+                a.refresh_outstanding = true;
+                events.emplace_back(token_refresh_required_event{m.account, d});
+            }
+        }
+    }
+    post(events);
     return BOOST_OUTCOME_V2_NAMESPACE::success();
 }
 

@@ -112,8 +112,9 @@ bool reply_parser::end_line(std::error_code& ec) {
                 status_ = m->status;
                 reported_class_ = reported;
                 flags_.status_class_mismatch = reported != status_->cls;
-            } else if (*status_ != m->status) {
-                flags_.status_inconsistent = true;
+            } else {
+                flags_.status_inconsistent = flags_.status_inconsistent || *status_ != m->status;
+                flags_.status_class_mismatch = flags_.status_class_mismatch || reported != m->status.cls;
             }
         }
     }

@@ -88,7 +88,8 @@ class SMTPERR_DECL outbox {
 
     outbox(outbox_options options, event_sink sink, executor exec);
 
-    /// Queues a new message, due at once. An id already queued is ignored (returns false).
+    /// Queues a new message, due at once. An id already queued, or a message without
+    /// recipients, is refused (returns false). Repeated addresses are sent to once.
     bool enqueue(std::string id, std::string account, std::vector<std::string> recipients);
 
     /// Hands out every message that is due now and whose account is not waiting for the

@@ -99,10 +99,15 @@ TEST_SUITE("smtperr/error/errc.hpp") {
     TEST_CASE("parse errors equal protocol_violation and transport errors their own condition") {
         for (const auto& row : errc_rows) {
             INFO("errc " << row.number << " " << str(row.message));
+            const std::error_code ec = row.value;
             if (!row.cond) {
+                // Caller errors compare equal to no condition at all, not even `none`.
+                for (int c = 0; c < smtperr::condition_count; ++c) {
+                    CHECK(ec != static_cast<condition>(c));
+                }
+                CHECK(ec.default_error_condition().category() == smtperr::transport_category());
                 continue;
             }
-            const std::error_code ec = row.value;
             CHECK(ec == *row.cond);
             CHECK(ec.default_error_condition() == smtperr::make_error_condition(*row.cond));
             for (int c = 0; c < smtperr::condition_count; ++c) {

@@ -220,7 +220,10 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         CHECK(b.box.state("m2") == message_state::waiting_credentials);
         CHECK(b.box.state("m3") == message_state::queued);  // Was in flight: due at once.
         CHECK(b.box.next_attempt("m1") == a.box.next_attempt("m1"));
-        CHECK(b.events().empty());  // Restoring tells nobody anything.
+        // Whoever was asked before the restart is asked again, once: m2 waits for bob.
+        const auto asked = b.events();
+        REQUIRE(kinds(asked) == "credentials_required");
+        CHECK(as<smtperr::credentials_required_event>(asked[0]).account == bob);
 
         // The restored outbox goes on where the first one stopped.
         auto due = b.box.take_due();
@@ -245,7 +248,7 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         const auto& carl = recipient(rep, "carl@old.example");
         CHECK(carl.rejected());
         CHECK(carl.diagnosis->forward_path == "carl@new.example");
-        // The account's prompt stays outstanding: no second prompt after a restart.
+        // That prompt is outstanding: m2 waits until the user answers it.
         CHECK(b.box.take_due().empty());
         b.box.credentials_updated(bob);
         CHECK(b.box.take_due().size() == 1);
@@ -256,6 +259,7 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         populate(a);
         harness b;
         REQUIRE(b.box.restore(a.box.save()).has_value());
+        CHECK(kinds(b.events()) == "credentials_required");  // m2's account, asked again.
         const auto root = boost::json::parse(b.box.save()).as_object();
         const boost::json::object* m2 = nullptr;
         for (const auto& m : root.at("messages").as_array()) {

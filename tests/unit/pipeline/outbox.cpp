@@ -90,6 +90,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         harness h;
         CHECK(h.box.enqueue("m1", alice, {"anna@example.org"}));
         CHECK_FALSE(h.box.enqueue("m1", alice, {"other@example.org"}));
+        CHECK_FALSE(h.box.enqueue("m2", alice, {}));  // Could never be sent, never reported.
         CHECK(h.box.size() == 1);
         CHECK(h.box.state("m1") == message_state::queued);
         CHECK(h.box.next_attempt("m1") == h.clock.get());

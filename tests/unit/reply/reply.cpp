@@ -75,7 +75,7 @@ TEST_SUITE("smtperr/reply/reply.hpp") {
         REQUIRE(copy.status.has_value());
         CHECK(*copy.status == enhanced_status{5, 1, 1});
         CHECK(copy.reported_status_class == 5);
-        CHECK(!copy.flags.status_class_mismatch);
+        CHECK(copy.flags.status_class_mismatch);  // The second line wrote class 4.
         CHECK(!copy.flags.status_inconsistent);
 
         p.feed("421 4.4.2 bye bye bye bye bye\r\n", ec);
