@@ -9,6 +9,7 @@
 
 #include <smtperr/classify/phase.hpp>
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct corpus_entry {
     phase ph;
     std::string host;
 };
+
+/// How many entries at the start of the corpus are submission replies (seed and provider).
+extern const std::size_t submission_entries;
 
 /// The mixed corpus; the Sisimai part is read from `sisimai_tsv` (skipped if missing).
 std::vector<corpus_entry> load_corpus(const char* sisimai_tsv);

@@ -9,6 +9,7 @@
 #   SMTPERR_SANITIZE             e.g. address,undefined (default: none)
 #   SMTPERR_BUILD_TYPE           CMake build type (default: RelWithDebInfo)
 #   SMTPERR_JOBS                 parallel build jobs (default: 2)
+#   SMTPERR_TEST_TIMEOUT         seconds any one test may take (default: 600)
 #   CTEST_ARGS                   extra arguments for ctest, e.g. "-R parser"
 set -euo pipefail
 
@@ -34,4 +35,5 @@ cmake --build "$build_dir" --parallel "$jobs"
 
 echo "== test $build_dir"
 # shellcheck disable=SC2086  # CTEST_ARGS is a word list on purpose
-ctest --test-dir "$build_dir" --output-on-failure --no-tests=error ${CTEST_ARGS:-}
+ctest --test-dir "$build_dir" --output-on-failure --no-tests=error \
+  --timeout "${SMTPERR_TEST_TIMEOUT:-600}" ${CTEST_ARGS:-}

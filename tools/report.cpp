@@ -4,6 +4,8 @@
 #include "report.hpp"
 
 #include <smtperr/error/reply_code.hpp>
+#include <smtperr/pipeline/diagnosis_record.hpp>
+#include <smtperr/pipeline/json.hpp>
 
 namespace smtperr::tool {
 
@@ -15,47 +17,34 @@ boost::json::value or_null(std::string_view s) {
 
 // Labels of the text explanation, one row per language (en, de).
 struct labels {
-    std::string_view code, status, registry, phase, condition, transient, permanent, action,
-        scope, retry, seconds, provider, help, message, detail, server_text, none;
+    std::string_view code, status, registry, phase, condition, transient, permanent, action, scope,
+        retry, seconds, provider, help, message, detail, server_text, none;
 };
 constexpr labels label_rows[] = {
-    {"Reply code", "Enhanced status", "meaning", "Phase", "Condition", "temporary",
-     "permanent", "Action", "Scope", "Retry after", "seconds", "Provider", "Help",
-     "List view", "Details", "Server text", "(none)"},
+    {"Reply code", "Enhanced status", "meaning", "Phase", "Condition", "temporary", "permanent",
+     "Action", "Scope", "Retry after", "seconds", "Provider", "Help", "List view", "Details",
+     "Server text", "(none)"},
     {"Antwortcode", "Erweiterter Status", "Bedeutung", "Phase", "Befund", "vorübergehend",
-     "dauerhaft", "Aktion", "Bereich", "Erneut versuchen nach", "Sekunden", "Anbieter",
-     "Hilfe", "Listenansicht", "Details", "Servertext", "(keiner)"},
+     "dauerhaft", "Aktion", "Bereich", "Erneut versuchen nach", "Sekunden", "Anbieter", "Hilfe",
+     "Listenansicht", "Details", "Servertext", "(keiner)"},
 };
 
 }  // namespace
 
 boost::json::object to_json(const reply_view& r, const diagnosis& d, language lang) {
-    boost::json::object o;
-    o["code"] = r.code;
-    o["status"] = r.status ? boost::json::value(r.status->to_string()) : nullptr;
-    o["phase"] = to_string(d.phase);
-    o["condition"] = to_string(d.condition);
-    o["action"] = to_string(d.action);
-    o["scope"] = to_string(d.scope);
-    o["transient"] = d.transient;
-    o["retry_after_seconds"] =
-        d.retry_after_seconds ? boost::json::value(*d.retry_after_seconds) : nullptr;
-    o["provider"] = or_null(d.provider);
-    o["help_url"] = or_null(d.help_url);
+    // DESIGN.md's keys come from the library's own JSON form of a diagnosis.
+    boost::json::object o = smtperr::to_json(diagnosis_record(d, r.text));
     const auto text = render_message(d, lang, {});
     o["message"] = text.list_line;
-    o["server_text"] = sanitize_server_text(r.text);
     o["detail"] = text.detail;
     o["action_label"] = or_null(text.action_label);
     o["code_meaning"] = reply_category().message(r.code);
     o["status_meaning"] = r.status ? boost::json::value(status_meaning(*r.status)) : nullptr;
-    o["rule"] = d.rule;
     o["lang"] = to_string(lang);
     return o;
 }
 
-void print_explanation(std::ostream& os, const reply_view& r, const diagnosis& d,
-                       language lang) {
+void print_explanation(std::ostream& os, const reply_view& r, const diagnosis& d, language lang) {
     const labels& l = label_rows[lang == language::de ? 1 : 0];
     const auto text = render_message(d, lang, {});
     os << "  " << l.code << ": " << reply_category().message(r.code) << '\n';

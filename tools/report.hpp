@@ -20,8 +20,7 @@ namespace smtperr::tool {
 boost::json::object to_json(const reply_view& r, const diagnosis& d, language lang);
 
 /// The human-readable explanation of `explain`, in `lang`.
-void print_explanation(std::ostream& os, const reply_view& r, const diagnosis& d,
-                       language lang);
+void print_explanation(std::ostream& os, const reply_view& r, const diagnosis& d, language lang);
 
 }  // namespace smtperr::tool
 

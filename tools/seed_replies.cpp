@@ -8,7 +8,8 @@ namespace smtperr::tool {
 namespace {
 
 constexpr seed_reply rows[] = {
-    {phase::greeting, "421 4.3.2 mail.example.net Service not available, closing transmission channel"},
+    {phase::greeting,
+     "421 4.3.2 mail.example.net Service not available, closing transmission channel"},
     {phase::rcpt, "450 4.2.1 <anna@example.de>: Mailbox temporarily locked, try again later"},
     {phase::data_end, "451 4.3.0 Requested action aborted: local error in processing"},
     {phase::mail, "452 4.3.1 Insufficient system storage"},
@@ -22,12 +23,16 @@ constexpr seed_reply rows[] = {
     {phase::rcpt, "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"},
     {phase::rcpt, "551 5.1.6 User not local; please try <bob@new.example.org>"},
     {phase::data_end, "552 5.3.4 Message size exceeds fixed maximum message size"},
-    {phase::rcpt, "553 5.1.3 <bob@@example.org>: Recipient address rejected: mailbox name not allowed"},
-    {phase::data_end, "554 5.7.1 Transaction failed: sender address is not allowed for the authenticated user"},
+    {phase::rcpt,
+     "553 5.1.3 <bob@@example.org>: Recipient address rejected: mailbox name not allowed"},
+    {phase::data_end,
+     "554 5.7.1 Transaction failed: sender address is not allowed for the authenticated user"},
 };
 
 }  // namespace
 
-std::span<const seed_reply> seed_replies() noexcept { return rows; }
+std::span<const seed_reply> seed_replies() noexcept {
+    return rows;
+}
 
 }  // namespace smtperr::tool

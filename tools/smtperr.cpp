@@ -50,10 +50,22 @@ language language_from_environment() {
 // The phase a code most often answers, for `explain` without --phase.
 phase typical_phase(int code) {
     switch (code) {
-        case 220: case 421: case 521: return phase::greeting;
-        case 235: case 334: case 432: case 454: case 534: case 535: case 538: return phase::auth;
-        case 354: return phase::data;
-        default: return phase::rcpt;
+        case 220:
+        case 421:
+        case 521:
+            return phase::greeting;
+        case 235:
+        case 334:
+        case 432:
+        case 454:
+        case 534:
+        case 535:
+        case 538:
+            return phase::auth;
+        case 354:
+            return phase::data;
+        default:
+            return phase::rcpt;
     }
 }
 
@@ -71,7 +83,8 @@ std::string parse_options(int argc, char** argv, int first, options& o) {
     for (int i = first; i < argc; ++i) {
         const std::string_view a = argv[i];
         auto value = [&](std::string& out) {
-            if (i + 1 >= argc) return false;
+            if (i + 1 >= argc)
+                return false;
             out = argv[++i];
             return true;
         };
@@ -79,15 +92,20 @@ std::string parse_options(int argc, char** argv, int first, options& o) {
         if (a == "--json") {
             o.json = true;
         } else if (a == "--phase") {
-            if (!value(v)) return "--phase needs a value";
+            if (!value(v))
+                return "--phase needs a value";
             o.ph = phase_from_string(v);
-            if (!o.ph) return "unknown phase: " + v;
+            if (!o.ph)
+                return "unknown phase: " + v;
         } else if (a == "--host") {
-            if (!value(o.host)) return "--host needs a value";
+            if (!value(o.host))
+                return "--host needs a value";
         } else if (a == "--mechanism") {
-            if (!value(o.mechanism)) return "--mechanism needs a value";
+            if (!value(o.mechanism))
+                return "--mechanism needs a value";
         } else if (a == "--lang") {
-            if (!value(v)) return "--lang needs a value";
+            if (!value(v))
+                return "--lang needs a value";
             o.lang = resolve_language(v);
         } else if (a.size() > 1 && a[0] == '-') {
             return "unknown option: " + std::string(a);
@@ -137,28 +155,36 @@ boost::json::object classify_line(std::string_view line, language lang, bool& fa
     };
     boost::system::error_code ec;
     const auto v = boost::json::parse(line, ec);
-    if (ec) return fail("invalid JSON: " + ec.message());
+    if (ec)
+        return fail("invalid JSON: " + ec.message());
     const auto* obj = v.if_object();
-    if (obj == nullptr) return fail("input line is not a JSON object");
+    if (obj == nullptr)
+        return fail("input line is not a JSON object");
     const auto* reply_v = obj->if_contains("reply");
-    if (reply_v == nullptr || !reply_v->is_string()) return fail("\"reply\" must be a string");
+    if (reply_v == nullptr || !reply_v->is_string())
+        return fail("\"reply\" must be a string");
     classify_context ctx;
     if (const auto* p = obj->if_contains("phase"); p != nullptr && !p->is_null()) {
-        if (!p->is_string()) return fail("\"phase\" must be a string");
+        if (!p->is_string())
+            return fail("\"phase\" must be a string");
         const auto ph = phase_from_string(p->get_string());
-        if (!ph) return fail("unknown phase: " + std::string(p->get_string()));
+        if (!ph)
+            return fail("unknown phase: " + std::string(p->get_string()));
         ctx.phase = *ph;
     }
     if (const auto* h = obj->if_contains("host"); h != nullptr && !h->is_null()) {
-        if (!h->is_string()) return fail("\"host\" must be a string or null");
+        if (!h->is_string())
+            return fail("\"host\" must be a string or null");
         ctx.host = h->get_string();
     }
     if (const auto* m = obj->if_contains("mechanism"); m != nullptr && !m->is_null()) {
-        if (!m->is_string()) return fail("\"mechanism\" must be a string or null");
+        if (!m->is_string())
+            return fail("\"mechanism\" must be a string or null");
         ctx.sasl_mechanism = m->get_string();
     }
     auto parsed = parse_reply(reply_v->get_string());
-    if (!parsed) return fail("cannot parse reply: " + parsed.error().message());
+    if (!parsed)
+        return fail("cannot parse reply: " + parsed.error().message());
     const reply_view r = parsed.value().view();
     if (obj->if_contains("phase") == nullptr) {
         ctx.phase = typical_phase(r.code);
@@ -205,7 +231,8 @@ int cmd_classify(const options& o) {
                     line.append(piece);
                 }
             }
-            if (lf == std::string_view::npos) break;
+            if (lf == std::string_view::npos)
+                break;
             emit();
             chunk.remove_prefix(lf + 1);
         }
@@ -220,8 +247,8 @@ int cmd_classify(const options& o) {
 int cmd_demo(const options& o, bool lang_given) {
     const language langs_both[] = {language::de, language::en};
     const language lang_one[] = {o.lang};
-    const auto langs = lang_given ? std::span<const language>(lang_one)
-                                  : std::span<const language>(langs_both);
+    const auto langs =
+        lang_given ? std::span<const language>(lang_one) : std::span<const language>(langs_both);
     for (const auto& seed : tool::seed_replies()) {
         auto parsed = parse_reply(seed.reply);
         if (!parsed) {
@@ -256,11 +283,14 @@ int main(int argc, char** argv) {
         return usage(err);
     }
     try {
-        if (cmd == "explain") return cmd_explain(o);
-        if (cmd == "classify") return cmd_classify(o);
+        if (cmd == "explain")
+            return cmd_explain(o);
+        if (cmd == "classify")
+            return cmd_classify(o);
         if (cmd == "demo") {
             bool lang_given = false;
-            for (int i = 2; i < argc; ++i) lang_given = lang_given || std::string_view(argv[i]) == "--lang";
+            for (int i = 2; i < argc; ++i)
+                lang_given = lang_given || std::string_view(argv[i]) == "--lang";
             return cmd_demo(o, lang_given);
         }
     } catch (const std::exception& e) {

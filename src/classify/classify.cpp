@@ -2,20 +2,19 @@
 // Distributed under the Boost Software License, Version 1.0.
 
 #include <smtperr/classify/classify.hpp>
-
 #include <smtperr/classify/sasl.hpp>
 #include <smtperr/error/errc.hpp>
 #include <smtperr/error/reply_code.hpp>
 #include <smtperr/error/status_code.hpp>
-
-#include "classify/matcher.hpp"
-#include "classify/rules.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
 #include <vector>
+
+#include "classify/matcher.hpp"
+#include "classify/rules.hpp"
 
 namespace smtperr {
 
@@ -31,8 +30,10 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
     for (std::size_t i = 0; i < a.size(); ++i) {
         char x = a[i];
         char y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x >= 'A' && x <= 'Z')
+            x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = static_cast<char>(y - 'A' + 'a');
         if (x != y) {
             return false;
         }
@@ -94,7 +95,9 @@ std::size_t lowest_bit(std::uint64_t bits) noexcept {
 
 // A rule's code field: 0 any negative code, 4 or 5 a class, else the exact code.
 bool code_matches(int rule_code, int code) noexcept {
-    return rule_code == 0 ? code >= 400 : rule_code < 10 ? code / 100 == rule_code : rule_code == code;
+    return rule_code == 0   ? code >= 400
+           : rule_code < 10 ? code / 100 == rule_code
+                            : rule_code == code;
 }
 
 /// The compiled form of the tables: built once, immutable afterwards.
@@ -103,10 +106,10 @@ struct engine {
     std::vector<fragment_set> rule_fragments;      // per rule
     std::vector<std::int16_t> signature_provider;  // per pattern: provider index or -1
     std::vector<std::int16_t> rule_provider;       // per rule: provider index or -1
-    std::vector<std::uint16_t> plain[400];  // per code 200..599: rules without fragments
+    std::vector<std::uint16_t> plain[400];         // per code 200..599: rules without fragments
     std::vector<std::vector<std::uint16_t>> rules_by_fragment;  // fragment id -> rules
-    bool built = false;  // false if the tables are unusable (see the constructor)
-    std::uint16_t said_id = 0;                     // "said:" (quoted remote reply)
+    bool built = false;         // false if the tables are unusable (see the constructor)
+    std::uint16_t said_id = 0;  // "said:" (quoted remote reply)
     std::vector<std::pair<std::string_view, int>> host_suffixes;  // sorted, lower case
 
     engine() {
@@ -193,9 +196,9 @@ int detect_provider_by_host(const engine& e, std::string_view host) noexcept {
     // Try the whole name, then each suffix after a dot: "smtp.gmail.com", "gmail.com", ...
     for (std::size_t start = 0; start < h.size();) {
         const auto suffix = h.substr(start);
-        const auto it = std::lower_bound(
-            e.host_suffixes.begin(), e.host_suffixes.end(), suffix,
-            [](const std::pair<std::string_view, int>& a, std::string_view b) { return a.first < b; });
+        const auto it = std::lower_bound(e.host_suffixes.begin(), e.host_suffixes.end(), suffix,
+                                         [](const std::pair<std::string_view, int>& a,
+                                            std::string_view b) { return a.first < b; });
         if (it != e.host_suffixes.end() && it->first == suffix) {
             return it->second;
         }
@@ -334,7 +337,8 @@ std::size_t next_4_or_5(std::string_view text, std::size_t from) noexcept {
     const char* base = text.data() + from;
     const std::size_t n = text.size() - from;
     const auto* four = static_cast<const char*>(std::memchr(base, '4', n));
-    const auto* five = static_cast<const char*>(std::memchr(base, '5', four ? static_cast<std::size_t>(four - base) : n));
+    const auto* five = static_cast<const char*>(
+        std::memchr(base, '5', four ? static_cast<std::size_t>(four - base) : n));
     const char* hit = five ? five : four;
     return hit ? static_cast<std::size_t>(hit - text.data()) : std::string_view::npos;
 }
@@ -491,18 +495,25 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
     // Everything but the text: whether rule `idx` applies to this reply.
     auto applies = [&](std::size_t idx) {
         const rule& rl = rules[idx];
-        if (!code_matches(rl.code, code)) return false;
-        if (rl.phases != any_phase && (rl.phases & phase_bit) == 0) return false;
-        if (rl.mech == mechanism::oauth && !oauth) return false;
-        if (e.rule_provider[idx] >= 0 && e.rule_provider[idx] != provider) return false;
+        if (!code_matches(rl.code, code))
+            return false;
+        if (rl.phases != any_phase && (rl.phases & phase_bit) == 0)
+            return false;
+        if (rl.mech == mechanism::oauth && !oauth)
+            return false;
+        if (e.rule_provider[idx] >= 0 && e.rule_provider[idx] != provider)
+            return false;
         if (rl.kind == rule_kind::status_default) {
-            if (!status) return false;
+            if (!status)
+                return false;
             const condition sc = default_condition(*status);
             // An enhanced code that says no more than the basic one does not decide.
             return sc != condition::transient_failure && sc != condition::permanent_failure;
         }
-        if (rl.subject >= 0 && (!status || status->subject != rl.subject)) return false;
-        if (rl.detail >= 0 && (!status || status->detail != rl.detail)) return false;
+        if (rl.subject >= 0 && (!status || status->subject != rl.subject))
+            return false;
+        if (rl.detail >= 0 && (!status || status->detail != rl.detail))
+            return false;
         return true;
     };
     // The first rule in table order wins: the best rule among those whose fragments were
@@ -519,7 +530,8 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
         }
     }
     for (const auto idx : e.plain[code - 200]) {
-        if (idx >= best) break;
+        if (idx >= best)
+            break;
         if (applies(idx)) {
             best = idx;
             break;
@@ -564,10 +576,8 @@ diagnosis classify(std::error_code failure, const classify_context& ctx) noexcep
         d.condition = static_cast<condition>(cond.value());
     } else if (failure == std::errc::timed_out) {
         d.condition = condition::timed_out;
-    } else if (failure == std::errc::connection_refused ||
-               failure == std::errc::host_unreachable ||
-               failure == std::errc::network_unreachable ||
-               failure == std::errc::network_down ||
+    } else if (failure == std::errc::connection_refused || failure == std::errc::host_unreachable ||
+               failure == std::errc::network_unreachable || failure == std::errc::network_down ||
                failure == std::errc::address_not_available) {
         d.condition = condition::connection_failed;
     }

@@ -219,14 +219,12 @@ void multi_matcher::scan(std::string_view text, std::uint64_t* found) const noex
         const __m128i lower = _mm_or_si128(v, case_bit);
         const __m128i is_letter =
             _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(lower, a_lo), letters), zero);
-        const __m128i is_digit =
-            _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, d_lo), digits), zero);
+        const __m128i is_digit = _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(v, d_lo), digits), zero);
         const auto alnum =
             static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is_letter, is_digit)));
         unsigned starts = alnum & ~((alnum << 1) | prev_alnum) & 0xffffu;
         for (const char c : punct_starts_) {
-            starts |= static_cast<unsigned>(
-                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))));
+            starts |= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))));
         }
         prev_alnum = (alnum >> 15) & 1u;
         while (starts != 0) {

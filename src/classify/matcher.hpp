@@ -32,7 +32,7 @@ namespace smtperr::detail {
     `max_pattern` octets. scan() sets one bit per pattern found and allocates nothing.
 */
 class multi_matcher {
-public:
+  public:
     static constexpr std::size_t max_pattern = 96;
 
     /// Adds a pattern and returns its id (ids are dense, from 0). Duplicates share an id.
@@ -48,7 +48,7 @@ public:
     /// pattern that occurs in `text`.
     void scan(std::string_view text, std::uint64_t* found) const noexcept;
 
-private:
+  private:
     static constexpr unsigned hash_bits = 13;
     struct entry {
         std::uint64_t head;  // The first (up to) eight folded octets.
@@ -71,9 +71,9 @@ private:
     std::vector<std::uint32_t> offsets_;
     std::vector<std::uint16_t> lengths_;
     std::uint8_t fold_[256] = {};
-    std::uint8_t alnum_[256] = {};       // 1 for ASCII letters and digits.
-    std::uint8_t punct_start_[256] = {}; // 1 for octets a punctuation-led pattern starts with.
-    std::string punct_starts_;           // The same octets, as a list (for the SIMD path).
+    std::uint8_t alnum_[256] = {};        // 1 for ASCII letters and digits.
+    std::uint8_t punct_start_[256] = {};  // 1 for octets a punctuation-led pattern starts with.
+    std::string punct_starts_;            // The same octets, as a list (for the SIMD path).
     static constexpr unsigned start_bits = 16;
     std::vector<std::uint64_t> starts_;  // Hashed raw three-octet starts of patterns.
     table four_;   // Patterns of four or more octets, keyed by their first four.

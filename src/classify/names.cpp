@@ -13,8 +13,8 @@ namespace smtperr {
 namespace {
 
 constexpr std::string_view phase_names[] = {
-    "greeting", "ehlo", "helo", "starttls", "auth", "mail",
-    "rcpt",     "data", "data_end", "rset", "quit",
+    "greeting", "ehlo", "helo",     "starttls", "auth", "mail",
+    "rcpt",     "data", "data_end", "rset",     "quit",
 };
 static_assert(std::size(phase_names) == phase_count);
 
@@ -59,15 +59,21 @@ std::optional<Enum> from_name(const std::string_view (&names)[N], std::string_vi
 
 }  // namespace
 
-std::string_view to_string(phase p) noexcept { return name_of(phase_names, p); }
+std::string_view to_string(phase p) noexcept {
+    return name_of(phase_names, p);
+}
 std::optional<phase> phase_from_string(std::string_view s) noexcept {
     return from_name<phase>(phase_names, s);
 }
-std::string_view to_string(action a) noexcept { return name_of(action_names, a); }
+std::string_view to_string(action a) noexcept {
+    return name_of(action_names, a);
+}
 std::optional<action> action_from_string(std::string_view s) noexcept {
     return from_name<action>(action_names, s);
 }
-std::string_view to_string(scope s) noexcept { return name_of(scope_names, s); }
+std::string_view to_string(scope s) noexcept {
+    return name_of(scope_names, s);
+}
 std::optional<scope> scope_from_string(std::string_view s) noexcept {
     return from_name<scope>(scope_names, s);
 }

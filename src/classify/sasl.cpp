@@ -2,7 +2,6 @@
 // Distributed under the Boost Software License, Version 1.0.
 
 #include <smtperr/classify/sasl.hpp>
-
 #include <smtperr/error/errc.hpp>
 
 #include <cstdint>
@@ -11,50 +10,61 @@ namespace smtperr {
 
 namespace {
 
-constexpr char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int b64_value(char c) noexcept {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
     return -1;
 }
 
 // A bounded recursive-descent reader for the flat JSON objects of RFC 7628 §3.2.2.
 // Values that are not strings or numbers are skipped (with a depth limit).
 class json_reader {
-public:
+  public:
     explicit json_reader(std::string_view s) noexcept : s_(s) {}
 
     bool object(oauth_challenge& out) {
         ws();
-        if (!eat('{')) return false;
+        if (!eat('{'))
+            return false;
         ws();
-        if (eat('}')) return at_end();
+        if (eat('}'))
+            return at_end();
         for (;;) {
             std::string key;
             ws();
-            if (!string(key)) return false;
+            if (!string(key))
+                return false;
             ws();
-            if (!eat(':')) return false;
+            if (!eat(':'))
+                return false;
             ws();
             std::string* target = key == "status"    ? &out.status
                                   : key == "scope"   ? &out.scope
                                   : key == "schemes" ? &out.schemes
                                                      : nullptr;
             std::string scratch;
-            if (!value(target ? *target : scratch, 0)) return false;
+            if (!value(target ? *target : scratch, 0))
+                return false;
             ws();
-            if (eat(',')) continue;
-            if (eat('}')) return at_end();
+            if (eat(','))
+                continue;
+            if (eat('}'))
+                return at_end();
             return false;
         }
     }
 
-private:
+  private:
     bool at_end() noexcept {
         ws();
         return i_ == s_.size();
@@ -80,34 +90,57 @@ private:
         return false;
     }
     bool string(std::string& out) {
-        if (!eat('"')) return false;
+        if (!eat('"'))
+            return false;
         while (i_ < s_.size()) {
             const char c = s_[i_++];
-            if (c == '"') return true;
-            if (static_cast<unsigned char>(c) < 0x20) return false;
+            if (c == '"')
+                return true;
+            if (static_cast<unsigned char>(c) < 0x20)
+                return false;
             if (c != '\\') {
                 out.push_back(c);
                 continue;
             }
-            if (i_ >= s_.size()) return false;
+            if (i_ >= s_.size())
+                return false;
             const char e = s_[i_++];
             switch (e) {
-                case '"': case '\\': case '/': out.push_back(e); break;
-                case 'b': out.push_back('\b'); break;
-                case 'f': out.push_back('\f'); break;
-                case 'n': out.push_back('\n'); break;
-                case 'r': out.push_back('\r'); break;
-                case 't': out.push_back('\t'); break;
+                case '"':
+                case '\\':
+                case '/':
+                    out.push_back(e);
+                    break;
+                case 'b':
+                    out.push_back('\b');
+                    break;
+                case 'f':
+                    out.push_back('\f');
+                    break;
+                case 'n':
+                    out.push_back('\n');
+                    break;
+                case 'r':
+                    out.push_back('\r');
+                    break;
+                case 't':
+                    out.push_back('\t');
+                    break;
                 case 'u': {
-                    if (s_.size() - i_ < 4) return false;
+                    if (s_.size() - i_ < 4)
+                        return false;
                     unsigned cp = 0;
                     for (int k = 0; k < 4; ++k) {
                         const char h = s_[i_++];
                         cp <<= 4;
-                        if (h >= '0' && h <= '9') cp |= static_cast<unsigned>(h - '0');
-                        else if (h >= 'a' && h <= 'f') cp |= static_cast<unsigned>(h - 'a' + 10);
-                        else if (h >= 'A' && h <= 'F') cp |= static_cast<unsigned>(h - 'A' + 10);
-                        else return false;
+                        if (h >= '0' && h <= '9')
+                            cp |= static_cast<unsigned>(h - '0');
+                        else if (h >= 'a' && h <= 'f')
+                            cp |= static_cast<unsigned>(h - 'a' + 10);
+                        else if (h >= 'A' && h <= 'F')
+                            cp |= static_cast<unsigned>(h - 'A' + 10);
+                        else
+                            return false;
                     }
                     // Only ASCII matters for the fields we read; others become '?'.
                     out.push_back(cp < 0x80 ? static_cast<char>(cp) : '?');
@@ -122,40 +155,52 @@ private:
     bool number(std::string& out) {
         const std::size_t start = i_;
         eat('-');
-        while (i_ < s_.size() && ((s_[i_] >= '0' && s_[i_] <= '9') || s_[i_] == '.' ||
-                                  s_[i_] == 'e' || s_[i_] == 'E' || s_[i_] == '+' ||
-                                  s_[i_] == '-')) {
+        while (i_ < s_.size() &&
+               ((s_[i_] >= '0' && s_[i_] <= '9') || s_[i_] == '.' || s_[i_] == 'e' ||
+                s_[i_] == 'E' || s_[i_] == '+' || s_[i_] == '-')) {
             ++i_;
         }
-        if (i_ == start) return false;
+        if (i_ == start)
+            return false;
         out.assign(s_.substr(start, i_ - start));
         return true;
     }
     bool value(std::string& out, int depth) {
-        if (depth > 16 || i_ >= s_.size()) return false;
+        if (depth > 16 || i_ >= s_.size())
+            return false;
         const char c = s_[i_];
-        if (c == '"') return string(out);
-        if (c == '-' || (c >= '0' && c <= '9')) return number(out);
-        if (c == 't') return literal("true");
-        if (c == 'f') return literal("false");
-        if (c == 'n') return literal("null");
+        if (c == '"')
+            return string(out);
+        if (c == '-' || (c >= '0' && c <= '9'))
+            return number(out);
+        if (c == 't')
+            return literal("true");
+        if (c == 'f')
+            return literal("false");
+        if (c == 'n')
+            return literal("null");
         if (c == '{' || c == '[') {
             const char close = c == '{' ? '}' : ']';
             ++i_;
             ws();
-            if (eat(close)) return true;
+            if (eat(close))
+                return true;
             for (;;) {
                 std::string scratch;
                 ws();
                 if (c == '{') {
-                    if (!string(scratch)) return false;
+                    if (!string(scratch))
+                        return false;
                     ws();
-                    if (!eat(':')) return false;
+                    if (!eat(':'))
+                        return false;
                     ws();
                 }
-                if (!value(scratch, depth + 1)) return false;
+                if (!value(scratch, depth + 1))
+                    return false;
                 ws();
-                if (eat(',')) continue;
+                if (eat(','))
+                    continue;
                 return eat(close);
             }
         }

@@ -9,9 +9,9 @@
 #include <smtperr/error/reply_code.hpp>
 #include <smtperr/error/status_code.hpp>
 
-#include "error/tables.hpp"
-
 #include <string>
+
+#include "error/tables.hpp"
 
 namespace smtperr {
 
@@ -29,7 +29,7 @@ condition class_fallback(int first_digit) noexcept {
 }
 
 class reply_category_impl final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "smtperr.reply"; }
     std::string message(int v) const override {
         if (v < 200 || v > 599) {
@@ -50,7 +50,7 @@ public:
 };
 
 class status_category_impl final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "smtperr.status"; }
     std::string message(int v) const override {
         const auto s = enhanced_status::from_value(v);
@@ -66,7 +66,7 @@ public:
 };
 
 class transport_category_impl final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "smtperr.transport"; }
     std::string message(int v) const override {
         const auto* row = detail::find_errc_row(v);
@@ -81,7 +81,7 @@ public:
 };
 
 class condition_category_impl final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "smtperr.condition"; }
     std::string message(int v) const override {
         if (v < 0 || v >= condition_count) {
@@ -92,7 +92,7 @@ public:
 };
 
 class failure_class_category_impl final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "smtperr.class"; }
     std::string message(int v) const override {
         switch (static_cast<failure_class>(v)) {

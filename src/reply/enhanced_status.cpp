@@ -3,9 +3,9 @@
 
 #include <smtperr/reply/enhanced_status.hpp>
 
-#include "reply/status_registry.hpp"
-
 #include <algorithm>
+
+#include "reply/status_registry.hpp"
 
 namespace smtperr {
 
@@ -28,10 +28,14 @@ bool read_number(std::string_view s, std::size_t& pos, std::uint16_t& out) noexc
 }
 
 constexpr std::string_view subject_meanings[] = {
-    "Other or Undefined Status",       "Addressing Status",
-    "Mailbox Status",                  "Mail System Status",
-    "Network and Routing Status",      "Mail Delivery Protocol Status",
-    "Message Content or Media Status", "Security or Policy Status",
+    "Other or Undefined Status",
+    "Addressing Status",
+    "Mailbox Status",
+    "Mail System Status",
+    "Network and Routing Status",
+    "Mail Delivery Protocol Status",
+    "Message Content or Media Status",
+    "Security or Policy Status",
 };
 
 }  // namespace
@@ -54,8 +58,7 @@ std::string enhanced_status::to_string() const {
 }
 
 std::optional<enhanced_status_match> parse_enhanced_status(std::string_view text) noexcept {
-    if (text.size() < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5') ||
-        text[1] != '.') {
+    if (text.size() < 5 || (text[0] != '2' && text[0] != '4' && text[0] != '5') || text[1] != '.') {
         return std::nullopt;
     }
     enhanced_status s;
@@ -80,10 +83,10 @@ std::optional<enhanced_status_match> parse_enhanced_status(std::string_view text
 const status_registry_entry* find_status_registry_entry(enhanced_status s) noexcept {
     const auto* first = detail::status_registry;
     const auto* last = first + detail::status_registry_size;
-    const auto* it = std::lower_bound(first, last, s, [](const status_registry_entry& e,
-                                                         enhanced_status k) {
-        return e.subject != k.subject ? e.subject < k.subject : e.detail < k.detail;
-    });
+    const auto* it =
+        std::lower_bound(first, last, s, [](const status_registry_entry& e, enhanced_status k) {
+            return e.subject != k.subject ? e.subject < k.subject : e.detail < k.detail;
+        });
     if (it != last && it->subject == s.subject && it->detail == s.detail) {
         return it;
     }

@@ -1,9 +1,8 @@
 // smtperr — SMTP error mapping for mail clients.
 // Distributed under the Boost Software License, Version 1.0.
 
-#include <smtperr/reply/parser.hpp>
-
 #include <smtperr/error/errc.hpp>
+#include <smtperr/reply/parser.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -12,7 +11,9 @@ namespace smtperr {
 
 namespace {
 
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -114,7 +115,8 @@ bool reply_parser::end_line(std::error_code& ec) {
                 flags_.status_class_mismatch = reported != status_->cls;
             } else {
                 flags_.status_inconsistent = flags_.status_inconsistent || *status_ != m->status;
-                flags_.status_class_mismatch = flags_.status_class_mismatch || reported != m->status.cls;
+                flags_.status_class_mismatch =
+                    flags_.status_class_mismatch || reported != m->status.cls;
             }
         }
     }
@@ -176,8 +178,8 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
             }
             case state::separator: {
                 const char c = *p;
-                const int code = (digits_[0] - '0') * 100 + (digits_[1] - '0') * 10 +
-                                 (digits_[2] - '0');
+                const int code =
+                    (digits_[0] - '0') * 100 + (digits_[1] - '0') * 10 + (digits_[2] - '0');
                 errc e{};
                 if (digits_[0] < '2' || digits_[0] > '5') {
                     e = errc::code_out_of_range;

@@ -27,10 +27,10 @@ struct diagnosis {
     std::error_code code;
     /// `smtperr.status` (the enhanced code, class from the basic code), or empty.
     std::error_code status;
-    smtperr::phase phase = smtperr::phase::greeting;     ///< The phase that was classified.
+    smtperr::phase phase = smtperr::phase::greeting;          ///< The phase that was classified.
     smtperr::condition condition = smtperr::condition::none;  ///< The specific condition.
-    smtperr::action action = smtperr::action::none;      ///< What the UI should offer.
-    smtperr::scope scope = smtperr::scope::connection;   ///< What the failure is about.
+    smtperr::action action = smtperr::action::none;           ///< What the UI should offer.
+    smtperr::scope scope = smtperr::scope::connection;        ///< What the failure is about.
     bool transient = false;  ///< 4xx or a transport failure worth retrying.
     /// Suggested wait before retrying, in seconds, for transient failures.
     std::optional<std::uint32_t> retry_after_seconds;

@@ -20,9 +20,9 @@ namespace smtperr {
     "schemes"), sent base64-encoded.
 */
 struct oauth_challenge {
-    std::string status;  ///< "401", "400", "invalid_token", …
-    std::string scope;   ///< Space-separated scopes the server wants, or "".
-    std::string schemes; ///< "Bearer" or "", XOAUTH2 only.
+    std::string status;   ///< "401", "400", "invalid_token", …
+    std::string scope;    ///< Space-separated scopes the server wants, or "".
+    std::string schemes;  ///< "Bearer" or "", XOAUTH2 only.
 
     /// True when the status says the token is missing, expired or lacks scope.
     SMTPERR_DECL bool token_invalid() const noexcept;

@@ -19,17 +19,17 @@ namespace smtperr {
 */
 enum class errc : int {
     // Reply parser. These compare equal to condition::protocol_violation.
-    line_too_long = 1,      ///< A line passed the line-length limit.
-    too_many_lines,         ///< A reply passed the lines-per-reply limit.
-    reply_too_large,        ///< A reply passed the bytes-per-reply limit.
-    invalid_code,           ///< A line does not start with three digits.
-    code_out_of_range,      ///< The first digit of the code is not 2–5.
-    inconsistent_code,      ///< A line of a multi-line reply has another code.
-    missing_separator,      ///< The code is followed by neither ' ', '-' nor a line end.
-    nul_byte,               ///< A NUL octet in a reply line.
-    bare_lf,                ///< A line ended in LF without CR (strict mode only).
-    truncated_reply,        ///< The input ended inside a reply.
-    trailing_data,          ///< Bytes after the final line of a reply (parse_reply only).
+    line_too_long = 1,  ///< A line passed the line-length limit.
+    too_many_lines,     ///< A reply passed the lines-per-reply limit.
+    reply_too_large,    ///< A reply passed the bytes-per-reply limit.
+    invalid_code,       ///< A line does not start with three digits.
+    code_out_of_range,  ///< The first digit of the code is not 2–5.
+    inconsistent_code,  ///< A line of a multi-line reply has another code.
+    missing_separator,  ///< The code is followed by neither ' ', '-' nor a line end.
+    nul_byte,           ///< A NUL octet in a reply line.
+    bare_lf,            ///< A line ended in LF without CR (strict mode only).
+    truncated_reply,    ///< The input ended inside a reply.
+    trailing_data,      ///< Bytes after the final line of a reply (parse_reply only).
 
     // Transport. These compare equal to the condition of the same name.
     connection_failed = 100,  ///< No connection could be made to any address.
@@ -46,6 +46,9 @@ enum class errc : int {
 
     // Caller input.
     invalid_outbox_state = 300,  ///< Saved outbox state that cannot be restored.
+    invalid_address,             ///< An address with CR, LF, NUL or '<>', or too long.
+    no_recipients,               ///< A message without recipients.
+    invalid_option,              ///< A submission option that cannot be used as given.
 };
 
 /// The `smtperr.transport` category.

@@ -28,9 +28,9 @@ SMTPERR_DECL std::string_view to_string(language l) noexcept;
 
 /// Facts that make a list-view line specific. Empty members are simply not mentioned.
 struct message_args {
-    std::string_view recipient = {};         ///< The rejected recipient's address.
+    std::string_view recipient = {};               ///< The rejected recipient's address.
     std::optional<std::uint64_t> size_limit = {};  ///< The server's size limit in octets.
-    std::string_view forward_path = {};      ///< A 551 forwarding address.
+    std::string_view forward_path = {};            ///< A 551 forwarding address.
 };
 
 /// The texts the UI shows for one diagnosis.

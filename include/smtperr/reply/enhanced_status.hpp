@@ -44,8 +44,8 @@ struct enhanced_status {
 
 /// What parse_enhanced_status() found at the start of a reply line's text.
 struct enhanced_status_match {
-    enhanced_status status;   ///< The code as written (its class may disagree with the reply).
-    std::size_t length = 0;   ///< Octets taken by the code and the white space after it.
+    enhanced_status status;  ///< The code as written (its class may disagree with the reply).
+    std::size_t length = 0;  ///< Octets taken by the code and the white space after it.
 };
 
 /** Parses an enhanced status code at the start of a reply line's text.
@@ -59,20 +59,19 @@ SMTPERR_DECL std::optional<enhanced_status_match> parse_enhanced_status(
 
 /// One row of the IANA "SMTP Enhanced Status Codes" registry.
 struct status_registry_entry {
-    std::uint16_t subject;           ///< Subject digits.
-    std::uint16_t detail;            ///< Detail digits.
-    std::string_view sample_text;    ///< The registry's sample text.
-    std::string_view meaning;        ///< Its meaning, in a sentence.
-    std::string_view basic_codes;    ///< The associated basic codes as the registry lists them.
-    std::string_view reference;      ///< The defining RFC (and section).
+    std::uint16_t subject;         ///< Subject digits.
+    std::uint16_t detail;          ///< Detail digits.
+    std::string_view sample_text;  ///< The registry's sample text.
+    std::string_view meaning;      ///< Its meaning, in a sentence.
+    std::string_view basic_codes;  ///< The associated basic codes as the registry lists them.
+    std::string_view reference;    ///< The defining RFC (and section).
 };
 
 /** Looks up `X.subject.detail` in the IANA registry (the class does not matter there).
 
     @returns the entry, or nullptr when the registry has no such code.
 */
-SMTPERR_DECL const status_registry_entry* find_status_registry_entry(
-    enhanced_status s) noexcept;
+SMTPERR_DECL const status_registry_entry* find_status_registry_entry(enhanced_status s) noexcept;
 
 /** The short meaning of a code: the registry's sample text, falling back to the subject's
     meaning ("Addressing Status") and then the class's ("Permanent Failure") as RFC 3463 says

@@ -51,7 +51,7 @@ struct parser_limits {
     Distinct objects: safe. Shared objects: unsafe.
 */
 class SMTPERR_DECL reply_parser {
-public:
+  public:
     explicit reply_parser(parser_limits limits = {});
 
     /** Consumes bytes from `input` until a reply is complete, an error occurs, or the input
@@ -83,7 +83,7 @@ public:
 
     const parser_limits& limits() const noexcept { return limits_; }
 
-private:
+  private:
     enum class state : std::uint8_t { line_start, code, separator, text, skip_line, done };
 
     void start_reply() noexcept;

@@ -38,9 +38,9 @@ struct reply_view {
     /// Each line's text (after the code and its separator), lines joined by '\n'. It may
     /// contain any octet but NUL and LF; it is untrusted server text.
     std::string_view text;
-    std::size_t line_count = 0;             ///< Number of lines, at least 1.
-    std::optional<enhanced_status> status;  ///< Enhanced code, class taken from `code`.
-    std::uint8_t reported_status_class = 0; ///< The class the server wrote (0 if none).
+    std::size_t line_count = 0;              ///< Number of lines, at least 1.
+    std::optional<enhanced_status> status;   ///< Enhanced code, class taken from `code`.
+    std::uint8_t reported_status_class = 0;  ///< The class the server wrote (0 if none).
     reply_flags flags;
 
     /// Line `i` of the text (0-based), or "" when out of range. Linear in the text size.

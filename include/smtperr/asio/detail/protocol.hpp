@@ -1,0 +1,105 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#ifndef SMTPERR_ASIO_DETAIL_PROTOCOL_HPP
+#define SMTPERR_ASIO_DETAIL_PROTOCOL_HPP
+
+/// @file
+/// The transport's sans-I/O parts, compiled in src/asio/: capabilities, commands, message
+/// encoding, caller-input checks and the redacted transcript. No stability promise.
+
+#include <smtperr/asio/options.hpp>
+#include <smtperr/config.hpp>
+#include <smtperr/reply/reply.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace smtperr::asio::detail {
+
+/// What an EHLO reply announced (RFC 5321 §4.1.1.1; keywords are case-insensitive).
+struct capabilities {
+    bool esmtp = false;  ///< EHLO was answered 250 (false after a HELO fallback).
+    bool starttls = false;
+    bool pipelining = false;
+    bool eightbitmime = false;
+    bool smtputf8 = false;
+    bool enhanced_status_codes = false;
+    /// SIZE was announced; `size_limit` 0 means "announced without a limit".
+    bool size = false;
+    std::uint64_t size_limit = 0;
+    std::vector<std::string> auth;  ///< Mechanism names, upper case.
+
+    /// True when `mechanism` (upper case) is among the AUTH mechanisms.
+    SMTPERR_DECL bool offers(std::string_view mechanism) const noexcept;
+};
+
+/// Parses a 250 reply to EHLO. Lines it does not understand are ignored.
+SMTPERR_DECL capabilities parse_ehlo(const reply_view& r);
+
+/// A decimal number of at most 20 digits that fits 64 bits; nothing else (RFC 1870 §4).
+SMTPERR_DECL std::optional<std::uint64_t> parse_decimal(std::string_view digits) noexcept;
+
+/** The DATA payload as it goes on the wire: every CRLF, bare CR and bare LF becomes CRLF,
+    a '.' starting a line is doubled, a final line end is added when missing, and the
+    terminating ".\r\n" is appended (RFC 5321 §4.5.2). No input produces an early end.
+*/
+SMTPERR_DECL std::string encode_body(std::string_view body);
+
+/// Checks caller input before anything is sent: addresses, recipients and options.
+SMTPERR_DECL std::error_code validate(const submit_options& o, const message& m);
+
+/// "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER".
+SMTPERR_DECL std::string_view mechanism_name(sasl_mechanism m) noexcept;
+
+/// The first mechanism in the caller's order that the server offers and the credentials fit.
+SMTPERR_DECL std::optional<sasl_mechanism> choose_mechanism(const submit_options& o,
+                                                            const capabilities& caps);
+
+/// The SASL client response (not yet base64-encoded) for PLAIN, XOAUTH2 and OAUTHBEARER.
+SMTPERR_DECL std::string sasl_response(sasl_mechanism m, const credentials& c);
+
+/// "MAIL FROM:<a>[ SIZE=n][ BODY=8BITMIME][ SMTPUTF8]" (no CRLF) for what the server offers.
+SMTPERR_DECL std::string mail_command(const message& m, const capabilities& caps,
+                                      std::uint64_t size);
+
+/** The strings a secret can appear as in text: itself, its URL encoding and the three
+    alignments of its base64 encoding (the part of each that does not depend on the
+    surrounding bytes). Used to mask and, in tests, to search logs.
+*/
+SMTPERR_DECL std::vector<std::string> secret_forms(std::string_view secret);
+
+/** The SMTP transcript, at debug level through the caller's logger (or nowhere).
+
+    Client lines marked sensitive are redacted: "AUTH PLAIN <redacted>" keeps the verb and
+    mechanism, an AUTH continuation line becomes "<redacted>". Server lines are escaped
+    (control octets as \\xNN) and have every known form of a secret masked.
+*/
+class SMTPERR_DECL transcript {
+  public:
+    transcript(std::shared_ptr<spdlog::logger> logger, const std::optional<credentials>& c);
+
+    /// A command line (without CRLF) the client sends.
+    void client(std::string_view line, bool sensitive) const;
+    /// A reply the client received.
+    void server(const reply_view& r) const;
+    /// A transport note ("connected to …", "TLS established …").
+    void note(std::string_view text) const;
+
+    bool enabled() const noexcept { return logger_ != nullptr; }
+
+  private:
+    std::string mask(std::string_view text) const;
+
+    std::shared_ptr<spdlog::logger> logger_;
+    std::vector<std::string> secrets_;
+};
+
+}  // namespace smtperr::asio::detail
+
+#endif  // SMTPERR_ASIO_DETAIL_PROTOCOL_HPP

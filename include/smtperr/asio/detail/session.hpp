@@ -1,0 +1,286 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#ifndef SMTPERR_ASIO_DETAIL_SESSION_HPP
+#define SMTPERR_ASIO_DETAIL_SESSION_HPP
+
+/// @file
+/// The state of one submission and the timed I/O steps it is built from. No stability
+/// promise.
+
+#include <smtperr/asio/detail/protocol.hpp>
+#include <smtperr/asio/detail/tls.hpp>
+#include <smtperr/asio/options.hpp>
+#include <smtperr/error/errc.hpp>
+#include <smtperr/pipeline/attempt.hpp>
+#include <smtperr/reply/parser.hpp>
+#include <smtperr/reply/reply.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/compose.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace smtperr::asio::detail {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+/** Everything one submission owns: the connection, the timer, buffers, what the server
+    announced and the attempt that turns replies into a report. Heap-allocated by the
+    operation so its address is stable while I/O is outstanding.
+*/
+class session {
+  public:
+    session(const net::any_io_executor& ex, net::ssl::context& ctx, submit_options o,
+            smtperr::asio::message m)
+        : stream(ex, ctx),
+          resolver(ex),
+          timer(ex),
+          opt(std::move(o)),
+          msg(std::move(m)),
+          log(opt.logger, opt.credentials),
+          att(msg.recipients, classify_context{phase::greeting, opt.host, {}},
+              opt.max_recipients_per_transaction) {}
+
+    tls_stream stream;
+    tcp::resolver resolver;
+    net::steady_timer timer;
+    submit_options opt;
+    smtperr::asio::message msg;
+    transcript log;
+    smtperr::attempt att;
+    ca_store_ptr ca;
+    verify_state verify;
+
+    reply_parser parser;
+    smtperr::reply last;          ///< The reply read last.
+    std::string in;               ///< Received octets not yet parsed.
+    std::array<char, 4096> rd{};  ///< One read's worth.
+    std::string out;              ///< Commands waiting to be written.
+    std::size_t outstanding = 0;  ///< Commands whose reply has not been read yet.
+
+    tcp::resolver::results_type endpoints;
+    tcp::resolver::results_type::const_iterator next_endpoint;
+    std::error_code connect_error;
+
+    capabilities caps;
+    bool tls = false;      ///< TLS is up; reads and writes go through it.
+    bool healthy = false;  ///< The connection may still carry a QUIT.
+    std::string wire;      ///< The encoded message data.
+    std::size_t wire_pos = 0;
+
+    std::string sending;          ///< The commands being written.
+    phase cur = phase::greeting;  ///< Whose reply is awaited (for failures).
+
+    // AUTH exchange state.
+    sasl_mechanism mech = sasl_mechanism::plain;
+    std::vector<std::string> answers;  ///< Base64 answers to the next 334 challenges.
+    std::size_t answer = 0;
+    bool auth_error_sent = false;  ///< The exchange was cancelled or its error acknowledged.
+
+    // Transaction state.
+    std::vector<std::string> rcpts;
+    std::size_t rcpt_index = 0;
+    bool pipelined = false;
+    bool mail_ok = false;
+    bool need_rset = false;  ///< A transaction is open on the server (MAIL accepted).
+
+    /// Queues one command line (without CRLF) and logs it, redacted when sensitive.
+    void send(std::string_view line, bool sensitive = false) {
+        log.client(line, sensitive);
+        out.append(line.data(), line.size());
+        out += "\r\n";
+        ++outstanding;
+    }
+
+    /// Parses buffered input. True when a reply is complete (in `last`); `ec` on bad input.
+    bool take_reply(std::error_code& ec) {
+        ec.clear();
+        if (in.empty()) {
+            return false;
+        }
+        const std::size_t n = parser.feed(in, ec);
+        if (ec) {
+            return false;
+        }
+        const bool done = parser.has_reply();
+        if (done) {
+            last = smtperr::reply(parser.get());
+            log.server(parser.get());
+        }
+        in.erase(0, n);
+        return done;
+    }
+
+    /// Starts `op(token)` racing the timer; `h` gets (std::error_code, std::size_t) with
+    /// `errc::timed_out` when the timer won.
+    template <class Op, class Handler>
+    void timed(Op op, std::chrono::milliseconds d, Handler&& h);
+
+    void close() noexcept {
+        boost::system::error_code ignored;
+        stream.next_layer().shutdown(tcp::socket::shutdown_both, ignored);
+        stream.next_layer().close(ignored);
+        healthy = false;
+    }
+};
+
+//------------------------------------------------------------------------------
+
+/// Maps an Asio/OpenSSL failure to the transport's vocabulary.
+inline std::error_code map_io_error(const boost::system::error_code& ec) {
+    if (!ec) {
+        return {};
+    }
+    if (ec == net::error::operation_aborted) {
+        return std::make_error_code(std::errc::operation_canceled);
+    }
+    if (ec.category() == net::error::get_ssl_category() ||
+        ec.category() == net::ssl::error::get_stream_category()) {
+        return errc::tls_failed;
+    }
+    if (ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::error::broken_pipe || ec == net::error::connection_aborted ||
+        ec == net::error::not_connected) {
+        return errc::connection_lost;
+    }
+    return std::error_code(ec);
+}
+
+/// One timed I/O operation: the operation races the timer in a parallel group.
+template <class Op>
+struct timed_op {
+    session& s;
+    Op op;
+    std::chrono::milliseconds d;
+
+    template <class Self>
+    void operator()(Self& self) {
+        s.timer.expires_after(d);
+        net::experimental::make_parallel_group(op, [&t = s.timer](auto token) {
+            return t.async_wait(std::move(token));
+        }).async_wait(net::experimental::wait_for_one(), std::move(self));
+    }
+
+    // async_read_some, async_write
+    template <class Self>
+    void operator()(Self& self, std::array<std::size_t, 2> order, boost::system::error_code ec,
+                    std::size_t n, boost::system::error_code) {
+        finish(self, order, ec, n);
+    }
+    // async_connect, async_handshake
+    template <class Self>
+    void operator()(Self& self, std::array<std::size_t, 2> order, boost::system::error_code ec,
+                    boost::system::error_code) {
+        finish(self, order, ec, 0);
+    }
+    // async_resolve
+    template <class Self>
+    void operator()(Self& self, std::array<std::size_t, 2> order, boost::system::error_code ec,
+                    tcp::resolver::results_type r, boost::system::error_code) {
+        s.endpoints = std::move(r);
+        finish(self, order, ec, 0);
+    }
+
+    template <class Self>
+    void finish(Self& self, std::array<std::size_t, 2> order, boost::system::error_code ec,
+                std::size_t n) {
+        std::error_code e;
+        if (self.cancelled() != net::cancellation_type::none) {
+            e = std::make_error_code(std::errc::operation_canceled);
+        } else if (order[0] == 1) {
+            e = errc::timed_out;
+        } else {
+            e = map_io_error(ec);
+        }
+        self.complete(e, n);
+    }
+};
+
+template <class Op, class Handler>
+void session::timed(Op op, std::chrono::milliseconds d, Handler&& h) {
+    net::async_compose<Handler, void(std::error_code, std::size_t)>(
+        timed_op<Op>{*this, std::move(op), d}, h, stream.get_executor());
+}
+
+/// Reads until a complete reply is in `s.last`: void(std::error_code).
+struct read_reply_op {
+    session& s;
+    std::chrono::milliseconds d;
+    bool started = false;
+
+    template <class Self>
+    void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
+        if (ec) {
+            s.parser.reset();
+            self.complete(ec);
+            return;
+        }
+        if (started) {
+            s.in.append(s.rd.data(), n);
+        }
+        started = true;
+        std::error_code pe;
+        if (s.take_reply(pe)) {
+            if (s.outstanding > 0) {
+                --s.outstanding;
+            }
+            // A reply nobody asked for (RFC 2920 §3.1: match by count) is a violation.
+            self.complete(s.outstanding == 0 && !s.in.empty()
+                              ? std::error_code(errc::protocol_violation)
+                              : std::error_code());
+            return;
+        }
+        if (pe) {
+            self.complete(errc::protocol_violation);
+            return;
+        }
+        session& ss = s;
+        s.timed(
+            [&ss](auto token) {
+                if (ss.tls) {
+                    return ss.stream.async_read_some(net::buffer(ss.rd), std::move(token));
+                }
+                return ss.stream.next_layer().async_read_some(net::buffer(ss.rd), std::move(token));
+            },
+            d, std::move(self));
+    }
+};
+
+template <class Handler>
+void async_read_reply(session& s, std::chrono::milliseconds d, Handler&& h) {
+    net::async_compose<Handler, void(std::error_code)>(read_reply_op{s, d}, h,
+                                                       s.stream.get_executor());
+}
+
+/// Writes `data` (which must stay valid) through TLS or TCP: void(std::error_code, size_t).
+template <class Handler>
+void async_write_timed(session& s, net::const_buffer data, std::chrono::milliseconds d,
+                       Handler&& h) {
+    s.timed(
+        [&s, data](auto token) {
+            if (s.tls) {
+                return net::async_write(s.stream, data, std::move(token));
+            }
+            return net::async_write(s.stream.next_layer(), data, std::move(token));
+        },
+        d, std::forward<Handler>(h));
+}
+
+}  // namespace smtperr::asio::detail
+
+#endif  // SMTPERR_ASIO_DETAIL_SESSION_HPP

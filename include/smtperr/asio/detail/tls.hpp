@@ -1,0 +1,54 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#ifndef SMTPERR_ASIO_DETAIL_TLS_HPP
+#define SMTPERR_ASIO_DETAIL_TLS_HPP
+
+/// @file
+/// Per-connection TLS setup and certificate verification (compiled in src/asio/tls.cpp).
+
+#include <smtperr/asio/options.hpp>
+#include <smtperr/config.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
+#include <memory>
+#include <string>
+#include <system_error>
+
+namespace smtperr::asio::detail {
+
+using tls_stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
+
+/// What certificate verification saw; filled by the verify callback.
+struct verify_state {
+    bool failed = false;      ///< Some check (chain, host name or pin) failed.
+    std::string subject;      ///< The leaf's subject (RFC 2253), untrusted text.
+    std::string fingerprint;  ///< SHA-256 of the leaf's DER, "AB:CD:…".
+    std::string reason;       ///< Why it failed ("certificate has expired", "pin mismatch").
+};
+
+/// A CA store loaded from a PEM file, shared by every connection of one submission.
+struct ca_store;
+struct ca_store_deleter {
+    SMTPERR_DECL void operator()(ca_store* p) const noexcept;
+};
+using ca_store_ptr = std::unique_ptr<ca_store, ca_store_deleter>;
+
+/// Loads `path`; null when it cannot be read or holds no certificate.
+SMTPERR_DECL ca_store_ptr load_ca_file(const std::string& path);
+
+/** Prepares `s` for a client handshake with `o.host`: TLS 1.2+, SNI (for host names),
+    peer verification with the host name (RFC 2818, RFC 6125) or, when `o.pinned_sha256` is
+    set, the pin alone; the extra CA store if any. `st` must outlive the handshake.
+*/
+SMTPERR_DECL std::error_code prepare_tls(tls_stream& s, const submit_options& o,
+                                         const ca_store* extra, verify_state& st);
+
+/// One line for the diagnosis: "certificate subject: …; SHA-256: …; reason: …".
+SMTPERR_DECL std::string describe(const verify_state& st);
+
+}  // namespace smtperr::asio::detail
+
+#endif  // SMTPERR_ASIO_DETAIL_TLS_HPP

@@ -1,0 +1,422 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+#include <smtperr/asio/detail/protocol.hpp>
+#include <smtperr/classify/sasl.hpp>
+#include <smtperr/error/errc.hpp>
+
+#include <spdlog/logger.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace smtperr::asio::detail {
+
+namespace {
+
+char upper(char c) noexcept {
+    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+std::string to_upper(std::string_view s) {
+    std::string r(s);
+    std::transform(r.begin(), r.end(), r.begin(), upper);
+    return r;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                              [](char x, char y) { return upper(x) == upper(y); });
+}
+
+// Splits on spaces and tabs, skipping empty words.
+std::vector<std::string_view> words(std::string_view s) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) {
+            ++i;
+        }
+        const std::size_t b = i;
+        while (i < s.size() && s[i] != ' ' && s[i] != '\t') {
+            ++i;
+        }
+        if (i > b) {
+            out.push_back(s.substr(b, i - b));
+        }
+    }
+    return out;
+}
+
+bool has_any(std::string_view s, std::string_view chars) noexcept {
+    return s.find_first_of(chars) != std::string_view::npos;
+}
+
+constexpr std::string_view crlf_nul("\r\n\0", 3);
+
+// RFC 5321 §4.5.3.1.3: a path is at most 256 octets including the angle brackets.
+bool valid_address(std::string_view a) noexcept {
+    return a.size() <= 254 && !has_any(a, crlf_nul) && !has_any(a, "<>");
+}
+
+bool is_hex(char c) noexcept {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool valid_fingerprint(std::string_view f) noexcept {
+    std::size_t digits = 0;
+    for (const char c : f) {
+        if (is_hex(c)) {
+            ++digits;
+        } else if (c != ':') {
+            return false;
+        }
+    }
+    return digits == 64;
+}
+
+bool fits_password(sasl_mechanism m) noexcept {
+    return m == sasl_mechanism::plain || m == sasl_mechanism::login;
+}
+
+// RFC 7628 §3.1 / RFC 5801 §5.1: ',' and '=' in the authzid are written =2C and =3D.
+std::string gs2_escape(std::string_view s) {
+    std::string r;
+    for (const char c : s) {
+        if (c == ',') {
+            r += "=2C";
+        } else if (c == '=') {
+            r += "=3D";
+        } else {
+            r += c;
+        }
+    }
+    return r;
+}
+
+std::string url_encode(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string r;
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            r += ch;
+        } else {
+            r += '%';
+            r += hex[c >> 4];
+            r += hex[c & 15];
+        }
+    }
+    return r;
+}
+
+}  // namespace
+
+//------------------------------------------------------------------------------
+
+bool capabilities::offers(std::string_view mechanism) const noexcept {
+    return std::any_of(auth.begin(), auth.end(),
+                       [&](const std::string& m) { return iequals(m, mechanism); });
+}
+
+std::optional<std::uint64_t> parse_decimal(std::string_view digits) noexcept {
+    if (digits.empty() || digits.size() > 20) {
+        return std::nullopt;
+    }
+    std::uint64_t v = 0;
+    constexpr auto max = std::numeric_limits<std::uint64_t>::max();
+    for (const char c : digits) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        const auto d = static_cast<std::uint64_t>(c - '0');
+        if (v > (max - d) / 10) {
+            return std::nullopt;
+        }
+        v = v * 10 + d;
+    }
+    return v;
+}
+
+capabilities parse_ehlo(const reply_view& r) {
+    capabilities caps;
+    caps.esmtp = r.code == 250;
+    // Line 0 is the server's domain and greeting; each further line is one extension.
+    for (std::size_t i = 1; i < r.line_count; ++i) {
+        const auto w = words(r.line(i));
+        if (w.empty()) {
+            continue;
+        }
+        std::string_view kw = w[0];
+        std::vector<std::string_view> params(w.begin() + 1, w.end());
+        // Old servers write "AUTH=PLAIN LOGIN".
+        if (kw.size() > 5 && iequals(kw.substr(0, 5), "AUTH=")) {
+            params.insert(params.begin(), kw.substr(5));
+            kw = kw.substr(0, 4);
+        }
+        if (iequals(kw, "STARTTLS")) {
+            caps.starttls = true;
+        } else if (iequals(kw, "PIPELINING")) {
+            caps.pipelining = true;
+        } else if (iequals(kw, "8BITMIME")) {
+            caps.eightbitmime = true;
+        } else if (iequals(kw, "SMTPUTF8")) {
+            caps.smtputf8 = true;
+        } else if (iequals(kw, "ENHANCEDSTATUSCODES")) {
+            caps.enhanced_status_codes = true;
+        } else if (iequals(kw, "SIZE")) {
+            caps.size = true;
+            // A limit we cannot read (garbage, overflow) counts as none announced.
+            const auto n = params.empty() ? std::nullopt : parse_decimal(params[0]);
+            caps.size_limit = n ? *n : 0;
+        } else if (iequals(kw, "AUTH")) {
+            for (const auto p : params) {
+                if (p.size() <= 40 && !caps.offers(p) && caps.auth.size() < 32) {
+                    caps.auth.push_back(to_upper(p));
+                }
+            }
+        }
+    }
+    return caps;
+}
+
+std::string encode_body(std::string_view body) {
+    std::string out;
+    out.reserve(body.size() + body.size() / 32 + 8);
+    bool line_start = true;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        const char c = body[i];
+        if (c == '\r' || c == '\n') {
+            if (c == '\r' && i + 1 < body.size() && body[i + 1] == '\n') {
+                ++i;  // CRLF is one line end.
+            }
+            out += "\r\n";
+            line_start = true;
+            continue;
+        }
+        if (line_start && c == '.') {
+            out += '.';
+        }
+        out += c;
+        line_start = false;
+    }
+    if (!line_start) {
+        out += "\r\n";
+    }
+    out += ".\r\n";
+    return out;
+}
+
+std::error_code validate(const submit_options& o, const message& m) {
+    if (m.recipients.empty()) {
+        return errc::no_recipients;
+    }
+    if (!valid_address(m.from)) {
+        return errc::invalid_address;
+    }
+    for (const auto& r : m.recipients) {
+        if (r.empty() || !valid_address(r)) {
+            return errc::invalid_address;
+        }
+    }
+    if (o.host.empty() || o.host.size() > 253 || has_any(o.host, crlf_nul) ||
+        has_any(o.host, " \t/")) {
+        return errc::invalid_option;
+    }
+    if (o.port == 0 || o.client_name.size() > 255 || has_any(o.client_name, crlf_nul) ||
+        has_any(o.client_name, " \t")) {
+        return errc::invalid_option;
+    }
+    if (!o.pinned_sha256.empty() && !valid_fingerprint(o.pinned_sha256)) {
+        return errc::invalid_option;
+    }
+    if (o.ca_file.find('\0') != std::string::npos) {
+        return errc::invalid_option;
+    }
+    if (o.credentials) {
+        const auto& c = *o.credentials;
+        // Exactly one secret; none of the separators the mechanisms use inside it.
+        if (c.password.empty() == c.oauth_token.empty() || c.user.empty() ||
+            has_any(c.user, std::string_view("\r\n\0\x01", 4)) ||
+            c.password.find('\0') != std::string::npos ||
+            has_any(c.oauth_token, std::string_view("\r\n\0\x01 ", 5))) {
+            return errc::invalid_option;
+        }
+    }
+    return {};
+}
+
+std::string_view mechanism_name(sasl_mechanism m) noexcept {
+    switch (m) {
+        case sasl_mechanism::plain:
+            return "PLAIN";
+        case sasl_mechanism::login:
+            return "LOGIN";
+        case sasl_mechanism::xoauth2:
+            return "XOAUTH2";
+        case sasl_mechanism::oauthbearer:
+            return "OAUTHBEARER";
+    }
+    return "";
+}
+
+std::optional<sasl_mechanism> choose_mechanism(const submit_options& o, const capabilities& caps) {
+    if (!o.credentials) {
+        return std::nullopt;
+    }
+    const bool password = !o.credentials->password.empty();
+    for (const auto m : o.mechanisms) {
+        if (fits_password(m) == password && caps.offers(mechanism_name(m))) {
+            return m;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string sasl_response(sasl_mechanism m, const credentials& c) {
+    switch (m) {
+        case sasl_mechanism::plain: {
+            std::string s;
+            s += '\0';
+            s += c.user;
+            s += '\0';
+            s += c.password;
+            return s;
+        }
+        case sasl_mechanism::login:
+            return c.user;  // The first answer; the password is the second.
+        case sasl_mechanism::xoauth2:
+            return "user=" + c.user + "\x01" + "auth=Bearer " + c.oauth_token + "\x01\x01";
+        case sasl_mechanism::oauthbearer:
+            return "n,a=" + gs2_escape(c.user) + ",\x01" + "auth=Bearer " + c.oauth_token +
+                   "\x01\x01";
+    }
+    return {};
+}
+
+std::string mail_command(const message& m, const capabilities& caps, std::uint64_t size) {
+    std::string cmd = "MAIL FROM:<" + m.from + ">";
+    if (caps.size) {
+        cmd += " SIZE=" + std::to_string(size);
+    }
+    const auto non_ascii = [](std::string_view s) {
+        return std::any_of(s.begin(), s.end(),
+                           [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    };
+    if (caps.eightbitmime && non_ascii(m.body)) {
+        cmd += " BODY=8BITMIME";
+    }
+    if (caps.smtputf8 &&
+        (non_ascii(m.from) || std::any_of(m.recipients.begin(), m.recipients.end(), non_ascii))) {
+        cmd += " SMTPUTF8";
+    }
+    return cmd;
+}
+
+std::vector<std::string> secret_forms(std::string_view secret) {
+    std::vector<std::string> forms;
+    if (secret.empty()) {
+        return forms;
+    }
+    forms.emplace_back(secret);
+    if (auto u = url_encode(secret); u != secret) {
+        forms.push_back(std::move(u));
+    }
+    // With k bytes before it, the secret's base64 starts inside group 0; drop the
+    // characters that depend on those bytes and the final group, which depends on the
+    // bytes after it.
+    for (std::size_t k = 0; k < 3; ++k) {
+        const std::string padded = std::string(k, '\0') + std::string(secret);
+        const std::string b64 = base64_encode(padded);
+        const std::size_t head = (k * 4 + 2) / 3;        // 0, 2, 3
+        const std::size_t full = padded.size() / 3 * 4;  // complete groups only
+        if (full > head) {
+            forms.push_back(b64.substr(head, full - head));
+        }
+    }
+    std::sort(forms.begin(), forms.end());
+    forms.erase(std::unique(forms.begin(), forms.end()), forms.end());
+    return forms;
+}
+
+//------------------------------------------------------------------------------
+
+transcript::transcript(std::shared_ptr<spdlog::logger> logger, const std::optional<credentials>& c)
+    : logger_(std::move(logger)) {
+    if (c && logger_) {
+        for (const std::string* s : {&c->password, &c->oauth_token}) {
+            for (auto& f : secret_forms(*s)) {
+                if (f.size() >= 4) {
+                    secrets_.push_back(std::move(f));
+                }
+            }
+        }
+        // Longest first, so a form inside another is not left half-masked.
+        std::sort(secrets_.begin(), secrets_.end(),
+                  [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    }
+}
+
+std::string transcript::mask(std::string_view text) const {
+    std::string s(text);
+    for (const auto& f : secrets_) {
+        for (auto p = s.find(f); p != std::string::npos; p = s.find(f, p)) {
+            s.replace(p, f.size(), "<redacted>");
+            p += 10;
+        }
+    }
+    // Escape control octets so the log cannot be rewritten by a server (ANSI, CR).
+    std::string r;
+    r.reserve(s.size());
+    static constexpr char hex[] = "0123456789abcdef";
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) {
+            r += "\\x";
+            r += hex[c >> 4];
+            r += hex[c & 15];
+        } else {
+            r += ch;
+        }
+    }
+    return r;
+}
+
+void transcript::client(std::string_view line, bool sensitive) const {
+    if (!logger_) {
+        return;
+    }
+    if (!sensitive) {
+        logger_->debug("C: {}", mask(line));
+        return;
+    }
+    // "AUTH MECH [ir]": keep the verb and the mechanism only.
+    if (line.size() > 5 && iequals(line.substr(0, 5), "AUTH ")) {
+        const auto w = words(line.substr(5));
+        if (!w.empty()) {
+            logger_->debug("C: AUTH {}{}", mask(w[0]), w.size() > 1 ? " <redacted>" : "");
+            return;
+        }
+    }
+    logger_->debug("C: <redacted>");
+}
+
+void transcript::server(const reply_view& r) const {
+    if (!logger_) {
+        return;
+    }
+    for (std::size_t i = 0; i < r.line_count; ++i) {
+        logger_->debug("S: {}{}{}", r.code, i + 1 < r.line_count ? '-' : ' ', mask(r.line(i)));
+    }
+}
+
+void transcript::note(std::string_view text) const {
+    if (logger_) {
+        logger_->debug("{}", mask(text));
+    }
+}
+
+}  // namespace smtperr::asio::detail

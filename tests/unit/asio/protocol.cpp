@@ -1,0 +1,133 @@
+#include <smtperr/asio/detail/protocol.hpp>
+
+// The transport's sans-I/O parts: capabilities, body encoding, caller input, SASL strings.
+#include <smtperr/classify/sasl.hpp>
+#include <smtperr/error/errc.hpp>
+#include <smtperr/reply/reply.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace smtperr::asio;
+using namespace smtperr::asio::detail;
+
+TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
+    TEST_CASE("EHLO capabilities are parsed case-insensitively with a bounded SIZE") {
+        auto r = smtperr::parse_reply(
+            "250-mx.test greets you\r\n250-size 35882577\r\n250-Pipelining\r\n"
+            "250-8bitmime\r\n250-SMTPUTF8\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n"
+            "250-AUTH login Plain XOAUTH2\r\n250 AUTH=OAUTHBEARER\r\n");
+        REQUIRE(r);
+        const auto caps = parse_ehlo(r.value().view());
+        CHECK(caps.esmtp);
+        CHECK(caps.size);
+        CHECK(caps.size_limit == 35882577u);
+        CHECK(caps.pipelining);
+        CHECK(caps.eightbitmime);
+        CHECK(caps.smtputf8);
+        CHECK(caps.enhanced_status_codes);
+        CHECK(caps.starttls);
+        CHECK(caps.offers("PLAIN"));
+        CHECK(caps.offers("LOGIN"));
+        CHECK(caps.offers("xoauth2"));
+        CHECK(caps.offers("OAUTHBEARER"));
+        CHECK_FALSE(caps.offers("CRAM-MD5"));
+    }
+
+    TEST_CASE("a SIZE that is not a bounded decimal counts as no limit") {
+        for (const char* v : {"99999999999999999999999", "18446744073709551616", "12a", "-1", ""}) {
+            INFO(v);
+            auto r = smtperr::parse_reply(std::string("250-mx\r\n250 SIZE ") + v + "\r\n");
+            REQUIRE(r);
+            const auto caps = parse_ehlo(r.value().view());
+            CHECK(caps.size);
+            CHECK(caps.size_limit == 0);
+        }
+        CHECK(parse_decimal("18446744073709551615") == 18446744073709551615ull);
+        CHECK_FALSE(parse_decimal("018446744073709551615"));
+    }
+
+    TEST_CASE("the body is CRLF-normalized and dot-stuffed with exactly one end") {
+        CHECK(encode_body("") == ".\r\n");
+        CHECK(encode_body("a") == "a\r\n.\r\n");
+        CHECK(encode_body("a\r\n") == "a\r\n.\r\n");
+        CHECK(encode_body(".\n") == "..\r\n.\r\n");
+        CHECK(encode_body("x\r.\r") == "x\r\n..\r\n.\r\n");
+        CHECK(encode_body("a\n.\r\nb") == "a\r\n..\r\nb\r\n.\r\n");
+        CHECK(encode_body("a\n\n.") == "a\r\n\r\n..\r\n.\r\n");
+        CHECK(encode_body("..x\r\n") == "...x\r\n.\r\n");
+        CHECK(encode_body("\r\r\n") == "\r\n\r\n.\r\n");
+        // Whatever the input, the only CRLF.CRLF is the terminator.
+        const std::string nasty = "\n.\n\r.\r\n.\r\n\r\n.\r\r\n.\n";
+        const std::string wire = encode_body(nasty);
+        CHECK(wire.find("\r\n.\r\n") == wire.size() - 5);
+        CHECK(wire.find("\n.\n") == std::string::npos);
+        CHECK(wire.find("\r.\r") == std::string::npos);
+    }
+
+    TEST_CASE("caller input with CR, LF, NUL or brackets is rejected") {
+        submit_options o;
+        o.host = "127.0.0.1";
+        message m{"a@x.test", {"b@y.test"}, "hi"};
+        CHECK_FALSE(validate(o, m));
+        auto bad = [&](message mm) { return validate(o, mm); };
+        CHECK(bad({"a@b>\r\nRCPT TO:<victim@x", {"b@y"}, ""}) == smtperr::errc::invalid_address);
+        CHECK(bad({"a@x", {"b\n@y"}, ""}) == smtperr::errc::invalid_address);
+        CHECK(bad({"a@x", {std::string("b\0@y", 4)}, ""}) == smtperr::errc::invalid_address);
+        CHECK(bad({"a@x", {""}, ""}) == smtperr::errc::invalid_address);
+        CHECK(bad({"a@x", {}, ""}) == smtperr::errc::no_recipients);
+        o.client_name = "evil\r\nMAIL";
+        CHECK(validate(o, m) == smtperr::errc::invalid_option);
+        o.client_name.clear();
+        o.credentials = credentials{"u", "p", "t"};
+        CHECK(validate(o, m) == smtperr::errc::invalid_option);
+        o.credentials = credentials{"u", "p", ""};
+        CHECK_FALSE(validate(o, m));
+        o.pinned_sha256 = "AB:CD";
+        CHECK(validate(o, m) == smtperr::errc::invalid_option);
+    }
+
+    TEST_CASE("SASL responses have the RFC layouts") {
+        const credentials c{"user@x", "", "tok"};
+        CHECK(sasl_response(sasl_mechanism::xoauth2, c) == std::string("user=user@x\x01"
+                                                                       "auth=Bearer tok\x01\x01"));
+        CHECK(sasl_response(sasl_mechanism::oauthbearer, c) ==
+              std::string("n,a=user@x,\x01"
+                          "auth=Bearer tok\x01\x01"));
+        const credentials p{"u,=", "pw", ""};
+        CHECK(sasl_response(sasl_mechanism::plain, p) == std::string("\0u,=\0pw", 7));
+        CHECK(sasl_response(sasl_mechanism::oauthbearer, credentials{"a,b=c", "", "t"})
+                  .rfind("n,a=a=2Cb=3Dc,", 0) == 0);
+    }
+
+    TEST_CASE("the mechanism follows the caller's order among what the server offers") {
+        submit_options o;
+        o.credentials = credentials{"u", "p", ""};
+        capabilities caps;
+        caps.auth = {"LOGIN", "PLAIN", "XOAUTH2"};
+        CHECK(choose_mechanism(o, caps) == sasl_mechanism::plain);
+        o.mechanisms = {sasl_mechanism::login, sasl_mechanism::plain};
+        CHECK(choose_mechanism(o, caps) == sasl_mechanism::login);
+        o.credentials = credentials{"u", "", "t"};
+        CHECK(choose_mechanism(o, caps) == std::nullopt);
+        o.mechanisms = {sasl_mechanism::oauthbearer, sasl_mechanism::xoauth2};
+        CHECK(choose_mechanism(o, caps) == sasl_mechanism::xoauth2);
+    }
+
+    TEST_CASE("secret forms cover every base64 alignment") {
+        const std::string secret = "correct horse battery";
+        const auto forms = secret_forms(secret);
+        for (const std::string& pre :
+             std::vector<std::string>{"", "x", "xy", std::string("\0u\0", 3)}) {
+            const std::string enc = smtperr::base64_encode(pre + secret + "tail");
+            bool found = false;
+            for (const auto& f : forms) {
+                found = found || enc.find(f) != std::string::npos;
+            }
+            INFO(pre.size());
+            CHECK(found);
+        }
+    }
+}

@@ -1,0 +1,682 @@
+#include <smtperr/asio/submit.hpp>
+
+// The transport against a scripted server on 127.0.0.1.
+#include <smtperr/asio/tls.hpp>
+#include <smtperr/classify/sasl.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <doctest/doctest.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "unit/asio/script_server.hpp"
+#include "unit/asio/test_pki.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+namespace sa = smtperr::asio;
+using smtperr::condition;
+using smtperr::test::expect;
+using smtperr::test::script_server;
+using smtperr::test::send;
+using smtperr::test::step;
+using namespace std::chrono_literals;
+
+struct result {
+    bool called = false;
+    boost::system::error_code ec;
+    smtperr::send_report report;
+    std::chrono::steady_clock::duration took{};
+};
+
+sa::submit_options base_options() {
+    sa::submit_options o;
+    o.host = "127.0.0.1";
+    o.tls = sa::tls_mode::none;
+    o.client_name = "client.test";
+    auto& t = o.timeouts;
+    t.connect = t.greeting = t.ehlo = t.starttls = t.auth = t.mail = t.rcpt = t.data_init =
+        t.data_block = t.data_end = t.quit = 3s;
+    return o;
+}
+
+sa::message base_message(std::vector<std::string> to = {"b@y.test"}) {
+    return {"a@x.test", std::move(to), "Subject: hi\r\n\r\nHello\r\n"};
+}
+
+net::ssl::context client_context() {
+    return net::ssl::context(net::ssl::context::tls_client);
+}
+
+net::ssl::context server_context(const smtperr::test::test_pki& pki) {
+    net::ssl::context ctx(net::ssl::context::tls_server);
+    ctx.use_certificate(net::buffer(pki.server.cert_pem), net::ssl::context::pem);
+    ctx.use_private_key(net::buffer(pki.server.key_pem), net::ssl::context::pem);
+    return ctx;
+}
+
+const smtperr::test::test_pki& pki() {
+    static const smtperr::test::test_pki p;
+    return p;
+}
+
+const smtperr::test::test_pki& other_pki() {
+    static const smtperr::test::test_pki p("another CA");
+    return p;
+}
+
+result run(net::io_context& ioc, script_server& srv, sa::submit_options o, sa::message m,
+           net::ssl::context* ctx = nullptr) {
+    auto own = client_context();
+    o.port = srv.port();
+    result r;
+    const auto t0 = std::chrono::steady_clock::now();
+    sa::async_submit(ioc, ctx != nullptr ? *ctx : own, o, std::move(m),
+                     [&](boost::system::error_code ec, smtperr::send_report rep) {
+                         r.called = true;
+                         r.ec = ec;
+                         r.report = std::move(rep);
+                         r.took = std::chrono::steady_clock::now() - t0;
+                         srv.stop();
+                     });
+    ioc.run_for(15s);
+    return r;
+}
+
+const char* greeting = "220 mx.test ESMTP\r\n";
+const char* ehlo_plain = "250-mx.test\r\n250-SIZE 1000000\r\n250 ENHANCEDSTATUSCODES\r\n";
+
+std::vector<step> tail_transaction() {
+    step data;
+    data.data = true;
+    data.reply = "250 2.0.0 queued\r\n";
+    return {expect("MAIL FROM:<a@x.test>", "250 2.1.0 ok\r\n"),
+            expect("RCPT TO:<b@y.test>", "250 2.1.5 ok\r\n"), expect("DATA", "354 go\r\n"), data,
+            expect("QUIT", "221 bye\r\n")};
+}
+
+std::vector<step> concat(std::vector<step> a, const std::vector<step>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+step with_tls(step s) {
+    s.starttls = true;
+    return s;
+}
+
+// A coroutine function rather than a lambda (GCC 12 miscompiles capturing lambda coroutines).
+net::awaitable<void> submit_awaitable(net::ssl::context* ctx, sa::submit_options o,
+                                      smtperr::send_report* rep, script_server* srv) {
+    auto ex = co_await net::this_coro::executor;
+    auto op = sa::async_submit(ex, *ctx, o, base_message(), net::use_awaitable);
+    *rep = co_await std::move(op);
+    srv->stop();
+}
+
+}  // namespace
+
+TEST_SUITE("smtperr/asio/submit.hpp") {
+    TEST_CASE("plain submission succeeds") {
+        net::io_context ioc;
+        script_server srv(ioc, concat({send(greeting), expect("EHLO client.test", ehlo_plain)},
+                                      tail_transaction()));
+        const auto r = run(ioc, srv, base_options(), base_message());
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        CHECK(r.report.outcome == smtperr::outcome::sent);
+        REQUIRE(r.report.recipients.size() == 1);
+        CHECK(r.report.recipients[0].accepted);
+        CHECK(srv.mismatch.empty());
+        CHECK(srv.data == "Subject: hi\r\n\r\nHello\r\n.\r\n");
+        CHECK(srv.saw("MAIL FROM:<a@x.test> SIZE="));
+        CHECK(srv.saw("QUIT"));
+    }
+
+    TEST_CASE("pipelining sends MAIL, every RCPT and DATA in one write") {
+        net::io_context ioc;
+        step group;
+        group.expect = {"MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "RCPT TO:<c@y.test>", "DATA"};
+        group.reply = "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n";
+        step data;
+        data.data = true;
+        data.reply = "250 queued\r\n";
+        script_server srv(ioc, {send(greeting), expect("EHLO", "250-mx\r\n250 PIPELINING\r\n"),
+                                group, data, expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, base_options(), base_message({"b@y.test", "c@y.test"}));
+        REQUIRE(r.called);
+        CHECK(r.report.outcome == smtperr::outcome::sent);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(srv.reads_per_step.size() >= 3);
+        CHECK(srv.reads_per_step[2] == 1);  // The whole group arrived in one read.
+    }
+
+    TEST_CASE("without PIPELINING each command waits for its reply") {
+        net::io_context ioc;
+        script_server srv(ioc,
+                          concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
+        const auto r = run(ioc, srv, base_options(), base_message());
+        CHECK(r.report.outcome == smtperr::outcome::sent);
+        REQUIRE(srv.reads_per_step.size() >= 4);
+        CHECK(srv.reads_per_step[2] == 1);
+        CHECK(srv.reads_per_step[3] == 1);
+    }
+
+    TEST_CASE("STARTTLS upgrades, re-EHLOs and forgets the pre-TLS capabilities") {
+        net::io_context ioc;
+        auto sctx = server_context(pki());
+        script_server srv(
+            ioc,
+            concat({send(greeting), expect("EHLO", "250-mx\r\n250-AUTH LOGIN\r\n250 STARTTLS\r\n"),
+                    with_tls(expect("STARTTLS", "220 2.0.0 go ahead\r\n")),
+                    expect("EHLO", "250-mx\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n"),
+                    expect("AUTH PLAIN ", "235 2.7.0 ok\r\n")},
+                   tail_transaction()),
+            &sctx);
+        auto o = base_options();
+        o.tls = sa::tls_mode::starttls;
+        o.ca_file = pki().ca_file;
+        o.credentials = sa::credentials{"user", "secret", ""};
+        const auto r = run(ioc, srv, o, base_message());
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        CHECK(srv.tls_ok);
+        CHECK(srv.mismatch.empty());
+        CHECK(r.report.outcome == smtperr::outcome::sent);
+        std::size_t starttls = 0;
+        for (const auto& l : srv.lines) {
+            if (script_server::starts_with(l, "STARTTLS")) {
+                ++starttls;
+            }
+        }
+        CHECK(starttls == 1);
+    }
+
+    TEST_CASE("tls=starttls without STARTTLS offered fails before AUTH or MAIL") {
+        net::io_context ioc;
+        script_server srv(ioc,
+                          {send(greeting), expect("EHLO", "250-mx\r\n250 AUTH PLAIN LOGIN\r\n"),
+                           expect("QUIT", "221 bye\r\n")});
+        auto o = base_options();
+        o.tls = sa::tls_mode::starttls;
+        o.credentials = sa::credentials{"user", "secret", ""};
+        const auto r = run(ioc, srv, o, base_message());
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        CHECK(r.report.deciding.condition == condition::starttls_unavailable);
+        CHECK(r.report.outcome == smtperr::outcome::failed);
+        CHECK_FALSE(srv.saw("AUTH"));
+        CHECK_FALSE(srv.saw("MAIL"));
+    }
+
+    TEST_CASE("bytes injected after the 220 to STARTTLS end the session") {
+        net::io_context ioc;
+        auto sctx = server_context(pki());
+        script_server srv(ioc,
+                          {send(greeting), expect("EHLO", "250-mx\r\n250 STARTTLS\r\n"),
+                           with_tls(expect("STARTTLS", "220 go\r\n250 injected\r\n")),
+                           expect("EHLO", "250 mx\r\n")},
+                          &sctx);
+        auto o = base_options();
+        o.tls = sa::tls_mode::starttls;
+        o.ca_file = pki().ca_file;
+        o.credentials = sa::credentials{"user", "secret", ""};
+        const auto r = run(ioc, srv, o, base_message());
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        CHECK(r.report.deciding.condition == condition::protocol_violation);
+        CHECK_FALSE(srv.tls_ok);
+        REQUIRE_FALSE(srv.lines.empty());
+        CHECK(srv.lines.back() == "STARTTLS");  // Nothing after it.
+    }
+
+    TEST_CASE("implicit TLS succeeds") {
+        net::io_context ioc;
+        auto sctx = server_context(pki());
+        script_server srv(ioc,
+                          concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()),
+                          &sctx, true);
+        auto o = base_options();
+        o.tls = sa::tls_mode::implicit;
+        auto cctx = client_context();
+        cctx.add_certificate_authority(net::buffer(pki().ca.cert_pem));
+        const auto r = run(ioc, srv, o, base_message(), &cctx);
+        REQUIRE(r.called);
+        CHECK(srv.tls_ok);
+        CHECK(r.report.outcome == smtperr::outcome::sent);
+    }
+
+    TEST_CASE("an untrusted certificate stops the session before AUTH") {
+        net::io_context ioc;
+        auto sctx = server_context(pki());
+        script_server srv(
+            ioc,
+            {send(greeting), expect("EHLO", "250-mx\r\n250 STARTTLS\r\n"),
+             with_tls(expect("STARTTLS", "220 go\r\n")),
+             expect("EHLO", "250-mx\r\n250 AUTH PLAIN\r\n"), expect("AUTH", "235 ok\r\n")},
+            &sctx);
+        auto o = base_options();
+        o.tls = sa::tls_mode::starttls;
+        o.ca_file = other_pki().ca_file;
+        o.credentials = sa::credentials{"user", "secret", ""};
+        const auto r = run(ioc, srv, o, base_message());
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        CHECK(r.report.deciding.condition == condition::certificate_untrusted);
+        CHECK(r.report.deciding.server_text.find("CN=localhost") != std::string::npos);
+        CHECK(r.report.deciding.server_text.find("SHA-256: ") != std::string::npos);
+        CHECK_FALSE(srv.saw("AUTH"));
+        CHECK_FALSE(srv.tls_ok);
+    }
+
+    TEST_CASE("a pinned fingerprint replaces CA trust") {
+        const auto fp = sa::certificate_sha256(pki().server.cert_pem);
+        REQUIRE(fp);
+        SUBCASE("matching pin") {
+            net::io_context ioc;
+            auto sctx = server_context(pki());
+            script_server srv(
+                ioc, concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()),
+                &sctx, true);
+            auto o = base_options();
+            o.tls = sa::tls_mode::implicit;
+            o.pinned_sha256 = fp.value();
+            const auto r = run(ioc, srv, o, base_message());
+            CHECK(r.report.outcome == smtperr::outcome::sent);
+        }
+        SUBCASE("wrong pin") {
+            net::io_context ioc;
+            auto sctx = server_context(pki());
+            script_server srv(ioc, {send(greeting)}, &sctx, true);
+            auto o = base_options();
+            o.tls = sa::tls_mode::implicit;
+            o.ca_file = pki().ca_file;  // Would be trusted; the pin decides.
+            std::string wrong = fp.value();
+            wrong[0] = wrong[0] == 'A' ? 'B' : 'A';
+            o.pinned_sha256 = wrong;
+            const auto r = run(ioc, srv, o, base_message());
+            CHECK(r.report.deciding.condition == condition::certificate_untrusted);
+            CHECK(r.report.deciding.server_text.find(fp.value()) != std::string::npos);
+        }
+    }
+
+    TEST_CASE("AUTH PLAIN and LOGIN succeed") {
+        SUBCASE("PLAIN") {
+            net::io_context ioc;
+            const std::string ir = smtperr::base64_encode(std::string("\0user\0secret", 12));
+            script_server srv(
+                ioc, concat({send(greeting), expect("EHLO", "250-mx\r\n250 AUTH PLAIN LOGIN\r\n"),
+                             expect("AUTH PLAIN " + ir, "235 2.7.0 ok\r\n")},
+                            tail_transaction()));
+            auto o = base_options();
+            o.allow_plaintext_auth = true;
+            o.credentials = sa::credentials{"user", "secret", ""};
+            const auto r = run(ioc, srv, o, base_message());
+            CHECK(srv.mismatch.empty());
+            CHECK(r.report.outcome == smtperr::outcome::sent);
+        }
+        SUBCASE("LOGIN") {
+            net::io_context ioc;
+            script_server srv(
+                ioc, concat({send(greeting), expect("EHLO", "250-mx\r\n250 AUTH LOGIN\r\n"),
+                             expect("AUTH LOGIN", "334 VXNlcm5hbWU6\r\n"),
+                             expect(smtperr::base64_encode("user"), "334 UGFzc3dvcmQ6\r\n"),
+                             expect(smtperr::base64_encode("secret"), "235 2.7.0 ok\r\n")},
+                            tail_transaction()));
+            auto o = base_options();
+            o.allow_plaintext_auth = true;
+            o.credentials = sa::credentials{"user", "secret", ""};
+            const auto r = run(ioc, srv, o, base_message());
+            CHECK(srv.mismatch.empty());
+            CHECK(r.report.outcome == smtperr::outcome::sent);
+        }
+    }
+
+    TEST_CASE("535 is authentication_failed and AUTH is not repeated") {
+        net::io_context ioc;
+        script_server srv(
+            ioc,
+            {send(greeting), expect("EHLO", "250-mx\r\n250 AUTH PLAIN LOGIN\r\n"),
+             expect("AUTH PLAIN", "535 5.7.8 bad credentials\r\n"), expect("QUIT", "221 bye\r\n")});
+        auto o = base_options();
+        o.allow_plaintext_auth = true;
+        o.credentials = sa::credentials{"user", "secret", ""};
+        const auto r = run(ioc, srv, o, base_message());
+        CHECK(r.report.deciding.condition == condition::authentication_failed);
+        std::size_t auths = 0;
+        for (const auto& l : srv.lines) {
+            if (script_server::starts_with(l, "AUTH")) {
+                ++auths;
+            }
+        }
+        CHECK(auths == 1);
+        CHECK_FALSE(srv.saw("MAIL"));
+    }
+
+    TEST_CASE("no AUTH over plaintext unless allowed") {
+        net::io_context ioc;
+        script_server srv(ioc, {send(greeting), expect("EHLO", "250-mx\r\n250 AUTH PLAIN\r\n"),
+                                expect("QUIT", "221 bye\r\n")});
+        auto o = base_options();
+        o.credentials = sa::credentials{"user", "secret", ""};
+        const auto r = run(ioc, srv, o, base_message());
+        CHECK(r.report.deciding.condition == condition::encryption_required);
+        CHECK(r.report.outcome == smtperr::outcome::failed);
+        CHECK_FALSE(srv.saw("AUTH"));
+        CHECK_FALSE(srv.saw("MAIL"));
+    }
+
+    TEST_CASE("the XOAUTH2 error challenge is answered with an empty line") {
+        net::io_context ioc;
+        const std::string challenge =
+            "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29v"
+            "Z2xlLmNvbS8ifQ==";
+        script_server srv(ioc, {send(greeting), expect("EHLO", "250-mx\r\n250 AUTH XOAUTH2\r\n"),
+                                expect("AUTH XOAUTH2 ", "334 " + challenge + "\r\n"),
+                                expect("", "535 5.7.8 Username and Password not accepted\r\n"),
+                                expect("QUIT", "221 bye\r\n")});
+        auto o = base_options();
+        o.allow_plaintext_auth = true;
+        o.credentials = sa::credentials{"user@x.test", "", "ya29.token"};
+        const auto r = run(ioc, srv, o, base_message());
+        CHECK(r.report.deciding.condition == condition::oauth_token_invalid);
+        REQUIRE(srv.lines.size() >= 4);
+        CHECK(srv.lines[2].empty());
+        CHECK_FALSE(srv.saw("MAIL"));
+    }
+
+    TEST_CASE("a message larger than SIZE fails before MAIL") {
+        net::io_context ioc;
+        script_server srv(ioc, {send(greeting), expect("EHLO", "250-mx\r\n250 SIZE 10\r\n"),
+                                expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, base_options(), base_message());
+        CHECK(r.report.deciding.condition == condition::message_too_large);
+        CHECK(r.report.outcome == smtperr::outcome::failed);
+        CHECK_FALSE(srv.saw("MAIL"));
+    }
+
+    TEST_CASE("the body reaches the server dot-stuffed with CRLF line ends") {
+        net::io_context ioc;
+        script_server srv(ioc,
+                          concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
+        auto m = base_message();
+        m.body = "L1\n.\nx\r.\rfoo\r\n..bar\n.\r\nlast";
+        const auto r = run(ioc, srv, base_options(), m);
+        CHECK(r.report.outcome == smtperr::outcome::sent);
+        CHECK(srv.data == "L1\r\n..\r\nx\r\n..\r\nfoo\r\n...bar\r\n..\r\nlast\r\n.\r\n");
+    }
+
+    TEST_CASE("one rejected recipient among others is partially_sent") {
+        net::io_context ioc;
+        step data;
+        data.data = true;
+        data.reply = "250 queued\r\n";
+        script_server srv(ioc,
+                          {send(greeting), expect("EHLO", ehlo_plain), expect("MAIL", "250 ok\r\n"),
+                           expect("RCPT TO:<b@y.test>", "250 ok\r\n"),
+                           expect("RCPT TO:<c@y.test>", "550 5.1.1 unknown user\r\n"),
+                           expect("DATA", "354 go\r\n"), data, expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, base_options(), base_message({"b@y.test", "c@y.test"}));
+        CHECK(r.report.outcome == smtperr::outcome::partially_sent);
+        REQUIRE(r.report.recipients.size() == 2);
+        CHECK(r.report.recipients[0].accepted);
+        REQUIRE(r.report.recipients[1].diagnosis);
+        CHECK(r.report.recipients[1].diagnosis->condition == condition::recipient_unknown);
+    }
+
+    TEST_CASE("452 4.5.3 splits the recipients over two transactions") {
+        net::io_context ioc;
+        step data;
+        data.data = true;
+        data.reply = "250 queued\r\n";
+        script_server srv(
+            ioc,
+            {send(greeting), expect("EHLO", ehlo_plain), expect("MAIL", "250 ok\r\n"),
+             expect("RCPT TO:<b@y.test>", "250 ok\r\n"),
+             expect("RCPT TO:<c@y.test>", "452 4.5.3 Too many recipients\r\n"),
+             expect("RCPT TO:<d@y.test>", "452 4.5.3 Too many recipients\r\n"),
+             expect("DATA", "354 go\r\n"), data, expect("MAIL", "250 ok\r\n"),
+             expect("RCPT TO:<c@y.test>", "250 ok\r\n"), expect("RCPT TO:<d@y.test>", "250 ok\r\n"),
+             expect("DATA", "354 go\r\n"), data, expect("QUIT", "221 bye\r\n")});
+        const auto r =
+            run(ioc, srv, base_options(), base_message({"b@y.test", "c@y.test", "d@y.test"}));
+        CHECK(srv.mismatch.empty());
+        CHECK(r.report.outcome == smtperr::outcome::sent);
+        CHECK(r.report.transactions == 2);
+        for (const auto& rr : r.report.recipients) {
+            CHECK(rr.accepted);
+        }
+    }
+
+    TEST_CASE("a silent server times out") {
+        SUBCASE("at the greeting") {
+            net::io_context ioc;
+            step silent;
+            silent.silent = true;
+            script_server srv(ioc, {silent});
+            auto o = base_options();
+            o.timeouts.greeting = 150ms;
+            const auto r = run(ioc, srv, o, base_message());
+            CHECK_FALSE(r.ec);
+            CHECK(r.report.deciding.condition == condition::timed_out);
+            CHECK(r.report.outcome == smtperr::outcome::deferred);
+            CHECK(r.took < 2s);
+        }
+        SUBCASE("after the final dot") {
+            net::io_context ioc;
+            step data;
+            data.data = true;
+            data.silent = true;
+            script_server srv(
+                ioc, {send(greeting), expect("EHLO", ehlo_plain), expect("MAIL", "250 ok\r\n"),
+                      expect("RCPT", "250 ok\r\n"), expect("DATA", "354 go\r\n"), data});
+            auto o = base_options();
+            o.timeouts.data_end = 150ms;
+            const auto r = run(ioc, srv, o, base_message());
+            CHECK(r.report.deciding.condition == condition::timed_out);
+            CHECK(r.report.possibly_delivered);
+            CHECK(r.took < 2s);
+        }
+    }
+
+    TEST_CASE("EOF after the final dot is possibly_delivered") {
+        net::io_context ioc;
+        step data;
+        data.data = true;
+        data.close = true;
+        script_server srv(ioc,
+                          {send(greeting), expect("EHLO", ehlo_plain), expect("MAIL", "250 ok\r\n"),
+                           expect("RCPT", "250 ok\r\n"), expect("DATA", "354 go\r\n"), data});
+        const auto r = run(ioc, srv, base_options(), base_message());
+        CHECK_FALSE(r.ec);
+        CHECK(r.report.possibly_delivered);
+        CHECK(r.report.deciding.condition == condition::connection_lost);
+        CHECK(r.report.outcome != smtperr::outcome::sent);
+    }
+
+    TEST_CASE("a refused connection is connection_failed") {
+        net::io_context ioc;
+        std::uint16_t port = 0;
+        {
+            net::ip::tcp::acceptor a(ioc, {net::ip::make_address("127.0.0.1"), 0});
+            port = a.local_endpoint().port();
+        }
+        auto o = base_options();
+        o.port = port;
+        auto ctx = client_context();
+        result r;
+        sa::async_submit(ioc, ctx, o, base_message(),
+                         [&](boost::system::error_code ec, smtperr::send_report rep) {
+                             r.called = true;
+                             r.ec = ec;
+                             r.report = std::move(rep);
+                         });
+        ioc.run_for(10s);
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        CHECK(r.report.deciding.condition == condition::connection_failed);
+        CHECK(r.report.outcome == smtperr::outcome::deferred);
+    }
+
+    TEST_CASE("cancellation mid-session completes with operation_aborted") {
+        net::io_context ioc;
+        step silent;
+        silent.silent = true;
+        script_server srv(ioc, {send(greeting), expect("EHLO", ehlo_plain), silent});
+        auto o = base_options();
+        o.port = srv.port();
+        o.timeouts.ehlo = 30s;
+        auto ctx = client_context();
+        net::cancellation_signal sig;
+        result r;
+        const auto t0 = std::chrono::steady_clock::now();
+        sa::async_submit(ioc, ctx, o, base_message(),
+                         net::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec,
+                                                                     smtperr::send_report rep) {
+                             r.called = true;
+                             r.ec = ec;
+                             r.report = std::move(rep);
+                             r.took = std::chrono::steady_clock::now() - t0;
+                             srv.stop();
+                         }));
+        net::steady_timer t(ioc, 200ms);
+        t.async_wait(
+            [&](boost::system::error_code) { sig.emit(net::cancellation_type::terminal); });
+        ioc.run_for(10s);
+        REQUIRE(r.called);
+        CHECK(r.ec == net::error::operation_aborted);
+        CHECK(r.took < 2s);
+        CHECK(srv.saw("MAIL"));
+    }
+
+    TEST_CASE("invalid caller input completes later, not inline, and sends nothing") {
+        const std::vector<sa::message> bad = {
+            {"a@b>\r\nRCPT TO:<victim@x", {"b@y.test"}, "x"},
+            {"a@x.test", {"b@y.test\n"}, "x"},
+            {"a@x.test", {std::string("b@y\0.test", 9)}, "x"},
+            {"a\r@x.test", {"b@y.test"}, "x"},
+            {"a@x.test", {}, "x"},
+        };
+        for (const auto& m : bad) {
+            net::io_context ioc;
+            script_server srv(ioc, {send(greeting)});
+            auto o = base_options();
+            o.port = srv.port();
+            auto ctx = client_context();
+            result r;
+            sa::async_submit(ioc, ctx, o, m,
+                             [&](boost::system::error_code ec, smtperr::send_report) {
+                                 r.called = true;
+                                 r.ec = ec;
+                                 srv.stop();
+                             });
+            CHECK_FALSE(r.called);  // Never inside the initiating function.
+            ioc.run_for(5s);
+            REQUIRE(r.called);
+            const std::error_code ec = r.ec;
+            CHECK((ec == smtperr::errc::invalid_address || ec == smtperr::errc::no_recipients));
+            CHECK(srv.connections == 0);
+        }
+    }
+
+    TEST_CASE("use_future and use_awaitable") {
+        SUBCASE("use_future") {
+            net::io_context ioc;
+            script_server srv(
+                ioc, concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
+            auto o = base_options();
+            o.port = srv.port();
+            auto ctx = client_context();
+            auto fut = sa::async_submit(ioc, ctx, o, base_message(), net::use_future);
+            std::thread th([&] { ioc.run_for(10s); });
+            const auto rep = fut.get();
+            srv.stop();  // Not thread-safe in general; the client is done and the server idle.
+            th.join();
+            CHECK(rep.outcome == smtperr::outcome::sent);
+        }
+        SUBCASE("use_awaitable") {
+            net::io_context ioc;
+            script_server srv(
+                ioc, concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
+            auto o = base_options();
+            o.port = srv.port();
+            auto ctx = client_context();
+            smtperr::send_report rep;
+            net::co_spawn(ioc, submit_awaitable(&ctx, o, &rep, &srv), net::detached);
+            ioc.run_for(10s);
+            CHECK(rep.outcome == smtperr::outcome::sent);
+        }
+    }
+
+    TEST_CASE("the transcript never contains a secret in any encoding") {
+        const std::string password = "Pw-canary-7f3a9c!";
+        const std::string token = "ya29.tok-canary-51e2d8/x+y";
+        struct variant {
+            std::string caps;
+            std::vector<step> auth;
+            sa::credentials creds;
+        };
+        const std::string xo_challenge = "eyJzdGF0dXMiOiI0MDEifQ==";
+        std::vector<variant> variants = {
+            {"250-mx\r\n250 AUTH PLAIN\r\n",
+             {expect("AUTH PLAIN", "235 ok\r\n")},
+             {"user", password, ""}},
+            {"250-mx\r\n250 AUTH LOGIN\r\n",
+             {expect("AUTH LOGIN", "334 VXNlcm5hbWU6\r\n"), expect("", "334 UGFzc3dvcmQ6\r\n"),
+              expect("", "235 ok\r\n")},
+             {"user", password, ""}},
+            {"250-mx\r\n250 AUTH XOAUTH2\r\n",
+             {expect("AUTH XOAUTH2", "334 " + xo_challenge + "\r\n"),
+              expect("", "535 5.7.8 no\r\n")},
+             {"user", "", token}},
+            {"250-mx\r\n250 AUTH OAUTHBEARER\r\n",
+             {expect("AUTH OAUTHBEARER", "235 ok\r\n")},
+             {"user", "", token}},
+        };
+        std::vector<std::string> forms;
+        for (const auto& secret : std::vector<std::string>{password, token}) {
+            for (auto& f : smtperr::asio::detail::secret_forms(secret)) {
+                forms.push_back(f);
+            }
+            // Also the PLAIN blob and the OAuth strings, whole.
+            forms.push_back(smtperr::base64_encode(std::string("\0user\0", 6) + secret));
+            forms.push_back(
+                smtperr::base64_encode("user=user\x01"
+                                       "auth=Bearer " +
+                                       secret));
+        }
+        for (const auto& v : variants) {
+            net::io_context ioc;
+            std::vector<step> script = {send(greeting), expect("EHLO", v.caps)};
+            script.insert(script.end(), v.auth.begin(), v.auth.end());
+            script = concat(script, tail_transaction());
+            script_server srv(ioc, script);
+            std::ostringstream out;
+            auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+            auto logger = std::make_shared<spdlog::logger>("smtp", sink);
+            logger->set_level(spdlog::level::debug);
+            auto o = base_options();
+            o.allow_plaintext_auth = true;
+            o.credentials = v.creds;
+            o.logger = logger;
+            run(ioc, srv, o, base_message());
+            logger->flush();
+            const std::string log = out.str();
+            INFO(log);
+            CHECK(log.find("C: AUTH ") != std::string::npos);
+            CHECK(log.find("<redacted>") != std::string::npos);
+            for (const auto& f : forms) {
+                CHECK(log.find(f) == std::string::npos);
+            }
+        }
+    }
+}
