@@ -1,4 +1,19 @@
-# Per-target settings kept in one place: warnings and sanitizers.
+# Per-target settings kept in one place: library setup, warnings and sanitizers.
+
+# What every compiled smtperr library shares: C++17, version, include paths, the export
+# macro's "building it" switch and the warnings.
+function(smtperr_setup_library target export_name)
+  target_compile_features(${target} PUBLIC cxx_std_17)
+  set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF
+    VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
+    EXPORT_NAME ${export_name})
+  target_include_directories(${target}
+    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
+    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_compile_definitions(${target} PRIVATE SMTPERR_SOURCE)
+  smtperr_enable_warnings(${target})
+endfunction()
 
 function(smtperr_enable_warnings target)
   if(MSVC)

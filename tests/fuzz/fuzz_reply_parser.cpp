@@ -110,8 +110,12 @@ void check_reply(const smtperr::reply_view& v, const smtperr::parser_limits& l) 
                            "status subject/detail out of range");
         const auto r = v.reported_status_class;
         SMTPERR_FUZZ_CHECK(r == 2 || r == 4 || r == 5, "reported status class not 2, 4 or 5");
-        SMTPERR_FUZZ_CHECK(v.flags.status_class_mismatch == (r != v.status->cls),
-                           "status_class_mismatch flag wrong");
+        // Set when the first code's class disagrees, or when a later line's does.
+        SMTPERR_FUZZ_CHECK(r == v.status->cls || v.flags.status_class_mismatch,
+                           "status_class_mismatch not set for the first line");
+        SMTPERR_FUZZ_CHECK(
+            !v.flags.status_class_mismatch || r != v.status->cls || v.line_count >= 2,
+            "status_class_mismatch set on a one-line reply that agrees");
     } else {
         SMTPERR_FUZZ_CHECK(v.reported_status_class == 0, "reported class without a status");
         SMTPERR_FUZZ_CHECK(!v.flags.status_class_mismatch && !v.flags.status_inconsistent,
