@@ -237,6 +237,6 @@ TEST_SUITE("classify.sisimai") {
 
         CHECK(total + excluded == 661);
         // The floor: the achieved figure less about one point. Raise it when rules improve.
-        CHECK(agree * 1000 >= total * 863);  // 502/575 = 87.3% when last raised
+        CHECK(agree * 1000 >= total * 865);  // 503/575 = 87.5% when last raised
     }
 }
