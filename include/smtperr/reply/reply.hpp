@@ -17,8 +17,9 @@ namespace smtperr {
 
 /** Facts about a reply that are not errors but that a careful client wants to know. */
 struct reply_flags {
-    /// The enhanced code's class disagreed with the basic code; `status` carries the basic
-    /// code's class and `reported_status_class` the one the server wrote.
+    /// On some line, the enhanced code's class disagreed with the basic code; `status`
+    /// carries the basic code's class and `reported_status_class` the one the server wrote
+    /// on the first line.
     bool status_class_mismatch = false;
     /// Lines of a multi-line reply carried different enhanced codes; the first one is kept.
     bool status_inconsistent = false;
