@@ -7,7 +7,6 @@
 #include <smtperr/error/reply_code.hpp>
 #include <smtperr/error/status_code.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
@@ -100,6 +99,73 @@ bool code_matches(int rule_code, int code) noexcept {
                             : rule_code == code;
 }
 
+constexpr char lower_octet(char ch) noexcept {
+    return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
+}
+
+// FNV-1a over a host name suffix read from its end, so that a walk from the end of a host
+// name yields the hash of every suffix on the way.
+constexpr std::uint64_t suffix_hash_step(std::uint64_t h, char ch) noexcept {
+    return (h ^ static_cast<unsigned char>(lower_octet(ch))) * 0x100000001b3u;
+}
+constexpr std::uint64_t suffix_hash_seed = 0xcbf29ce484222325u;
+
+/// Host-name suffixes → provider: an open-addressing table, so that a host name is looked
+/// up in one pass from its end instead of one sorted search per suffix.
+class host_index {
+  public:
+    void insert(std::string_view suffix, int provider) {
+        std::uint64_t h = suffix_hash_seed;
+        for (auto it = suffix.rbegin(); it != suffix.rend(); ++it) {
+            h = suffix_hash_step(h, *it);
+        }
+        for (std::size_t i = h % slots_.size();; i = (i + 1) % slots_.size()) {
+            slot& sl = slots_[i];
+            if (sl.provider < 0) {
+                sl = {h, suffix, provider};
+                ++used_;
+                return;
+            }
+            if (sl.hash == h && sl.suffix == suffix) {
+                return;  // The first provider in table order keeps it.
+            }
+            if (used_ + 1 >= slots_.size()) {
+                return;  // Full: the host-suffix tests catch a table that outgrew this.
+            }
+        }
+    }
+
+    /// The provider whose suffix `host` (no trailing dot, lower or upper case) has; the
+    /// longest suffix decides. -1 if none.
+    int find(std::string_view host) const noexcept {
+        int found = -1;
+        std::uint64_t h = suffix_hash_seed;
+        for (std::size_t i = host.size(); i-- > 0;) {
+            h = suffix_hash_step(h, host[i]);
+            if (i != 0 && host[i - 1] != '.') {
+                continue;
+            }
+            for (std::size_t k = h % slots_.size(); slots_[k].provider >= 0;
+                 k = (k + 1) % slots_.size()) {
+                if (slots_[k].hash == h && iequals(slots_[k].suffix, host.substr(i))) {
+                    found = slots_[k].provider;
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+  private:
+    struct slot {
+        std::uint64_t hash = 0;
+        std::string_view suffix;
+        int provider = -1;
+    };
+    std::array<slot, 128> slots_{};
+    std::size_t used_ = 0;
+};
+
 /// The compiled form of the tables: built once, immutable afterwards.
 struct engine {
     multi_matcher matcher;
@@ -110,15 +176,14 @@ struct engine {
     std::vector<std::vector<std::uint16_t>> rules_by_fragment;  // fragment id -> rules
     bool built = false;         // false if the tables are unusable (see the constructor)
     std::uint16_t said_id = 0;  // "said:" (quoted remote reply)
-    std::vector<std::pair<std::string_view, int>> host_suffixes;  // sorted, lower case
+    host_index hosts;
 
     engine() {
         for (std::size_t p = 0; p < provider_count; ++p) {
             for_each_alternative(providers[p].host_suffixes, [&](std::string_view suffix) {
-                host_suffixes.emplace_back(suffix, static_cast<int>(p));
+                hosts.insert(suffix, static_cast<int>(p));
             });
         }
-        std::sort(host_suffixes.begin(), host_suffixes.end());
         said_id = matcher.add("said:");
         rule_fragments.resize(rule_count);
         rule_provider.resize(rule_count, -1);
@@ -184,31 +249,10 @@ int detect_provider_by_host(const engine& e, std::string_view host) noexcept {
     while (!host.empty() && host.back() == '.') {
         host.remove_suffix(1);
     }
-    char lower[256];
-    if (host.empty() || host.size() > sizeof lower) {
+    if (host.empty() || host.size() > 256) {
         return -1;
     }
-    for (std::size_t i = 0; i < host.size(); ++i) {
-        const char ch = host[i];
-        lower[i] = ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
-    }
-    const std::string_view h(lower, host.size());
-    // Try the whole name, then each suffix after a dot: "smtp.gmail.com", "gmail.com", ...
-    for (std::size_t start = 0; start < h.size();) {
-        const auto suffix = h.substr(start);
-        const auto it = std::lower_bound(e.host_suffixes.begin(), e.host_suffixes.end(), suffix,
-                                         [](const std::pair<std::string_view, int>& a,
-                                            std::string_view b) { return a.first < b; });
-        if (it != e.host_suffixes.end() && it->first == suffix) {
-            return it->second;
-        }
-        const auto dot = h.find('.', start);
-        if (dot == std::string_view::npos) {
-            break;
-        }
-        start = dot + 1;
-    }
-    return -1;
+    return e.hosts.find(host);
 }
 
 // "<bob@example.org>" in a 251/551 text.
@@ -227,18 +271,17 @@ std::string_view extract_forward_path(std::string_view text) noexcept {
 
 // The first http(s) link in the text whose host belongs to one of the provider's domains.
 std::string_view extract_help_url(std::string_view text, std::string_view domains) noexcept {
-    for (std::size_t pos = 0; pos + 8 <= text.size(); ++pos) {
-        if (text[pos] != 'h' && text[pos] != 'H') {
-            continue;
-        }
-        std::size_t host_start = 0;
-        if (iequals(text.substr(pos, 8), "https://")) {
-            host_start = pos + 8;
-        } else if (iequals(text.substr(pos, 7), "http://")) {
-            host_start = pos + 7;
+    for (std::size_t sep = text.find("://"); sep != std::string_view::npos;
+         sep = text.find("://", sep + 1)) {
+        std::size_t pos = 0;
+        if (sep >= 5 && iequals(text.substr(sep - 5, 5), "https")) {
+            pos = sep - 5;
+        } else if (sep >= 4 && iequals(text.substr(sep - 4, 4), "http")) {
+            pos = sep - 4;
         } else {
             continue;
         }
+        const std::size_t host_start = sep + 3;
         std::size_t end = host_start;
         while (end < text.size()) {
             const auto ch = static_cast<unsigned char>(text[end]);
@@ -266,7 +309,7 @@ std::string_view extract_help_url(std::string_view text, std::string_view domain
             }
             return url;
         }
-        pos = end;
+        sep = end;
     }
     return {};
 }
