@@ -20,15 +20,20 @@ namespace smtperr::detail {
     punctuation occurs. So "greylist" finds "Greylisted" and "spam" finds "X-Spam", but
     "rbl" does not fire inside "Verblüfft".
 
-    Token starts are found sixteen octets at a time where SSE2 is available. At each one a
-    hashed bitmap of every raw three-octet start of a pattern (case and line-break variants
-    included; 8 KiB, so it stays in L1) rules out most positions; only then is the folded
-    window hashed into the pattern buckets and those patterns compared, eight octets at a
-    time. An Aho–Corasick DFA over these patterns is larger than L1, and its dependent
-    loads made it several times slower.
+    Token starts are found sixteen octets at a time where SSE2 is available. At each one the
+    four octets there, with bit 5 set in each (which folds ASCII case without a table), are
+    hashed into a bitmap of the patterns' first four octets (8 KiB, so it stays in L1;
+    variants are entered for a leading space, which may be a line break in the text, and
+    for the fourth octet after a three-octet pattern). Most token starts stop there. Only
+    when the bit is set are eight octets folded at once (SWAR) and the patterns of that
+    bucket compared, eight octets at a time; patterns of eight octets or more only after a
+    second bitmap, of their first eight octets, has their bit set (many patterns share a
+    first word: "sender", "mailbox", "recipient"). An Aho–Corasick DFA over these patterns is
+    larger than L1, and its dependent loads made it several times slower.
 
     Matching is ASCII case-insensitive, and line breaks and tabs match a space, so a
-    fragment matches across the lines of a multi-line reply. Patterns need three to
+    fragment matches across the lines of a multi-line reply (vertical tabs and form feeds
+    too). Patterns need three to
     `max_pattern` octets. scan() sets one bit per pattern found and allocates nothing.
 */
 class multi_matcher {
@@ -49,7 +54,8 @@ class multi_matcher {
     void scan(std::string_view text, std::uint64_t* found) const noexcept;
 
   private:
-    static constexpr unsigned hash_bits = 13;
+    static constexpr unsigned filter_bits = 16;  // 8 KiB
+    static constexpr unsigned bucket_bits = 12;  // The filter hash's top bits.
     struct entry {
         std::uint64_t head;  // The first (up to) eight folded octets.
         std::uint64_t mask;  // Which octets of head count.
@@ -57,15 +63,8 @@ class multi_matcher {
         std::uint16_t length;
         std::uint32_t offset;  // Into folded_.
     };
-    struct table {
-        std::vector<std::uint64_t> filter;        // 1 << hash_bits bits
-        std::vector<std::uint32_t> bucket_begin;  // (1 << hash_bits) + 1
-        std::vector<entry> entries;
-        void build(std::vector<std::vector<entry>>& by_hash);
-    };
-    void check(const table& t, std::uint32_t h, std::uint64_t head, const unsigned char* p,
-               std::size_t left, std::uint64_t* found) const noexcept;
-    void at(const unsigned char* p, std::size_t left, std::uint64_t* found) const noexcept;
+    void check(std::uint32_t h, const unsigned char* p, std::size_t left,
+               std::uint64_t* found) const noexcept;
 
     std::string folded_;
     std::vector<std::uint32_t> offsets_;
@@ -74,10 +73,11 @@ class multi_matcher {
     std::uint8_t alnum_[256] = {};        // 1 for ASCII letters and digits.
     std::uint8_t punct_start_[256] = {};  // 1 for octets a punctuation-led pattern starts with.
     std::string punct_starts_;            // The same octets, as a list (for the SIMD path).
-    static constexpr unsigned start_bits = 16;
-    std::vector<std::uint64_t> starts_;  // Hashed raw three-octet starts of patterns.
-    table four_;   // Patterns of four or more octets, keyed by their first four.
-    table three_;  // Three-octet patterns.
+    std::vector<std::uint64_t> filter_;   // 1 << filter_bits bits, by four octets
+    std::vector<std::uint64_t> filter8_;  // 1 << filter_bits bits, by eight octets
+    std::vector<std::uint32_t> bucket_begin_;  // (1 << bucket_bits) + 1
+    std::vector<std::uint32_t> bucket_long_;   // where a bucket's patterns of 8+ octets begin
+    std::vector<entry> entries_;               // by bucket: shorter patterns, then longer
 };
 
 }  // namespace smtperr::detail
