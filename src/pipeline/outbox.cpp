@@ -155,6 +155,7 @@ std::vector<dispatch> outbox::take_due() {
             if (m.state == message_state::queued && m.next_attempt <= t &&
                 !acct.prompt_outstanding && !acct.refresh_outstanding) {
                 m.state = message_state::in_flight;
+                m.dispatched_generation = acct.credentials_generation;
                 due.push_back(dispatch{m.id, m.account, m.pending, m.attempts + 1});
             }
             ++it;
@@ -316,6 +317,12 @@ void outbox::complete(const std::string& id, const send_report& report) {
         if (m.pending.empty()) {
             finish(m, events, false);
             messages_.erase(it);
+        } else if (is_sign_in_problem(cond) &&
+                   m.dispatched_generation != acct.credentials_generation) {
+            // Tried with a password or token that has been replaced since: say nothing and
+            // try the new one, instead of asking the user again for what they just gave.
+            m.state = message_state::queued;
+            m.next_attempt = now();
         } else if (const auto why = credentials_reason_for(cond)) {
             m.state = message_state::waiting_credentials;
             events.emplace_back(system_message(m, report.deciding, severity::warning));
@@ -348,7 +355,9 @@ void outbox::complete(const std::string& id, const send_report& report) {
 void outbox::credentials_updated(const std::string& account) {
     std::lock_guard lock(mutex_);
     account_state& acct = accounts_[account];
+    const unsigned generation = acct.credentials_generation + 1;
     acct = account_state{};
+    acct.credentials_generation = generation;
     const auto t = now();
     for (auto& [id, m] : messages_) {
         if (m.account == account && (m.state == message_state::waiting_credentials ||
@@ -366,6 +375,9 @@ void outbox::token_refreshed(const std::string& account, bool ok) {
         account_state& acct = accounts_[account];
         acct.refresh_outstanding = false;
         acct.refresh_tried = true;
+        if (ok) {
+            ++acct.credentials_generation;
+        }
         const auto t = now();
         for (auto& [id, m] : messages_) {
             if (m.account != account || m.state != message_state::waiting_token) {

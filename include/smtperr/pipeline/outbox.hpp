@@ -99,10 +99,15 @@ class SMTPERR_DECL outbox {
     /// Records the outcome of an attempt of an in_flight message.
     void complete(const std::string& id, const send_report& report);
 
-    /// The user entered new credentials for `account`: its waiting messages are due now.
+    /** The user entered new credentials for `account`: its waiting messages are due now.
+        An attempt still in flight with the old ones that fails to sign in is tried again
+        with the new ones, without a second prompt.
+    */
     void credentials_updated(const std::string& account);
 
-    /// The client refreshed (or failed to refresh) `account`'s OAuth token.
+    /// The client refreshed (or failed to refresh) `account`'s OAuth token. As with
+    /// credentials_updated(), a sign-in failure of an attempt made with the old token is
+    /// retried silently.
     void token_refreshed(const std::string& account, bool ok);
 
     /// The earliest next-attempt time of a queued message, if any.
@@ -137,6 +142,9 @@ class SMTPERR_DECL outbox {
         bool refresh_outstanding = false;
         bool refresh_tried = false;
         unsigned auth_temporary_failures = 0;
+        /// Counts new passwords and refreshed tokens, so that an attempt still made with the
+        /// old ones can be told apart from one that failed with the new.
+        unsigned credentials_generation = 0;
     };
     struct message {
         std::string id;
@@ -150,7 +158,8 @@ class SMTPERR_DECL outbox {
         message_state state = message_state::queued;
         std::optional<diagnosis_record> last;
         bool possibly_delivered = false;
-        unsigned transactions = 0;  // Over all attempts, for the final report.
+        unsigned transactions = 0;           // Over all attempts, for the final report.
+        unsigned dispatched_generation = 0;  // The account's credentials_generation then.
     };
 
     time_point now() const;

@@ -180,6 +180,46 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         CHECK(h.box.state("m1") == message_state::waiting_credentials);
     }
 
+    TEST_CASE("an attempt made with the old password does not ask for the new one again") {
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        h.box.enqueue("m2", alice, {"ben@example.net"});
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 2);
+        h.box.complete("m1", run_session(due[0].recipients, bad_password()));
+        CHECK(kinds(h.events()) == "system_message,credentials_required");
+        // The user types the new password while m2 is still on its way with the old one.
+        h.box.credentials_updated(alice);
+        h.box.complete("m2", run_session(due[1].recipients, bad_password()));
+        CHECK(h.events().empty());
+        CHECK(h.box.state("m2") == message_state::queued);
+        const auto again = h.box.take_due();
+        REQUIRE(ids(again) == std::vector<std::string>{"m1", "m2"});
+        run_all(h, again, server{});
+        CHECK(kinds(h.events()) == "report,report");
+        CHECK(h.box.size() == 0);
+    }
+
+    TEST_CASE("an attempt made with the old token does not ask for a refresh or a password") {
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        h.box.enqueue("m2", alice, {"ben@example.net"});
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 2);
+        h.box.complete("m1", run_session(due[0].recipients, oauth_rejected()));
+        CHECK(kinds(h.events()) == "token_refresh_required");
+        h.box.token_refreshed(alice, true);
+        // m2 still carried the old token: it is tried again with the new one, silently.
+        h.box.complete("m2", run_session(due[1].recipients, oauth_rejected()));
+        CHECK(h.events().empty());
+        CHECK(h.box.state("m2") == message_state::queued);
+        const auto again = h.box.take_due();
+        REQUIRE(ids(again) == std::vector<std::string>{"m1", "m2"});
+        // The new token fails as well: now the user is asked, once.
+        run_all(h, again, oauth_rejected());
+        CHECK(kinds(h.events()) == "system_message,credentials_required,system_message");
+    }
+
     TEST_CASE("454 at AUTH three times: two retries, then the password prompt") {
         harness h;
         const auto t0 = h.clock.get();
