@@ -50,7 +50,6 @@ void attempt::next_transaction() {
     later_ = std::move(rest);
     rcpt_seen_ = 0;
     data_ok_ = false;
-    ++transactions_;
 }
 
 // Every recipient of the current transaction that is not final gets `d`.
@@ -104,6 +103,7 @@ void attempt::on_reply(phase p, const reply_view& r) {
             }
             return;
         case phase::mail:
+            ++transactions_;  // A transaction counts once the server answered its MAIL.
             if (d.failed()) {
                 const diagnosis_record rec(d, r.text);
                 fail_open(rec, false);

@@ -95,7 +95,7 @@ class SMTPERR_DECL attempt {
     bool data_ok_ = false;
     bool session_failed_ = false;
     bool possibly_delivered_ = false;
-    unsigned transactions_ = 1;
+    unsigned transactions_ = 0;
     std::optional<diagnosis_record> session_diag_;
     std::optional<diagnosis_record> first_failure_;
 };

@@ -55,7 +55,7 @@ struct send_report {
     bool possibly_delivered = false;
     /// The message was given up because it stayed undeliverable past the maximum age.
     bool expired = false;
-    unsigned transactions = 0;  ///< MAIL transactions this attempt ran.
+    unsigned transactions = 0;  ///< MAIL transactions this attempt ran (MAIL answered).
 };
 
 }  // namespace smtperr

@@ -529,6 +529,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(rep.outcome == outcome::failed);
         CHECK(rep.deciding.phase == phase::greeting);
         CHECK(rep.recipients.size() == 2);
+        CHECK(rep.transactions == 0);  // No MAIL was ever answered.
     }
 
     TEST_CASE("a transport failure before any reply leaves everybody pending") {
@@ -539,6 +540,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK_FALSE(rep.possibly_delivered);
         CHECK(rep.recipients[0].pending());
         CHECK(rep.deciding.code == make_error_code(smtperr::errc::connection_failed));
+        CHECK(rep.transactions == 0);
     }
 
     TEST_CASE("the same address twice is one recipient") {
