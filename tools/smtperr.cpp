@@ -1,7 +1,8 @@
 // smtperr — SMTP error mapping for mail clients.
 // Distributed under the Boost Software License, Version 1.0.
 //
-// The smtperr command-line tool: explain, classify, demo (DESIGN.md "command-line contract").
+// The smtperr command-line tool: explain, classify, send, demo (DESIGN.md "command-line
+// contract").
 
 #include <smtperr/classify/classify.hpp>
 #include <smtperr/messages/messages.hpp>
@@ -19,22 +20,34 @@
 
 #include "report.hpp"
 #include "seed_replies.hpp"
+#ifdef SMTPERR_TOOL_SEND
+#include "send.hpp"
+#endif
 
 namespace {
 
 using namespace smtperr;
 
-constexpr std::string_view usage_text =
+constexpr std::string_view usage_head =
     "usage: smtperr explain [--phase P] [--host H] [--mechanism M] [--lang L] [--json] REPLY\n"
-    "       smtperr classify [--lang L]      (JSON lines on stdin, one result per line)\n"
+    "       smtperr classify [--lang L]      (JSON lines on stdin, one result per line)\n";
+constexpr std::string_view usage_tail =
     "       smtperr demo [--lang L]          (the sixteen codes of the help page)\n"
     "phases: greeting ehlo helo starttls auth mail rcpt data data_end rset quit\n";
+
+void print_usage(std::ostream& os) {
+    os << usage_head;
+#ifdef SMTPERR_TOOL_SEND
+    os << tool::send_usage;
+#endif
+    os << usage_tail;
+}
 
 int usage(std::string_view complaint) {
     if (!complaint.empty()) {
         std::cerr << "smtperr: " << complaint << '\n';
     }
-    std::cerr << usage_text;
+    print_usage(std::cerr);
     return 1;
 }
 
@@ -275,9 +288,19 @@ int main(int argc, char** argv) {
     }
     const std::string_view cmd = argv[1];
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-        std::cout << usage_text;
+        print_usage(std::cout);
         return 0;
     }
+#ifdef SMTPERR_TOOL_SEND
+    if (cmd == "send") {  // Options of its own (DESIGN.md).
+        try {
+            return tool::cmd_send(argc, argv, 2, language_from_environment());
+        } catch (const std::exception& e) {
+            std::cerr << "smtperr: " << e.what() << '\n';
+            return 1;
+        }
+    }
+#endif
     options o;
     if (auto err = parse_options(argc, argv, 2, o); !err.empty()) {
         return usage(err);

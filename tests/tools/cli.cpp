@@ -1,5 +1,6 @@
-// The smtperr command-line tool, run as a user would: explain, classify and demo, with
-// their exit statuses and DESIGN.md's JSON keys.
+// The smtperr command-line tool, run as a user would: explain, classify, demo and send, with
+// their exit statuses and DESIGN.md's JSON keys. `send` talks to the embedded scenario
+// server (examples/scenario_server.hpp) on 127.0.0.1, started by smtperr_scenario_server.
 
 #include <boost/json/parse.hpp>
 
@@ -178,3 +179,367 @@ TEST_SUITE("tools/smtperr") {
         CHECK_FALSE(contains(r.out, "{"));
     }
 }
+
+#ifdef SMTPERR_SCENARIO_SERVER
+
+#include <smtperr/classify/sasl.hpp>
+
+#include <cstdlib>
+#include <sstream>
+
+namespace {
+
+struct send_result {
+    int status = -1;
+    std::string out;
+    std::string err;
+    std::vector<boost::json::object> events;  // stdout parsed as JSON lines (with --json)
+};
+
+// Runs `smtperr send ARGS` (shell-quoted by the caller) against the scenario server playing
+// `scenario` (none: no server; the tool is run directly). Secrets go through setenv(), never
+// through a command line.
+send_result run_send(const std::string& scenario, const std::string& args) {
+    const auto err_path = std::filesystem::temp_directory_path() / "smtperr_cli_test_stderr";
+    std::string cmd;
+    if (!scenario.empty()) {
+        cmd = std::string(SMTPERR_SCENARIO_SERVER) + " " + scenario + " -- ";
+    }
+    cmd += std::string(SMTPERR_TOOL) + " send " +
+           (scenario.empty() ? "" : "--server 127.0.0.1:{port} ") + args + " </dev/null 2>" +
+           err_path.string();
+    send_result r;
+    FILE* p = popen(cmd.c_str(), "r");
+    REQUIRE(p != nullptr);
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
+        r.out.append(buf.data(), n);
+    }
+    const int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    std::ifstream err(err_path, std::ios::binary);
+    std::ostringstream e;
+    e << err.rdbuf();
+    r.err = e.str();
+    std::filesystem::remove(err_path);
+    if (args.find("--json") != std::string::npos) {
+        for (const auto& l : lines(r.out)) {
+            if (!l.empty()) {
+                boost::system::error_code ec;
+                const auto v = boost::json::parse(l, ec);
+                INFO("stdout line: " << l);
+                REQUIRE_FALSE(ec);
+                REQUIRE(v.is_object());
+                r.events.push_back(v.as_object());
+            }
+        }
+    }
+    return r;
+}
+
+std::vector<std::string> event_names(const send_result& r) {
+    std::vector<std::string> names;
+    for (const auto& e : r.events) {
+        names.emplace_back(e.at("event").as_string());
+    }
+    return names;
+}
+
+// The last event, which must be the report with DESIGN.md's keys.
+const boost::json::object& report_of(const send_result& r) {
+    REQUIRE_FALSE(r.events.empty());
+    const auto& rep = r.events.back();
+    REQUIRE(rep.at("event").as_string() == "report");
+    for (const char* key : {"outcome", "condition", "action", "possibly_delivered", "recipients"}) {
+        INFO("key " << key);
+        CHECK(rep.contains(key));
+    }
+    for (const auto& rr : rep.at("recipients").as_array()) {
+        CHECK(rr.as_object().at("address").is_string());
+        CHECK(rr.as_object().at("accepted").is_bool());
+        CHECK(rr.as_object().at("condition").is_string());
+    }
+    return rep;
+}
+
+// Plain TCP to the loopback scenario server, AUTH explicitly allowed.
+const std::string plain = "--tls none --allow-plaintext-auth --json ";
+
+}  // namespace
+
+TEST_SUITE("tools/smtperr send") {
+    TEST_CASE("send: the right password → sent, exit status 0, only the report") {
+        setenv("SMTPERR_TEST_PW", "Neues-Passwort-2026", 1);
+        const auto r = run_send("wrong_then_new_password",
+                                plain +
+                                    "--password-env SMTPERR_TEST_PW --from eva@example.de "
+                                    "--to frank@example.net");
+        CHECK(r.status == 0);
+        CHECK(event_names(r) == std::vector<std::string>{"report"});
+        const auto& rep = report_of(r);
+        CHECK(rep.at("outcome").as_string() == "sent");
+        CHECK(rep.at("condition").as_string() == "none");
+        CHECK(rep.at("possibly_delivered").as_bool() == false);
+        const auto& rcpts = rep.at("recipients").as_array();
+        REQUIRE(rcpts.size() == 1);
+        CHECK(rcpts[0].as_object().at("address").as_string() == "frank@example.net");
+        CHECK(rcpts[0].as_object().at("accepted").as_bool());
+    }
+
+    TEST_CASE("send: a wrong password → one credentials_required, failed, exit status 4") {
+        setenv("SMTPERR_TEST_PW", "Altes-Passwort-2025", 1);
+        const auto r = run_send("wrong_then_new_password",
+                                plain +
+                                    "--password-env SMTPERR_TEST_PW --from eva@example.de "
+                                    "--to frank@example.net");
+        CHECK(r.status == 4);
+        CHECK(event_names(r) ==
+              std::vector<std::string>{"system_message", "credentials_required", "report"});
+        const auto& prompt = r.events[1];
+        CHECK(prompt.at("account").as_string() == "eva@example.de");
+        CHECK(prompt.at("reason").as_string() == "authentication_failed");
+        CHECK(r.events[0].at("condition").as_string() == "authentication_failed");
+        CHECK(r.events[0].at("action").as_string() == "reauthenticate");
+        const auto& rep = report_of(r);
+        CHECK(rep.at("outcome").as_string() == "failed");
+        CHECK(rep.at("condition").as_string() == "authentication_failed");
+        CHECK(rep.at("action").as_string() == "reauthenticate");
+    }
+
+    TEST_CASE("send: Gmail's app-password reply, with Google's help link in the events") {
+        setenv("SMTPERR_TEST_PW", "anna's account password", 1);
+        const auto r = run_send("gmail_app_password",
+                                plain +
+                                    "--password-env SMTPERR_TEST_PW "
+                                    "--from anna.schmidt@gmail.com --to ben@example.org");
+        CHECK(r.status == 4);
+        REQUIRE(event_names(r) ==
+                std::vector<std::string>{"system_message", "credentials_required", "report"});
+        CHECK(r.events[0].at("help_url").as_string() ==
+              "https://support.google.com/mail/?p=InvalidSecondFactor");
+        CHECK(r.events[1].at("reason").as_string() == "app_password_required");
+        CHECK(report_of(r).at("action").as_string() == "create_app_password");
+    }
+
+    TEST_CASE("send: Microsoft 365 with password sign-in turned off → basic_auth_disabled") {
+        setenv("SMTPERR_TEST_PW", "Summer2026!", 1);
+        const auto r = run_send("microsoft_basic_auth_disabled",
+                                plain +
+                                    "--password-env SMTPERR_TEST_PW "
+                                    "--from j.meyer@contoso.com --to k.wagner@fabrikam.com");
+        CHECK(r.status == 4);
+        REQUIRE(r.events.size() == 3);
+        CHECK(r.events[1].at("reason").as_string() == "basic_auth_disabled");
+        CHECK(report_of(r).at("condition").as_string() == "basic_auth_disabled");
+        // The same account with an OAuth token (XOAUTH2) gets through.
+        setenv("SMTPERR_TEST_TOKEN", "EwBwA8l6BAAU-demo-access-token", 1);
+        const auto t = run_send("microsoft_basic_auth_disabled",
+                                plain +
+                                    "--oauth-token-env SMTPERR_TEST_TOKEN "
+                                    "--from j.meyer@contoso.com --to k.wagner@fabrikam.com");
+        CHECK(t.status == 0);
+        CHECK(report_of(t).at("outcome").as_string() == "sent");
+    }
+
+    TEST_CASE("send: a refused OAuth token is not refreshed here: credentials_required") {
+        setenv("SMTPERR_TEST_TOKEN", "an-expired-token", 1);
+        const auto r = run_send("closed_mid_transaction",
+                                plain +
+                                    "--oauth-token-env SMTPERR_TEST_TOKEN "
+                                    "--from oliver@contoso.com --to paula@fabrikam.com");
+        CHECK(r.status == 4);
+        CHECK(event_names(r) == std::vector<std::string>{"credentials_required", "report"});
+        CHECK(r.events[0].at("condition").as_string() == "oauth_token_invalid");
+        CHECK(report_of(r).at("condition").as_string() == "oauth_token_invalid");
+        CHECK_FALSE(contains(r.out, "an-expired-token"));
+    }
+
+    TEST_CASE("send: one unknown recipient among three → partially sent, exit status 2") {
+        setenv("SMTPERR_TEST_PW", "s3cret-recipients", 1);
+        const auto r = run_send("unknown_recipient",
+                                plain +
+                                    "--password-env SMTPERR_TEST_PW --from jan@example.org "
+                                    "--to karl@example.org --to ines@example.org "
+                                    "--to lena@example.org");
+        CHECK(r.status == 2);
+        REQUIRE(event_names(r) ==
+                std::vector<std::string>{"recipients_rejected", "system_message", "report"});
+        const auto& rejected = r.events[0].at("recipients").as_array();
+        REQUIRE(rejected.size() == 1);
+        CHECK(rejected[0].as_object().at("address").as_string() == "ines@example.org");
+        CHECK(rejected[0].as_object().at("condition").as_string() == "recipient_unknown");
+        const auto& rep = report_of(r);
+        CHECK(rep.at("outcome").as_string() == "partially_sent");
+        const auto& rcpts = rep.at("recipients").as_array();
+        REQUIRE(rcpts.size() == 3);
+        CHECK(rcpts[0].as_object().at("accepted").as_bool());
+        CHECK_FALSE(rcpts[1].as_object().at("accepted").as_bool());
+        CHECK(rcpts[1].as_object().at("condition").as_string() == "recipient_unknown");
+        CHECK(rcpts[2].as_object().at("accepted").as_bool());
+    }
+
+    TEST_CASE("send: greylisted → retry_scheduled, deferred, exit status 3") {
+        setenv("SMTPERR_TEST_PW", "s3cret-greylist", 1);
+        const auto r = run_send("greylisting", plain +
+                                                   "--password-env SMTPERR_TEST_PW "
+                                                   "--from gregor@example.com "
+                                                   "--to hanna@example.net");
+        CHECK(r.status == 3);
+        REQUIRE(event_names(r) ==
+                std::vector<std::string>{"retry_scheduled", "system_message", "report"});
+        CHECK(r.events[0].at("attempt").as_int64() == 2);
+        CHECK(r.events[0].at("condition").as_string() == "greylisted");
+        CHECK(r.events[0].at("in_seconds").as_int64() > 0);
+        CHECK(report_of(r).at("outcome").as_string() == "deferred");
+        CHECK(report_of(r).at("condition").as_string() == "greylisted");
+    }
+
+    TEST_CASE("send: 421 at DATA and the connection closed → deferred, with a token") {
+        setenv("SMTPERR_TEST_TOKEN", "EwBwA8l6BAAU-oliver-token", 1);
+        const auto r = run_send("closed_mid_transaction",
+                                plain +
+                                    "--oauth-token-env SMTPERR_TEST_TOKEN "
+                                    "--from oliver@contoso.com --to paula@fabrikam.com");
+        CHECK(r.status == 3);
+        const auto& rep = report_of(r);
+        CHECK(rep.at("outcome").as_string() == "deferred");
+        CHECK(rep.at("condition").as_string() == "service_unavailable");
+        CHECK(rep.at("possibly_delivered").as_bool() == false);
+    }
+
+    TEST_CASE("send: a message over the announced SIZE fails before it is sent; after data too") {
+        setenv("SMTPERR_TEST_PW", "s3cret-size", 1);
+        for (const char* scenario : {"too_large_announced", "too_large_after_data"}) {
+            INFO("scenario " << scenario);
+            const auto r = run_send(scenario, plain +
+                                                  "-v --password-env SMTPERR_TEST_PW "
+                                                  "--size-bytes 1200000 "
+                                                  "--from mia@example.com "
+                                                  "--to nils@example.com");
+            CHECK(r.status == 4);
+            const auto& rep = report_of(r);
+            CHECK(rep.at("condition").as_string() == "message_too_large");
+            CHECK(rep.at("action").as_string() == "reduce_message_size");
+            // Announced: no MAIL, no data; otherwise the data went out and was refused.
+            CHECK(contains(r.err, "C: MAIL FROM") ==
+                  (std::string_view(scenario) == "too_large_after_data"));
+        }
+        const auto small =
+            run_send("too_large_announced", plain +
+                                                "--password-env SMTPERR_TEST_PW --size-bytes 1000 "
+                                                "--from mia@example.com --to nils@example.com");
+        CHECK(small.status == 0);
+    }
+
+    TEST_CASE("send: the password never shows, not even in the -v transcript") {
+        const std::string secret = "Neues-Passwort-2026";
+        setenv("SMTPERR_TEST_PW", secret.c_str(), 1);
+        const std::string user = "eva@example.de";
+        const std::vector<std::string> forms = {
+            secret, smtperr::base64_encode(secret),
+            smtperr::base64_encode(std::string(1, '\0') + user + '\0' + secret),
+            smtperr::base64_encode(user + '\0' + user + '\0' + secret)};
+        for (const bool json : {true, false}) {
+            for (const char* pw : {"Neues-Passwort-2026", "Neues-Passwort-2026-but-wrong"}) {
+                INFO("json " << json << ", password " << pw);
+                setenv("SMTPERR_TEST_PW", pw, 1);
+                const auto r = run_send("wrong_then_new_password",
+                                        std::string("--tls none --allow-plaintext-auth -v ") +
+                                            (json ? "--json " : "") +
+                                            "--password-env SMTPERR_TEST_PW --from eva@example.de "
+                                            "--to frank@example.net");
+                CHECK((r.status == 0 || r.status == 4));
+                CHECK(contains(r.err, "C: AUTH PLAIN"));  // The transcript is there.
+                CHECK(contains(r.err, "redacted"));
+                for (const auto& f : forms) {
+                    CHECK_FALSE(contains(r.out, f));
+                    CHECK_FALSE(contains(r.err, f));
+                }
+                CHECK_FALSE(contains(r.out, pw));
+                CHECK_FALSE(contains(r.err, pw));
+            }
+        }
+    }
+
+    TEST_CASE("send: no password over plain TCP without --allow-plaintext-auth") {
+        setenv("SMTPERR_TEST_PW", "Neues-Passwort-2026", 1);
+        const auto r = run_send("wrong_then_new_password",
+                                "--tls none --json -v --password-env SMTPERR_TEST_PW "
+                                "--from eva@example.de --to frank@example.net");
+        CHECK(r.status == 4);
+        CHECK(report_of(r).at("condition").as_string() == "encryption_required");
+        CHECK(contains(r.err, "--allow-plaintext-auth"));
+        CHECK_FALSE(contains(r.err, "C: AUTH"));
+    }
+
+    TEST_CASE("send: human-readable output in German, and a message file") {
+        setenv("SMTPERR_TEST_PW", "s3cret-recipients", 1);
+        const auto path = std::filesystem::temp_directory_path() / "smtperr_cli_test_message";
+        {
+            std::ofstream m(path, std::ios::binary);
+            m << "Subject: Hallo\n\n.Eine Zeile mit Punkt\n";
+        }
+        const auto r = run_send("unknown_recipient",
+                                "--tls none --allow-plaintext-auth --lang de "
+                                "--password-env SMTPERR_TEST_PW --message " +
+                                    path.string() +
+                                    " --from jan@example.org --to karl@example.org "
+                                    "--to ines@example.org");
+        std::filesystem::remove(path);
+        CHECK(r.status == 2);
+        CHECK(contains(r.out, "Abgelehnt: ines@example.org"));
+        CHECK(contains(r.out, "Ergebnis: teilweise gesendet"));
+        CHECK(contains(r.out, "✔ karl@example.org"));
+        CHECK_FALSE(contains(r.out, "{"));
+    }
+
+    TEST_CASE("send: bad usage is exit status 1, and nothing is sent") {
+        setenv("SMTPERR_TEST_PW", "x", 1);
+        setenv("SMTPERR_TEST_TOKEN", "y", 1);
+        unsetenv("SMTPERR_TEST_UNSET");
+        // Port 9 (discard) on loopback: had the tool tried to connect, it would have
+        // reported a connection failure (exit status 3 or 4), not 1.
+        const std::string ok = "--server 127.0.0.1:9 --tls none ";
+        const std::string addr = "--from a@example.org --to b@example.org";
+        const char* const bad[] = {
+            "--tls none --from a@example.org --to b@example.org",            // no --server
+            "--server 127.0.0.1:9 --from a@example.org --to b@example.org",  // no --tls
+            "--server 127.0.0.1:9 --tls sometimes --from a@example.org --to b@example.org",
+            "--server 127.0.0.1 --tls none --from a@example.org --to b@example.org",
+            "--server 127.0.0.1:0 --tls none --from a@example.org --to b@example.org",
+            "--server 127.0.0.1:70000 --tls none --from a@example.org --to b@example.org",
+            "--server 127.0.0.1:smtp --tls none --from a@example.org --to b@example.org",
+            "--server ::1:25 --tls none --from a@example.org --to b@example.org",
+        };
+        for (const char* args : bad) {
+            INFO("args " << args);
+            CHECK(run_send("", args).status == 1);
+        }
+        const std::string bad_with_ok[] = {
+            "--to b@example.org",                         // no --from
+            "--from a@example.org",                       // no --to
+            addr + " --frobnicate",                       // unknown option
+            addr + " stray",                              // a positional argument
+            addr + " --password",                         // not an option: no secrets here
+            addr + " --password-env SMTPERR_TEST_UNSET",  // unset variable
+            addr + " --password-env SMTPERR_TEST_PW --oauth-token-env SMTPERR_TEST_TOKEN",
+            addr + " --user someone",                           // a user without a secret
+            addr + " --message /nonexistent/file",              // unreadable message
+            addr + " --message /etc/hostname --size-bytes 10",  // both
+            addr + " --size-bytes lots",
+            addr + " --size-bytes 99999999999",
+            addr + " --to",  // a value is missing
+            "--from a@example.org --to \"$(printf 'b@example.org\\r\\nRCPT TO:<c@x.org>')\"",
+        };
+        for (const auto& args : bad_with_ok) {
+            INFO("args " << args);
+            const auto r = run_send("", ok + args);
+            CHECK(r.status == 1);
+            CHECK(contains(r.err, "smtperr: "));
+        }
+        CHECK(run_send("", "--help").status == 0);
+    }
+}
+
+#endif  // SMTPERR_SCENARIO_SERVER
