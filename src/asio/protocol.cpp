@@ -96,8 +96,8 @@ std::string gs2_escape(std::string_view s) {
     return r;
 }
 
-std::string url_encode(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
+std::string url_encode(std::string_view s, bool lower_hex = false) {
+    const char* hex = lower_hex ? "0123456789abcdef" : "0123456789ABCDEF";
     std::string r;
     for (const char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
@@ -322,19 +322,28 @@ std::vector<std::string> secret_forms(std::string_view secret) {
         return forms;
     }
     forms.emplace_back(secret);
-    if (auto u = url_encode(secret); u != secret) {
-        forms.push_back(std::move(u));
+    for (const bool lower : {false, true}) {
+        if (auto u = url_encode(secret, lower); u != secret) {
+            forms.push_back(std::move(u));
+        }
     }
-    // With k bytes before it, the secret's base64 starts inside group 0; drop the
-    // characters that depend on those bytes and the final group, which depends on the
-    // bytes after it.
+    // With k bytes before it, the secret's base64 starts inside group 0; keep only the
+    // whole groups of four made of the secret's bytes alone (any such group in a text
+    // decodes to part of the secret, whatever stands beside it), so drop group 0 when
+    // k > 0 and the final group, which depends on the bytes after it.
     for (std::size_t k = 0; k < 3; ++k) {
         const std::string padded = std::string(k, '\0') + std::string(secret);
         const std::string b64 = base64_encode(padded);
-        const std::size_t head = (k * 4 + 2) / 3;        // 0, 2, 3
+        const std::size_t head = (k + 2) / 3 * 4;        // 0, 4, 4
         const std::size_t full = padded.size() / 3 * 4;  // complete groups only
         if (full > head) {
-            forms.push_back(b64.substr(head, full - head));
+            std::string f = b64.substr(head, full - head);
+            // The URL-safe alphabet (RFC 4648 §5) differs only in '+' and '/'.
+            std::string url = f;
+            std::replace(url.begin(), url.end(), '+', '-');
+            std::replace(url.begin(), url.end(), '/', '_');
+            forms.push_back(std::move(f));
+            forms.push_back(std::move(url));
         }
     }
     std::sort(forms.begin(), forms.end());
@@ -346,7 +355,7 @@ std::vector<std::string> secret_forms(std::string_view secret) {
 
 transcript::transcript(std::shared_ptr<spdlog::logger> logger, const std::optional<credentials>& c)
     : logger_(std::move(logger)) {
-    if (c && logger_) {
+    if (c) {
         for (const std::string* s : {&c->password, &c->oauth_token}) {
             for (auto& f : secret_forms(*s)) {
                 if (f.size() >= 4) {
@@ -360,7 +369,7 @@ transcript::transcript(std::shared_ptr<spdlog::logger> logger, const std::option
     }
 }
 
-std::string transcript::mask(std::string_view text) const {
+std::string transcript::redact(std::string_view text) const {
     std::string s(text);
     for (const auto& f : secrets_) {
         for (auto p = s.find(f); p != std::string::npos; p = s.find(f, p)) {
@@ -368,6 +377,16 @@ std::string transcript::mask(std::string_view text) const {
             p += 10;
         }
     }
+    return s;
+}
+
+smtperr::reply transcript::redact(smtperr::reply r) const {
+    r.text = redact(std::string_view(r.text));
+    return r;
+}
+
+std::string transcript::mask(std::string_view text) const {
+    const std::string s = redact(text);
     // Escape control octets so the log cannot be rewritten by a server (ANSI, CR).
     std::string r;
     r.reserve(s.size());

@@ -66,6 +66,9 @@ struct timeouts {
     std::chrono::milliseconds data_block{std::chrono::minutes(3)};  ///< §4.5.3.2.5, per write.
     std::chrono::milliseconds data_end{std::chrono::minutes(10)};   ///< §4.5.3.2.6, after ".".
     std::chrono::milliseconds quit{std::chrono::seconds(30)};       ///< The 221 to QUIT.
+    /// After the 221 over TLS: our close_notify out and the server's back (RFC 8446 §6.1).
+    /// Short, since the session is over either way; a server that closes TCP ends it sooner.
+    std::chrono::milliseconds tls_shutdown{std::chrono::milliseconds(500)};
 };
 
 /** How to reach and talk to the submission server. */

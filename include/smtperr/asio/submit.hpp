@@ -5,7 +5,8 @@
 #define SMTPERR_ASIO_SUBMIT_HPP
 
 /// @file
-/// async_submit(): one message over one SMTP submission session with Boost.Asio.
+/// async_submit() and async_submit_batch(): one message, or several, over one SMTP
+/// submission session with Boost.Asio.
 
 #include <smtperr/asio/detail/session.hpp>
 #include <smtperr/asio/options.hpp>
@@ -23,9 +24,12 @@
 #include <boost/system/error_code.hpp>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace smtperr::asio {
 
@@ -49,12 +53,97 @@ inline std::string client_name(session& s) {
                                 : "[" + ep.address().to_string() + "]";
 }
 
-/// A reply this client makes up itself (documented where used), fed to the attempt.
-inline void local_reply(session& s, phase p, std::string_view text) {
+/// True when the host is an IP address literal; `s.endpoints` then holds it.
+inline bool literal_endpoint(session& s) {
+    boost::system::error_code ec;
+    const auto addr = net::ip::make_address(s.opt.host, ec);
+    if (ec) {
+        return false;
+    }
+    s.endpoints.assign(1, tcp::endpoint(addr, s.opt.port));
+    return true;
+}
+
+/// A reply to a session command (greeting to AUTH): it concerns every message.
+inline void feed_all(session& s, phase p, const reply_view& r) {
+    for (auto& j : s.jobs) {
+        j.att.on_reply(p, r);
+        s.failed = s.failed || !j.att.session_usable();
+    }
+}
+
+/// A failure of the session before any transaction: it concerns every message.
+inline void fail_all(session& s, phase p, std::error_code ec) {
+    for (auto& j : s.jobs) {
+        j.att.on_failure(p, ec);
+        s.failed = s.failed || !j.att.session_usable();
+    }
+}
+
+/// The reply to a command of `j`'s transaction. A reply that ends the session (421, or a
+/// connection- or account-scoped failure) is kept for the messages it leaves untouched.
+inline void feed(session& s, job& j, phase p) {
+    bool violation = false;
+    if (s.last.code / 100 == 3 && p != phase::data) {
+        // Only DATA has a 3yz reply in a transaction (RFC 5321 §4.3.2); anywhere else it is
+        // no acceptance (the classifier calls every 3yz "none"), least of all after the dot.
+        s.log.note("3yz reply where none is allowed: protocol violation");
+        j.att.on_failure(p, errc::protocol_violation);
+        violation = true;
+    } else {
+        j.att.on_reply(p, s.last.view());
+    }
+    if (!j.att.session_usable() && !s.failed) {
+        s.failed = true;
+        if (violation) {
+            s.ended_with = errc::protocol_violation;
+        } else {
+            s.ended_by = s.last;
+        }
+    }
+}
+
+/// True while every message's attempt can go on over this connection.
+inline bool usable(const session& s) noexcept {
+    return !s.failed;
+}
+
+/// A reply this client makes up itself (documented where used), fed to one attempt or to all.
+inline void local_reply(session& s, job* j, phase p, std::string_view text) {
     s.log.note(std::string("local reply (not from the server): ") + std::string(text));
     auto r = parse_reply(text);
     if (r) {
-        s.att.on_reply(p, r.value().view());
+        if (j != nullptr) {
+            j->att.on_reply(p, r.value().view());
+            s.failed = s.failed || !j->att.session_usable();
+        } else {
+            feed_all(s, p, r.value().view());
+        }
+    }
+}
+
+inline void local_reply(session& s, phase p, std::string_view text) {
+    local_reply(s, nullptr, p, text);
+}
+
+/// The phase whose reply `j` awaits: `p` before the transactions; in them its own, and
+/// `mail` for a message whose transaction has not begun.
+inline phase awaited(const session& s, const job& j, phase p) noexcept {
+    if (!s.in_transactions) {
+        return p;
+    }
+    return j.started ? j.wait : phase::mail;
+}
+
+/// Ends every message not yet final with `ec` at the phase it awaits (`p` before the
+/// transactions): the one whose final dot went out is possibly delivered, the others are
+/// not attempted (transient, so deferred), exactly as async_submit reports one message.
+inline void fail_open_jobs(session& s, phase p, std::error_code ec) {
+    for (auto& j : s.jobs) {
+        if (!j.done) {
+            j.att.on_failure(awaited(s, j, p), ec);
+            j.done = true;
+        }
     }
 }
 
@@ -64,13 +153,73 @@ inline void transport_failure(session& s, phase p, std::error_code ec) {
         ec = errc::certificate_untrusted;
     }
     s.log.note("transport failure: " + ec.message());
-    s.att.on_failure(p, ec);
+    fail_open_jobs(s, p, ec);
     s.close();
 }
 
-/// The state machine of one submission (RFC 5321 §3, RFC 3207, RFC 4954, RFC 2920).
+/// At the end of the session: a message the transactions never reached gets what ended the
+/// session as the answer to its MAIL (a 421 defers it too).
+inline void settle(session& s) {
+    for (auto& j : s.jobs) {
+        if (!j.done && j.att.session_usable()) {
+            if (s.ended_by) {
+                j.att.on_reply(phase::mail, s.ended_by->view());
+            } else if (s.ended_with) {
+                j.att.on_failure(phase::mail, s.ended_with);
+            }
+        }
+        j.done = true;
+    }
+}
+
+/// The message whose transaction starts next, skipping (and reporting) those over the
+/// server's announced SIZE; `session::none` when no message is left.
+inline std::size_t next_head(session& s) {
+    for (; s.next < s.jobs.size(); ++s.next) {
+        job& j = s.jobs[s.next];
+        if (j.done) {
+            continue;
+        }
+        if (j.wire.empty()) {
+            j.wire = encode_body(j.msg.body);
+        }
+        if (s.caps.size && s.caps.size_limit != 0 && j.wire.size() > s.caps.size_limit) {
+            // RFC 1870 §6.1: do not send what the server said it will refuse.
+            local_reply(s, &j, phase::mail,
+                        "552 5.3.4 Message size exceeds the server's announced limit "
+                        "(decided by the client)");
+            j.done = true;
+            std::string().swap(j.wire);
+            continue;
+        }
+        return s.next;
+    }
+    return session::none;
+}
+
+/// Ends the current transaction of `j`: plans its next one, or makes it final.
+inline void end_transaction(session& s, job& j) {
+    j.started = false;
+    if (j.att.more_transactions()) {
+        j.att.next_transaction();
+        return;
+    }
+    j.done = true;
+    std::string().swap(j.wire);
+    if (s.next < s.jobs.size() && &s.jobs[s.next] == &j) {
+        ++s.next;
+    }
+}
+
+/** The state machine of one session carrying one or more messages (RFC 5321 §3,
+    RFC 3207, RFC 4954, RFC 2920). `Batch` only decides the completion: one report, or
+    a vector of them.
+*/
+template <bool Batch>
 class submit_op : public net::coroutine {
   public:
+    using result_type = std::conditional_t<Batch, std::vector<send_report>, send_report>;
+
     submit_op(std::unique_ptr<session> s, std::error_code input)
         : s_(std::move(s)), input_(input) {}
 
@@ -78,32 +227,34 @@ class submit_op : public net::coroutine {
     void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
         session& s = *s_;
         BOOST_ASIO_CORO_REENTER(*this) {
-            if (input_) {
+            if (input_ || s.jobs.empty()) {
                 // Nothing was sent; never complete inside the initiating function.
                 BOOST_ASIO_CORO_YIELD net::post(s.stream.get_executor(), std::move(self));
-                self.complete(boost::system::error_code(input_), send_report{});
+                self.complete(boost::system::error_code(input_), result_type{});
                 return;
             }
 
-            // Resolve, then try each address in turn (RFC 5321 §5.1).
-            s.log.note("resolving " + s.opt.host);
-            BOOST_ASIO_CORO_YIELD s.timed(
-                [&s](auto t) {
-                    return s.resolver.async_resolve(s.opt.host, std::to_string(s.opt.port),
-                                                    std::move(t));
-                },
-                s.opt.timeouts.connect, std::move(self));
-            if (stop(self, ec)) {
-                goto aborted;
-            }
-            if (ec) {
-                s.att.on_failure(phase::greeting, errc::connection_failed);
-                goto done;
-            }
-            for (s.next_endpoint = s.endpoints.begin(); s.next_endpoint != s.endpoints.end();
-                 ++s.next_endpoint) {
+            // Resolve, then try each address in turn (RFC 5321 §5.1). An address literal
+            // needs no resolver (whose getaddrinfo thread Asio would start).
+            if (!literal_endpoint(s)) {
+                s.log.note("resolving " + s.opt.host);
                 BOOST_ASIO_CORO_YIELD s.timed(
-                    [&s, ep = s.next_endpoint->endpoint()](auto t) {
+                    [&s](auto t) {
+                        return s.resolver.async_resolve(s.opt.host, std::to_string(s.opt.port),
+                                                        std::move(t));
+                    },
+                    s.opt.timeouts.connect, std::move(self));
+                if (stop(self, ec)) {
+                    goto aborted;
+                }
+                if (ec) {
+                    fail_all(s, phase::greeting, errc::connection_failed);
+                    goto done;
+                }
+            }
+            for (s.next_endpoint = 0; s.next_endpoint < s.endpoints.size(); ++s.next_endpoint) {
+                BOOST_ASIO_CORO_YIELD s.timed(
+                    [&s, ep = s.endpoints[s.next_endpoint]](auto t) {
                         return s.stream.next_layer().async_connect(ep, std::move(t));
                     },
                     s.opt.timeouts.connect, std::move(self));
@@ -116,14 +267,13 @@ class submit_op : public net::coroutine {
                 s.log.note("connect failed: " + ec.message());
                 s.close();
             }
-            if (s.next_endpoint == s.endpoints.end()) {
-                s.att.on_failure(phase::greeting, errc::connection_failed);
+            if (s.next_endpoint == s.endpoints.size()) {
+                fail_all(s, phase::greeting, errc::connection_failed);
                 goto done;
             }
             s.healthy = true;
-            s.log.note("connected to " + s.next_endpoint->endpoint().address().to_string() + ":" +
-                       std::to_string(s.next_endpoint->endpoint().port()));
-            s.wire = encode_body(s.msg.body);
+            s.log.note("connected to " + s.endpoints[s.next_endpoint].address().to_string() + ":" +
+                       std::to_string(s.endpoints[s.next_endpoint].port()));
 
             if (s.opt.tls == tls_mode::implicit) {
                 s.cur = phase::greeting;
@@ -132,7 +282,9 @@ class submit_op : public net::coroutine {
                     goto aborted;
                 }
                 if (ec) {
-                    transport_failure(s, phase::greeting, errc::tls_failed);
+                    // A stalled handshake is a timeout, not a TLS failure.
+                    transport_failure(s, phase::greeting,
+                                      ec == errc::timed_out ? ec : errc::tls_failed);
                     goto done;
                 }
                 s.tls = true;
@@ -152,13 +304,13 @@ class submit_op : public net::coroutine {
             }
             if (s.last.code != 220) {
                 if (s.last.code >= 400) {
-                    s.att.on_reply(phase::greeting, s.last.view());
+                    feed_all(s, phase::greeting, s.last.view());
                     goto quit;  // After 554 the server waits for QUIT (RFC 5321 §3.1).
                 }
                 transport_failure(s, phase::greeting, errc::protocol_violation);
                 goto done;
             }
-            s.att.on_reply(phase::greeting, s.last.view());
+            feed_all(s, phase::greeting, s.last.view());
 
         ehlo:
             s.cur = phase::ehlo;
@@ -181,10 +333,10 @@ class submit_op : public net::coroutine {
             }
             if (s.last.code == 250) {
                 s.caps = parse_ehlo(s.last.view());
-                s.att.on_reply(phase::ehlo, s.last.view());
+                feed_all(s, phase::ehlo, s.last.view());
             } else if (s.last.code >= 500 && s.opt.tls == tls_mode::starttls && !s.tls) {
                 // HELO cannot offer STARTTLS, and TLS is required (hostile-servers D-04).
-                s.att.on_failure(phase::ehlo, errc::starttls_unavailable);
+                fail_all(s, phase::ehlo, errc::starttls_unavailable);
                 goto quit;
             } else if (s.last.code >= 500) {
                 s.cur = phase::helo;
@@ -206,12 +358,12 @@ class submit_op : public net::coroutine {
                     goto done;
                 }
                 s.caps = capabilities{};
-                s.att.on_reply(phase::helo, s.last.view());
+                feed_all(s, phase::helo, s.last.view());
                 if (s.last.code / 100 != 2) {
                     goto quit;
                 }
             } else if (s.last.code >= 400) {
-                s.att.on_reply(phase::ehlo, s.last.view());
+                feed_all(s, phase::ehlo, s.last.view());
                 goto quit;
             } else {
                 transport_failure(s, phase::ehlo, errc::protocol_violation);
@@ -221,7 +373,7 @@ class submit_op : public net::coroutine {
             // STARTTLS (RFC 3207): required in this mode, never skipped.
             if (s.opt.tls == tls_mode::starttls && !s.tls) {
                 if (!s.caps.starttls) {
-                    s.att.on_failure(phase::ehlo, errc::starttls_unavailable);
+                    fail_all(s, phase::ehlo, errc::starttls_unavailable);
                     goto quit;
                 }
                 s.cur = phase::starttls;
@@ -245,7 +397,7 @@ class submit_op : public net::coroutine {
                 }
                 if (s.last.code != 220) {
                     if (s.last.code >= 400) {
-                        s.att.on_reply(phase::starttls, s.last.view());
+                        feed_all(s, phase::starttls, s.last.view());
                         goto quit;
                     }
                     transport_failure(s, phase::starttls, errc::protocol_violation);
@@ -260,7 +412,9 @@ class submit_op : public net::coroutine {
                     goto aborted;
                 }
                 if (ec) {
-                    transport_failure(s, phase::starttls, errc::tls_failed);
+                    // A stalled handshake is a timeout, not a TLS failure.
+                    transport_failure(s, phase::starttls,
+                                      ec == errc::timed_out ? ec : errc::tls_failed);
                     goto done;
                 }
                 s.tls = true;
@@ -318,20 +472,20 @@ class submit_op : public net::coroutine {
                                                s.mech == sasl_mechanism::oauthbearer)) {
                         // The error challenge (RFC 7628 §3.2.2): reported, then answered
                         // so the server can send its final reply.
-                        s.att.on_reply(phase::auth, s.last.view());
+                        feed_all(s, phase::auth, s.last.view());
                         s.send(s.mech == sasl_mechanism::xoauth2 ? "" : "AQ==", true);
                         s.auth_error_sent = true;
                         continue;
                     }
                     if (s.last.code == 334) {
                         // A challenge after the last answer: cancel (RFC 4954 §4).
-                        s.att.on_failure(phase::auth, errc::protocol_violation);
+                        fail_all(s, phase::auth, errc::protocol_violation);
                         s.send("*");
                         s.auth_error_sent = true;
                         continue;
                     }
                     if (s.last.code / 100 == 2 || s.last.code >= 400) {
-                        s.att.on_reply(phase::auth, s.last.view());
+                        feed_all(s, phase::auth, s.last.view());
                         if (s.last.code / 100 != 2 || s.auth_error_sent) {
                             goto quit;
                         }
@@ -342,36 +496,146 @@ class submit_op : public net::coroutine {
                 }
             }
 
-        transaction:
-            if (!s.att.session_usable()) {
-                goto quit;
-            }
-            if (s.caps.size && s.caps.size_limit != 0 && s.wire.size() > s.caps.size_limit) {
-                // RFC 1870 §6.1: do not send what the server said it will refuse.
-                local_reply(s, phase::mail,
-                            "552 5.3.4 Message size exceeds the server's announced limit "
-                            "(decided by the client)");
-                goto quit;
-            }
-            s.cur = phase::mail;
-            s.rcpts = s.att.transaction_recipients();
+            // The transactions, one message after the other (RFC 5321 §3.3). With PIPELINING
+            // (RFC 2920 §3.1) a group is the message data and final dot of one transaction
+            // together with MAIL, every RCPT and DATA of the next: one round trip each in
+            // steady state. Replies are matched to commands by count, in order.
+            s.in_transactions = true;
             s.pipelined = s.caps.pipelining;
-            s.send(mail_command(s.msg, s.caps, s.wire.size()));
-            if (s.pipelined) {
-                // RFC 2920: MAIL, every RCPT and DATA in one write; replies by count.
-                for (const auto& r : s.rcpts) {
-                    s.send("RCPT TO:<" + r + ">");
+
+        transaction:
+            // Who goes into the next group. The data of a message that needs another
+            // transaction (recipients split) goes alone: its next RCPTs depend on the reply.
+            s.head = session::none;
+            if (usable(s) && (s.tail == session::none ||
+                              (s.pipelined && !s.jobs[s.tail].att.more_transactions()))) {
+                s.head = next_head(s);
+            }
+            if (s.tail == session::none && s.head == session::none) {
+                goto quit;
+            }
+            s.rset_sent = false;
+            if (s.head != session::none && s.need_rset) {
+                // The last transaction ended without its final dot (RFC 5321 §4.1.1.5).
+                s.cur = phase::rset;
+                s.send("RSET");
+                s.need_rset = false;
+                s.rset_sent = true;
+                if (!s.pipelined) {
+                    BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.mail);
+                    if (stop(self, ec)) {
+                        goto aborted;
+                    }
+                    if (ec) {
+                        transport_failure(s, phase::rset, ec);
+                        goto done;
+                    }
+                    BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.mail, std::move(self));
+                    if (stop(self, ec)) {
+                        goto aborted;
+                    }
+                    if (ec) {
+                        transport_failure(s, phase::rset, ec);
+                        goto done;
+                    }
+                    s.rset_sent = false;
+                    if (s.last.code / 100 != 2) {
+                        s.ended_by = s.last;
+                        goto quit;
+                    }
                 }
-                s.send("DATA");
             }
-            BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.mail);
-            if (stop(self, ec)) {
-                goto aborted;
+            if (s.head != session::none) {
+                job& h = s.jobs[s.head];
+                h.started = true;
+                h.wait = phase::mail;
+                s.rcpts = h.att.transaction_recipients();
+                s.send(mail_command(h.msg, s.caps, h.wire.size()));
+                if (s.pipelined) {
+                    for (const auto& r : s.rcpts) {
+                        s.send("RCPT TO:<" + r + ">");
+                    }
+                    s.send("DATA");
+                }
             }
-            if (ec) {
-                transport_failure(s, phase::mail, ec);
-                goto done;
+
+            // Write the group: the tail's data in blocks, the last one with the commands.
+            if (s.tail != session::none) {
+                for (s.wire_pos = 0;;) {
+                    if (s.jobs[s.tail].wire.size() - s.wire_pos <= data_block_size) {
+                        s.sending.swap(s.out);
+                        s.out.clear();
+                    }
+                    BOOST_ASIO_CORO_YIELD write_data(self);
+                    if (stop(self, ec)) {
+                        goto aborted;
+                    }
+                    if (ec) {
+                        if (s.wire_pos + n >= s.jobs[s.tail].wire.size()) {
+                            s.jobs[s.tail].wait = phase::data_end;  // The dot went out.
+                        }
+                        transport_failure(s, phase::data, ec);
+                        goto done;
+                    }
+                    s.wire_pos += n;
+                    if (!s.in.empty()) {
+                        goto early_reply;
+                    }
+                    if (s.wire_pos >= s.jobs[s.tail].wire.size()) {
+                        break;
+                    }
+                }
+                s.jobs[s.tail].wait = phase::data_end;
+                std::string().swap(s.jobs[s.tail].wire);
+            } else {
+                BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.mail);
+                if (stop(self, ec)) {
+                    goto aborted;
+                }
+                if (ec) {
+                    transport_failure(s, phase::mail, ec);
+                    goto done;
+                }
             }
+
+            // The replies, in the order of the group.
+            if (s.tail != session::none) {
+                s.cur = phase::data_end;
+                BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_end, std::move(self));
+                if (stop(self, ec)) {
+                    goto aborted;
+                }
+                if (ec) {
+                    transport_failure(s, phase::data_end, ec);
+                    goto done;
+                }
+                feed(s, s.jobs[s.tail], phase::data_end);
+                end_transaction(s, s.jobs[s.tail]);
+                s.tail = session::none;
+                if (!usable(s)) {
+                    goto quit;
+                }
+            }
+            if (s.rset_sent) {
+                s.cur = phase::rset;
+                BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.mail, std::move(self));
+                if (stop(self, ec)) {
+                    goto aborted;
+                }
+                if (ec) {
+                    transport_failure(s, phase::rset, ec);
+                    goto done;
+                }
+                if (s.last.code / 100 != 2) {
+                    s.ended_by = s.last;
+                    goto quit;
+                }
+            }
+            if (s.head == session::none) {
+                goto transaction;
+            }
+
+            s.cur = phase::mail;
             BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.mail, std::move(self));
             if (stop(self, ec)) {
                 goto aborted;
@@ -380,14 +644,17 @@ class submit_op : public net::coroutine {
                 transport_failure(s, phase::mail, ec);
                 goto done;
             }
-            s.att.on_reply(phase::mail, s.last.view());
+            feed(s, s.jobs[s.head], phase::mail);
             s.mail_ok = s.last.code / 100 == 2;
-            s.need_rset = s.mail_ok;
+            if (!usable(s)) {
+                goto quit;
+            }
             if (!s.pipelined && !s.mail_ok) {
-                goto transaction_end;
+                goto transaction_failed;
             }
             for (s.rcpt_index = 0; s.rcpt_index < s.rcpts.size(); ++s.rcpt_index) {
                 s.cur = phase::rcpt;
+                s.jobs[s.head].wait = phase::rcpt;
                 if (!s.pipelined) {
                     s.send("RCPT TO:<" + s.rcpts[s.rcpt_index] + ">");
                     BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.rcpt);
@@ -407,14 +674,16 @@ class submit_op : public net::coroutine {
                     transport_failure(s, phase::rcpt, ec);
                     goto done;
                 }
-                s.att.on_reply(phase::rcpt, s.last.view());
-                if (!s.pipelined && !s.att.session_usable()) {
+                feed(s, s.jobs[s.head], phase::rcpt);
+                if (!usable(s)) {
                     goto quit;
                 }
             }
+            s.cur = phase::data;
+            s.jobs[s.head].wait = phase::data;
             if (!s.pipelined) {
-                if (!s.att.any_recipient_accepted()) {
-                    goto transaction_end;
+                if (!s.jobs[s.head].att.any_recipient_accepted()) {
+                    goto transaction_failed;
                 }
                 s.send("DATA");
                 BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.data_init);
@@ -426,7 +695,6 @@ class submit_op : public net::coroutine {
                     goto done;
                 }
             }
-            s.cur = phase::data;
             BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_init, std::move(self));
             if (stop(self, ec)) {
                 goto aborted;
@@ -435,84 +703,58 @@ class submit_op : public net::coroutine {
                 transport_failure(s, phase::data, ec);
                 goto done;
             }
-            s.att.on_reply(phase::data, s.last.view());
+            feed(s, s.jobs[s.head], phase::data);
+            if (!usable(s)) {
+                goto quit;
+            }
             if (s.last.code != 354) {
-                goto transaction_end;
+                goto transaction_failed;
             }
-            if (!s.att.any_recipient_accepted()) {
-                // 354 although every RCPT failed (RFC 2920 §3.1): end the data at once.
-                s.send(".");
-            } else {
-                for (s.wire_pos = 0; s.wire_pos < s.wire.size(); s.wire_pos += n) {
-                    BOOST_ASIO_CORO_YIELD async_write_timed(
-                        s,
-                        net::buffer(s.wire.data() + s.wire_pos,
-                                    std::min<std::size_t>(s.wire.size() - s.wire_pos, 65536)),
-                        s.opt.timeouts.data_block, std::move(self));
-                    if (stop(self, ec)) {
-                        goto aborted;
-                    }
-                    if (ec) {
-                        // The final dot did not go out: nothing can have been delivered.
-                        transport_failure(s, phase::data, ec);
-                        goto done;
-                    }
+            {
+                job& h = s.jobs[s.head];
+                if (!h.att.any_recipient_accepted()) {
+                    // 354 although every RCPT failed (RFC 2920 §3.1): end the data at once.
+                    h.wire = ".\r\n";
+                    s.log.client(".", false);
+                } else {
+                    s.log.note("C: <message data, " + std::to_string(h.wire.size()) +
+                               " octets, ending with .>");
                 }
-                s.log.note("C: <message data, " + std::to_string(s.wire.size()) +
-                           " octets, ending with .>");
-                ++s.outstanding;
+                ++s.outstanding;  // The reply to the final dot.
+                s.tail = s.head;
+                if (!h.att.more_transactions()) {
+                    ++s.next;  // Its last transaction: the next group may start another.
+                }
             }
+            goto transaction;
+
+        early_reply:
+            // The server answered before the final dot (RFC 5321 §4.2.5 lets a server refuse
+            // the data before its end, or close): its reply is the verdict on the message,
+            // nothing was delivered, and the connection, inside message data, is given up.
+            s.log.note("the server answered before the end of the message data");
             s.cur = phase::data_end;
-            if (!s.out.empty()) {
-                BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.data_block);
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    transport_failure(s, phase::data_end, ec);
-                    goto done;
-                }
-            }
             BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_end, std::move(self));
             if (stop(self, ec)) {
                 goto aborted;
             }
-            if (ec) {
-                transport_failure(s, phase::data_end, ec);
+            if (ec || s.last.code < 400) {
+                transport_failure(s, phase::data,
+                                  ec ? ec : std::error_code(errc::protocol_violation));
                 goto done;
             }
-            s.att.on_reply(phase::data_end, s.last.view());
-            s.need_rset = false;
+            feed(s, s.jobs[s.tail], phase::data_end);
+            s.jobs[s.tail].done = true;
+            // The others were not attempted: the connection could not go on.
+            transport_failure(s, phase::mail, errc::connection_lost);
+            goto done;
 
-        transaction_end:
-            if (s.att.session_usable() && s.att.more_transactions()) {
-                if (s.need_rset) {
-                    s.cur = phase::rset;
-                    s.send("RSET");
-                    BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.mail);
-                    if (stop(self, ec)) {
-                        goto aborted;
-                    }
-                    if (ec) {
-                        transport_failure(s, phase::rset, ec);
-                        goto done;
-                    }
-                    BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.mail, std::move(self));
-                    if (stop(self, ec)) {
-                        goto aborted;
-                    }
-                    if (ec) {
-                        transport_failure(s, phase::rset, ec);
-                        goto done;
-                    }
-                    s.att.on_reply(phase::rset, s.last.view());
-                    if (s.last.code / 100 != 2) {
-                        goto quit;
-                    }
-                }
-                s.att.next_transaction();
-                goto transaction;
-            }
+        transaction_failed:
+            // Ended without a final dot (MAIL, every RCPT or DATA refused): RSET before the
+            // next transaction, whatever the server kept of this one.
+            s.need_rset = true;
+            end_transaction(s, s.jobs[s.head]);
+            goto transaction;
 
         quit:
             if (s.healthy) {
@@ -527,21 +769,29 @@ class submit_op : public net::coroutine {
                     if (stop(self, ec)) {
                         goto aborted;
                     }
-                    if (!ec) {
-                        s.att.on_reply(phase::quit, s.last.view());
+                }
+                if (!ec && s.tls) {
+                    // close_notify, so the server can tell our end from a truncation attack;
+                    // a timeout or error here changes nothing (every report is final).
+                    BOOST_ASIO_CORO_YIELD s.timed(
+                        [&s](auto t) { return s.stream.async_shutdown(std::move(t)); },
+                        s.opt.timeouts.tls_shutdown, std::move(self));
+                    if (stop(self, ec)) {
+                        goto aborted;
                     }
                 }
             }
             s.close();
 
         done:
-            self.complete(boost::system::error_code(), report(s));
+            settle(s);
+            self.complete(boost::system::error_code(), result(s));
             return;
 
         aborted:
-            s.att.on_failure(s.cur, std::make_error_code(std::errc::operation_canceled));
+            fail_open_jobs(s, s.cur, std::make_error_code(std::errc::operation_canceled));
             s.close();
-            self.complete(boost::system::error_code(net::error::operation_aborted), report(s));
+            self.complete(boost::system::error_code(net::error::operation_aborted), result(s));
             return;
         }
     }
@@ -558,6 +808,25 @@ class submit_op : public net::coroutine {
         s.sending.swap(s.out);
         s.out.clear();
         async_write_timed(s, net::buffer(s.sending), d, std::move(self));
+    }
+
+    /// Message data in blocks of at most data_block_size, each timed on its own; the last
+    /// block goes in one write with the commands in `sending` (the next MAIL, RCPTs, DATA).
+    static constexpr std::size_t data_block_size = 65536;
+
+    template <class Self>
+    void write_data(Self& self) {
+        session& s = *s_;
+        const std::string& w = s.jobs[s.tail].wire;
+        const std::size_t left = w.size() - s.wire_pos;
+        if (left > data_block_size) {
+            async_write_data_block(s, net::buffer(w.data() + s.wire_pos, data_block_size),
+                                   std::move(self));
+            return;
+        }
+        const std::array<net::const_buffer, 2> group{net::buffer(w.data() + s.wire_pos, left),
+                                                     net::buffer(s.sending)};
+        async_write_timed(s, group, s.opt.timeouts.data_block, std::move(self));
     }
 
     template <class Self>
@@ -585,9 +854,12 @@ class submit_op : public net::coroutine {
         s.mech = *m;
         // Only successful replies were fed so far: a fresh attempt that knows the
         // mechanism classifies AUTH replies (XOAUTH2 challenges) correctly.
-        s.att = smtperr::attempt(
-            s.msg.recipients, classify_context{phase::greeting, s.opt.host, mechanism_name(s.mech)},
-            s.opt.max_recipients_per_transaction);
+        for (auto& j : s.jobs) {
+            j.att = smtperr::attempt(
+                j.msg.recipients,
+                classify_context{phase::greeting, s.opt.host, mechanism_name(s.mech)},
+                s.opt.max_recipients_per_transaction);
+        }
         const auto& c = *s.opt.credentials;
         std::string cmd = "AUTH " + std::string(mechanism_name(s.mech));
         s.answers.clear();
@@ -608,8 +880,21 @@ class submit_op : public net::coroutine {
         return true;
     }
 
-    static send_report report(session& s) {
-        send_report r = s.att.finish();
+    static result_type result(session& s) {
+        if constexpr (Batch) {
+            std::vector<send_report> all;
+            all.reserve(s.jobs.size());
+            for (const auto& j : s.jobs) {
+                all.push_back(report(s, j));
+            }
+            return all;
+        } else {
+            return report(s, s.jobs.front());
+        }
+    }
+
+    static send_report report(const session& s, const job& j) {
+        send_report r = j.att.finish();
         if (s.verify.failed) {
             // The certificate's identity, for the user to compare (untrusted, sanitized).
             const std::string text = sanitize_server_text(describe(s.verify));
@@ -631,6 +916,26 @@ class submit_op : public net::coroutine {
     std::unique_ptr<session> s_;
     std::error_code input_;
 };
+
+/// The session for `msgs`, and the caller-input error that stops it before any I/O.
+inline std::pair<std::unique_ptr<session>, std::error_code> make_session(
+    const net::any_io_executor& ex, net::ssl::context& ssl_ctx, const submit_options& opt,
+    std::vector<message> msgs) {
+    std::error_code input;
+    for (const auto& m : msgs) {
+        if (!input) {
+            input = validate(opt, m);
+        }
+    }
+    auto s = std::make_unique<session>(ex, ssl_ctx, opt, std::move(msgs));
+    if (!input && !opt.ca_file.empty() && !s->jobs.empty()) {
+        s->ca = load_ca_file(opt.ca_file);
+        if (!s->ca) {
+            input = errc::invalid_option;
+        }
+    }
+    return {std::move(s), input};
+}
 
 }  // namespace detail
 
@@ -663,6 +968,12 @@ class submit_op : public net::coroutine {
     Terminal cancellation closes the connection and completes with
     `asio::error::operation_aborted`.
 
+    @par Ending the session
+    After the reply to QUIT, a TLS session is closed with close_notify (waiting at most
+    `opt.timeouts.tls_shutdown` for the server's). A reply that arrives while message data
+    is still being written (a server refusing the message before its end) is taken as the
+    reply to the data at once, and the connection, left inside the data, is closed.
+
     @par Object lifetimes
     `ssl_ctx` must outlive the operation. `opt` and `msg` are copied. The logger, if any, is
     shared.
@@ -682,18 +993,13 @@ template <class Executor,
                                     int> = 0>
 auto async_submit(const Executor& ex, boost::asio::ssl::context& ssl_ctx, const submit_options& opt,
                   message msg, CompletionToken&& token) {
-    std::error_code input = detail::validate(opt, msg);
-    auto s = std::make_unique<detail::session>(boost::asio::any_io_executor(ex), ssl_ctx, opt,
-                                               std::move(msg));
-    if (!input && !opt.ca_file.empty()) {
-        s->ca = detail::load_ca_file(opt.ca_file);
-        if (!s->ca) {
-            input = errc::invalid_option;
-        }
-    }
+    std::vector<message> one;
+    one.push_back(std::move(msg));
+    auto [s, input] =
+        detail::make_session(boost::asio::any_io_executor(ex), ssl_ctx, opt, std::move(one));
     return boost::asio::async_compose<CompletionToken,
                                       void(boost::system::error_code, send_report)>(
-        detail::submit_op(std::move(s), input), token, ex);
+        detail::submit_op<false>(std::move(s), input), token, ex);
 }
 
 /// Same as above, with the executor of `ctx` (an io_context, for instance).
@@ -706,6 +1012,66 @@ auto async_submit(ExecutionContext& ctx, boost::asio::ssl::context& ssl_ctx,
                   const submit_options& opt, message msg, CompletionToken&& token) {
     return async_submit(ctx.get_executor(), ssl_ctx, opt, std::move(msg),
                         std::forward<CompletionToken>(token));
+}
+
+/** Submits several messages over one SMTP session, in order: one connection, one greeting,
+    EHLO, TLS and AUTH, then one transaction per message (more when the server limits
+    recipients), QUIT.
+
+    With PIPELINING (RFC 2920 §3.1) the message data and final dot of one message go out in
+    one write with MAIL, every RCPT and DATA of the next, and the replies are read in that
+    order: one round trip per message in steady state. Without it, every command waits for
+    its reply. A transaction that ends without its final dot (MAIL, every RCPT or DATA
+    refused) is followed by RSET.
+
+    @par Handler signature
+    @code void(boost::system::error_code ec, std::vector<smtperr::send_report> reports) @endcode
+    One report per message, in the order of `msgs`, each as async_submit() would give it for
+    that message alone: a failure of one message's transaction (its MAIL, RCPTs, DATA or
+    final dot) is in its report only. `ec` is as for async_submit(); invalid caller input in
+    any message refuses the whole batch before anything is sent (`reports` is then empty),
+    and an empty batch completes at once with no reports and no connection.
+
+    @par When the session ends early
+    A failure before the transactions (greeting, EHLO, STARTTLS, TLS, AUTH) is in every
+    report. When the connection breaks, times out or is cancelled during the transactions,
+    each message not yet decided gets that failure at the phase it was waiting for: the one
+    whose final dot went out without a reply is `possibly_delivered`, one whose MAIL, RCPT
+    or DATA reply was pending is deferred, and one never started (not attempted) is
+    reported as if its MAIL reply were pending: deferred with the same condition, nothing
+    delivered. When a reply ends the session (a 421, or a connection- or account-scoped
+    refusal), it is in the report of the message it answered, and the messages it left
+    untouched get that reply as the answer to their MAIL (a 421 defers them).
+
+    Executor, cancellation, lifetimes and secrets are as for async_submit(); `msgs` is moved.
+*/
+template <class Executor,
+          BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::vector<send_report>))
+              CompletionToken,
+          typename std::enable_if_t<boost::asio::execution::is_executor<Executor>::value ||
+                                        boost::asio::is_executor<Executor>::value,
+                                    int> = 0>
+auto async_submit_batch(const Executor& ex, boost::asio::ssl::context& ssl_ctx,
+                        const submit_options& opt, std::vector<message> msgs,
+                        CompletionToken&& token) {
+    auto [s, input] =
+        detail::make_session(boost::asio::any_io_executor(ex), ssl_ctx, opt, std::move(msgs));
+    return boost::asio::async_compose<CompletionToken,
+                                      void(boost::system::error_code, std::vector<send_report>)>(
+        detail::submit_op<true>(std::move(s), input), token, ex);
+}
+
+/// Same as above, with the executor of `ctx` (an io_context, for instance).
+template <class ExecutionContext,
+          BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::vector<send_report>))
+              CompletionToken,
+          typename std::enable_if_t<
+              std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&>, int> = 0>
+auto async_submit_batch(ExecutionContext& ctx, boost::asio::ssl::context& ssl_ctx,
+                        const submit_options& opt, std::vector<message> msgs,
+                        CompletionToken&& token) {
+    return async_submit_batch(ctx.get_executor(), ssl_ctx, opt, std::move(msgs),
+                              std::forward<CompletionToken>(token));
 }
 
 }  // namespace smtperr::asio

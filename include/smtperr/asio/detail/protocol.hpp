@@ -68,9 +68,9 @@ SMTPERR_DECL std::string sasl_response(sasl_mechanism m, const credentials& c);
 SMTPERR_DECL std::string mail_command(const message& m, const capabilities& caps,
                                       std::uint64_t size);
 
-/** The strings a secret can appear as in text: itself, its URL encoding and the three
-    alignments of its base64 encoding (the part of each that does not depend on the
-    surrounding bytes). Used to mask and, in tests, to search logs.
+/** The strings a secret can appear as in text: itself, its URL encoding (either hex case)
+    and the three alignments of its base64 encoding, standard and URL-safe (the part of each
+    that does not depend on the surrounding bytes). Used to mask and, in tests, to search logs.
 */
 SMTPERR_DECL std::vector<std::string> secret_forms(std::string_view secret);
 
@@ -90,6 +90,13 @@ class SMTPERR_DECL transcript {
     void server(const reply_view& r) const;
     /// A transport note ("connected to …", "TLS established …").
     void note(std::string_view text) const;
+
+    /// `text` with every known form of a secret replaced by "<redacted>".
+    std::string redact(std::string_view text) const;
+    /** The reply with every known form of a secret in its text replaced, so a server that
+        echoes the credentials back cannot put them into a report, an event or a UI string.
+    */
+    smtperr::reply redact(smtperr::reply r) const;
 
     bool enabled() const noexcept { return logger_ != nullptr; }
 

@@ -27,42 +27,62 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace smtperr::asio::detail {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+/** One message of a submission and what has become of it. */
+struct job {
+    job(smtperr::asio::message m, const submit_options& o)
+        : msg(std::move(m)),
+          att(msg.recipients, classify_context{phase::greeting, o.host, {}},
+              o.max_recipients_per_transaction) {}
+
+    smtperr::asio::message msg;
+    smtperr::attempt att;
+    std::string wire;          ///< The encoded message data, from its MAIL until it is sent.
+    phase wait = phase::mail;  ///< Whose reply it awaits, once started (for failures).
+    bool started = false;      ///< A command of its current transaction went out.
+    bool done = false;         ///< Its attempt has its final state.
+};
+
 /** Everything one submission owns: the connection, the timer, buffers, what the server
-    announced and the attempt that turns replies into a report. Heap-allocated by the
-    operation so its address is stable while I/O is outstanding.
+    announced and, per message, the attempt that turns replies into a report.
+    Heap-allocated by the operation so its address is stable while I/O is outstanding.
 */
 class session {
   public:
     session(const net::any_io_executor& ex, net::ssl::context& ctx, submit_options o,
-            smtperr::asio::message m)
+            std::vector<smtperr::asio::message> m)
         : stream(ex, ctx),
           resolver(ex),
           timer(ex),
           opt(std::move(o)),
-          msg(std::move(m)),
-          log(opt.logger, opt.credentials),
-          att(msg.recipients, classify_context{phase::greeting, opt.host, {}},
-              opt.max_recipients_per_transaction) {}
+          log(opt.logger, opt.credentials) {
+        jobs.reserve(m.size());
+        for (auto& x : m) {
+            jobs.emplace_back(std::move(x), opt);
+        }
+    }
 
     tls_stream stream;
     tcp::resolver resolver;
     net::steady_timer timer;
     submit_options opt;
-    smtperr::asio::message msg;
     transcript log;
-    smtperr::attempt att;
+    std::vector<job> jobs;  ///< In the caller's order; one report each.
     ca_store_ptr ca;
     verify_state verify;
 
@@ -73,18 +93,17 @@ class session {
     std::string out;              ///< Commands waiting to be written.
     std::size_t outstanding = 0;  ///< Commands whose reply has not been read yet.
 
-    tcp::resolver::results_type endpoints;
-    tcp::resolver::results_type::const_iterator next_endpoint;
+    std::vector<tcp::endpoint> endpoints;  ///< Resolved, tried in this order.
+    std::size_t next_endpoint = 0;
     std::error_code connect_error;
 
     capabilities caps;
-    bool tls = false;      ///< TLS is up; reads and writes go through it.
-    bool healthy = false;  ///< The connection may still carry a QUIT.
-    std::string wire;      ///< The encoded message data.
-    std::size_t wire_pos = 0;
+    bool tls = false;          ///< TLS is up; reads and writes go through it.
+    bool healthy = false;      ///< The connection may still carry a QUIT.
+    std::size_t wire_pos = 0;  ///< How much of the tail's message data went out.
 
     std::string sending;          ///< The commands being written.
-    phase cur = phase::greeting;  ///< Whose reply is awaited (for failures).
+    phase cur = phase::greeting;  ///< Whose reply is awaited (session phases, for failures).
 
     // AUTH exchange state.
     sasl_mechanism mech = sasl_mechanism::plain;
@@ -92,12 +111,24 @@ class session {
     std::size_t answer = 0;
     bool auth_error_sent = false;  ///< The exchange was cancelled or its error acknowledged.
 
-    // Transaction state.
+    // Transaction state. A pipelined group is [data of `tail`] [RSET] [MAIL RCPT… DATA of
+    // `head`]; without PIPELINING each command is a group of its own.
+    static constexpr std::size_t none = static_cast<std::size_t>(-1);
+    bool in_transactions = false;  ///< Past AUTH: failures are per message from here.
+    std::size_t next = 0;          ///< The first message whose transactions are not all planned.
+    std::size_t head = none;       ///< Whose MAIL/RCPT/DATA are in the group.
+    std::size_t tail = none;       ///< Whose message data (after a 354) is in the group.
     std::vector<std::string> rcpts;
     std::size_t rcpt_index = 0;
     bool pipelined = false;
     bool mail_ok = false;
-    bool need_rset = false;  ///< A transaction is open on the server (MAIL accepted).
+    bool need_rset = false;  ///< The last transaction ended without its final dot.
+    bool rset_sent = false;  ///< An RSET is in the group.
+    bool failed = false;     ///< Some attempt says the session cannot go on.
+    /// The reply that ended the session during the transactions (a 421, for instance), for
+    /// the messages it left untouched.
+    std::optional<smtperr::reply> ended_by;
+    std::error_code ended_with;  ///< Or the failure that ended it (no reply to pass on).
 
     /// Queues one command line (without CRLF) and logs it, redacted when sensitive.
     void send(std::string_view line, bool sensitive = false) {
@@ -119,7 +150,8 @@ class session {
         }
         const bool done = parser.has_reply();
         if (done) {
-            last = smtperr::reply(parser.get());
+            // A server echoing the credentials must not get them into a report.
+            last = log.redact(smtperr::reply(parser.get()));
             log.server(parser.get());
         }
         in.erase(0, n);
@@ -192,7 +224,10 @@ struct timed_op {
     template <class Self>
     void operator()(Self& self, std::array<std::size_t, 2> order, boost::system::error_code ec,
                     tcp::resolver::results_type r, boost::system::error_code) {
-        s.endpoints = std::move(r);
+        s.endpoints.clear();
+        for (const auto& e : r) {
+            s.endpoints.push_back(e.endpoint());
+        }
         finish(self, order, ec, 0);
     }
 
@@ -222,6 +257,9 @@ struct read_reply_op {
     session& s;
     std::chrono::milliseconds d;
     bool started = false;
+    /// `d` bounds the whole reply, not each read: a server dripping one byte at a time
+    /// must not hold the client for ever (hostile-servers J-05).
+    std::chrono::steady_clock::time_point deadline{};
 
     template <class Self>
     void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
@@ -232,6 +270,8 @@ struct read_reply_op {
         }
         if (started) {
             s.in.append(s.rd.data(), n);
+        } else {
+            deadline = std::chrono::steady_clock::now() + d;
         }
         started = true;
         std::error_code pe;
@@ -257,7 +297,10 @@ struct read_reply_op {
                 }
                 return ss.stream.next_layer().async_read_some(net::buffer(ss.rd), std::move(token));
             },
-            d, std::move(self));
+            std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                         deadline - std::chrono::steady_clock::now()),
+                     std::chrono::milliseconds(0)),
+            std::move(self));
     }
 };
 
@@ -267,10 +310,10 @@ void async_read_reply(session& s, std::chrono::milliseconds d, Handler&& h) {
                                                        s.stream.get_executor());
 }
 
-/// Writes `data` (which must stay valid) through TLS or TCP: void(std::error_code, size_t).
-template <class Handler>
-void async_write_timed(session& s, net::const_buffer data, std::chrono::milliseconds d,
-                       Handler&& h) {
+/// Writes `data` (a buffer sequence whose memory must stay valid) through TLS or TCP:
+/// void(std::error_code, size_t).
+template <class Buffers, class Handler>
+void async_write_timed(session& s, const Buffers& data, std::chrono::milliseconds d, Handler&& h) {
     s.timed(
         [&s, data](auto token) {
             if (s.tls) {
@@ -279,6 +322,63 @@ void async_write_timed(session& s, net::const_buffer data, std::chrono::millisec
             return net::async_write(s.stream.next_layer(), data, std::move(token));
         },
         d, std::forward<Handler>(h));
+}
+
+/** Writes one block of message data while a read is outstanding, racing the data_block
+    timer: a server that answers before the final dot (refusing the message early, then
+    perhaps no longer reading) is heard at once instead of after a stalled write. Bytes read
+    go to `s.in`, so a caller finds them there; void(std::error_code, std::size_t written).
+*/
+struct data_block_op {
+    session& s;
+    net::const_buffer data;
+
+    template <class Self>
+    void operator()(Self& self) {
+        session& ss = s;
+        const net::const_buffer d = data;
+        s.timer.expires_after(s.opt.timeouts.data_block);
+        net::experimental::make_parallel_group(
+            [&ss, d](auto token) {
+                if (ss.tls) {
+                    return net::async_write(ss.stream, d, std::move(token));
+                }
+                return net::async_write(ss.stream.next_layer(), d, std::move(token));
+            },
+            [&ss](auto token) {
+                if (ss.tls) {
+                    return ss.stream.async_read_some(net::buffer(ss.rd), std::move(token));
+                }
+                return ss.stream.next_layer().async_read_some(net::buffer(ss.rd), std::move(token));
+            },
+            [&ss](auto token) { return ss.timer.async_wait(std::move(token)); })
+            .async_wait(net::experimental::wait_for_one(), std::move(self));
+    }
+
+    template <class Self>
+    void operator()(Self& self, std::array<std::size_t, 3> order, boost::system::error_code wec,
+                    std::size_t wn, boost::system::error_code rec, std::size_t rn,
+                    boost::system::error_code) {
+        // The read may have got bytes even when it lost the race.
+        s.in.append(s.rd.data(), rn);
+        std::error_code e;
+        if (self.cancelled() != net::cancellation_type::none) {
+            e = std::make_error_code(std::errc::operation_canceled);
+        } else if (order[0] == 2) {
+            e = errc::timed_out;
+        } else if (order[0] == 1) {
+            e = rn > 0 ? std::error_code() : map_io_error(rec);
+        } else {
+            e = map_io_error(wec);
+        }
+        self.complete(e, wn);
+    }
+};
+
+template <class Handler>
+void async_write_data_block(session& s, net::const_buffer data, Handler&& h) {
+    net::async_compose<Handler, void(std::error_code, std::size_t)>(data_block_op{s, data}, h,
+                                                                    s.stream.get_executor());
 }
 
 }  // namespace smtperr::asio::detail

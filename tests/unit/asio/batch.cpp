@@ -1,0 +1,484 @@
+#include <smtperr/asio/submit.hpp>
+
+// async_submit_batch: several messages over one session, against a scripted server on
+// 127.0.0.1. A pipelined script only goes on when a whole group has arrived, so a client
+// that waited for a reply inside a group would stall and time out: the scripts below check
+// the groupings on the wire by themselves.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read_until.hpp>
+
+#include <doctest/doctest.h>
+
+#include <array>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "unit/asio/script_server.hpp"
+#include "unit/asio/test_pki.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+namespace sa = smtperr::asio;
+using smtperr::condition;
+using smtperr::outcome;
+using smtperr::test::expect;
+using smtperr::test::script_server;
+using smtperr::test::send;
+using smtperr::test::step;
+using namespace std::chrono_literals;
+
+struct batch_result {
+    bool called = false;
+    boost::system::error_code ec;
+    std::vector<smtperr::send_report> reports;
+};
+
+sa::submit_options base_options() {
+    sa::submit_options o;
+    o.host = "127.0.0.1";
+    o.tls = sa::tls_mode::none;
+    o.client_name = "client.test";
+    auto& t = o.timeouts;
+    t.connect = t.greeting = t.ehlo = t.starttls = t.auth = t.mail = t.rcpt = t.data_init =
+        t.data_block = t.data_end = t.quit = 3s;
+    return o;
+}
+
+// Message i comes from a<i>@x.test, so every MAIL on the wire says whose it is.
+sa::message msg(int i, std::vector<std::string> to = {"b@y.test"}) {
+    return {"a" + std::to_string(i) + "@x.test", std::move(to),
+            "Subject: " + std::to_string(i) + "\r\n\r\nBody " + std::to_string(i) + "\r\n"};
+}
+
+batch_result run(net::io_context& ioc, script_server& srv, std::vector<sa::message> msgs,
+                 sa::submit_options o = base_options()) {
+    net::ssl::context ctx(net::ssl::context::tls_client);
+    o.port = srv.port();
+    batch_result r;
+    sa::async_submit_batch(ioc, ctx, o, std::move(msgs),
+                           [&](boost::system::error_code ec, std::vector<smtperr::send_report> v) {
+                               r.called = true;
+                               r.ec = ec;
+                               r.reports = std::move(v);
+                               srv.stop();
+                           });
+    ioc.run_for(15s);
+    return r;
+}
+
+const char* greeting = "220 mx.test ESMTP\r\n";
+const char* ehlo_pipelining = "250-mx.test\r\n250-PIPELINING\r\n250 SIZE 1000000\r\n";
+const char* ehlo_plain = "250-mx.test\r\n250 SIZE 1000000\r\n";
+
+// A pipelined group of commands answered with `reply` once all of them arrived.
+step group(std::vector<std::string> cmds, std::string reply) {
+    step s;
+    s.expect = std::move(cmds);
+    s.reply = std::move(reply);
+    return s;
+}
+
+// Message data up to the final dot, with no reply of its own: its reply goes out with the
+// replies to the commands that must come in the same write.
+step data_only() {
+    step s;
+    s.data = true;
+    return s;
+}
+
+// Message data answered at once (no command follows it in the group).
+step data_reply(std::string reply) {
+    step s;
+    s.data = true;
+    s.reply = std::move(reply);
+    return s;
+}
+
+std::vector<std::string> head(int i, std::vector<std::string> rcpts = {"b@y.test"}) {
+    std::vector<std::string> v{"MAIL FROM:<a" + std::to_string(i) + "@x.test>"};
+    for (const auto& r : rcpts) {
+        v.push_back("RCPT TO:<" + r + ">");
+    }
+    v.emplace_back("DATA");
+    return v;
+}
+
+std::vector<std::string> plus(std::vector<std::string> a, const std::vector<std::string>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+bool accepted(const smtperr::send_report& r) {
+    for (const auto& x : r.recipients) {
+        if (!x.accepted) {
+            return false;
+        }
+    }
+    return !r.recipients.empty();
+}
+
+// An implicit-TLS server for one message that records how the client ended TLS: `eof`
+// after a close_notify, `stream_truncated` when the TCP connection just closed. A coroutine
+// function, not a lambda (GCC 12 miscompiles capturing lambda coroutines).
+net::awaitable<void> tls_close_server(net::ip::tcp::acceptor* acc, net::ssl::context* sctx,
+                                      boost::system::error_code* end, bool* done) {
+    using net::use_awaitable;
+    net::ssl::stream<net::ip::tcp::socket> st(co_await acc->async_accept(use_awaitable), *sctx);
+    co_await st.async_handshake(net::ssl::stream_base::server, use_awaitable);
+    co_await net::async_write(st, net::buffer(std::string_view("220 mx.test\r\n")), use_awaitable);
+    std::string in;
+    for (;;) {
+        const std::size_t n =
+            co_await net::async_read_until(st, net::dynamic_buffer(in), "\r\n", use_awaitable);
+        const std::string line = in.substr(0, n - 2);
+        in.erase(0, n);
+        std::string_view reply = "250 ok\r\n";
+        if (line == "DATA") {
+            co_await net::async_write(st, net::buffer(std::string_view("354 go\r\n")),
+                                      use_awaitable);
+            const std::size_t m = co_await net::async_read_until(st, net::dynamic_buffer(in),
+                                                                 "\r\n.\r\n", use_awaitable);
+            in.erase(0, m);
+        } else if (line == "QUIT") {
+            reply = "221 bye\r\n";
+        }
+        co_await net::async_write(st, net::buffer(reply), use_awaitable);
+        if (line == "QUIT") {
+            break;
+        }
+    }
+    std::array<char, 64> buf{};
+    auto [ec, n] = co_await st.async_read_some(net::buffer(buf), net::as_tuple(use_awaitable));
+    *end = ec;
+    *done = true;
+}
+
+}  // namespace
+
+TEST_SUITE("smtperr/asio/submit.hpp batch") {
+    TEST_CASE("pipelined: each message's data and dot go out with the next MAIL, RCPT, DATA") {
+        net::io_context ioc;
+        script_server srv(ioc,
+                          {send(greeting), expect("EHLO", ehlo_pipelining),
+                           group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"),                  // 2
+                           data_only(),                                                       // 3
+                           group(head(2), "250 queued 1\r\n250 ok\r\n250 ok\r\n354 go\r\n"),  // 4
+                           data_only(),                                                       // 5
+                           group(head(3), "250 queued 2\r\n250 ok\r\n250 ok\r\n354 go\r\n"),  // 6
+                           data_reply("250 queued 3\r\n"), expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, {msg(1), msg(2), msg(3)});
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 3);
+        for (const auto& rep : r.reports) {
+            CHECK(rep.outcome == outcome::sent);
+            CHECK(accepted(rep));
+            CHECK(rep.transactions == 1);
+        }
+        // The first group came in one read; the next MAIL came in the same read as the data
+        // before it (nothing left to read for the step that expects it).
+        REQUIRE(srv.reads_per_step.size() >= 7);
+        CHECK(srv.reads_per_step[2] == 1);
+        CHECK(srv.reads_per_step[4] == 0);
+        CHECK(srv.reads_per_step[6] == 0);
+        CHECK(srv.data == "Subject: 3\r\n\r\nBody 3\r\n.\r\n");
+        const std::vector<std::string> want =
+            plus(plus(plus(plus({"EHLO client.test"}, head(1)), head(2)), head(3)), {"QUIT"});
+        REQUIRE(srv.lines.size() == want.size());
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            CHECK(script_server::starts_with(srv.lines[i], want[i]));
+        }
+    }
+
+    TEST_CASE("pipelined: every reply is attributed to its own message") {
+        net::io_context ioc;
+        script_server srv(
+            ioc,
+            {send(greeting), expect("EHLO", ehlo_pipelining),
+             group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(),
+             // Message 2: sender refused; its RCPT and DATA fail for want of a MAIL.
+             group(head(2),
+                   "250 2.0.0 queued 1\r\n550 5.1.0 sender rejected\r\n"
+                   "503 5.5.1 need MAIL\r\n503 5.5.1 need RCPT\r\n"),
+             // RSET before message 3, in the same group.
+             group(plus({"RSET"}, head(3, {"b@y.test", "nobody@y.test"})),
+                   "250 2.0.0 flushed\r\n250 ok\r\n250 ok\r\n550 5.1.1 no such user\r\n354 go\r\n"),
+             data_only(), group(head(4), "250 2.0.0 queued 3\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+             data_reply("554 5.7.1 message rejected as spam\r\n"), expect("QUIT", "221 bye\r\n")});
+        const auto r =
+            run(ioc, srv, {msg(1), msg(2), msg(3, {"b@y.test", "nobody@y.test"}), msg(4)});
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 4);
+
+        CHECK(r.reports[0].outcome == outcome::sent);
+
+        CHECK(r.reports[1].outcome == outcome::failed);
+        CHECK(r.reports[1].deciding.condition == condition::sender_rejected);
+        CHECK_FALSE(r.reports[1].possibly_delivered);
+
+        CHECK(r.reports[2].outcome == outcome::partially_sent);
+        REQUIRE(r.reports[2].recipients.size() == 2);
+        CHECK(r.reports[2].recipients[0].accepted);
+        CHECK_FALSE(r.reports[2].recipients[1].accepted);
+        REQUIRE(r.reports[2].recipients[1].diagnosis);
+        CHECK(r.reports[2].recipients[1].diagnosis->condition == condition::recipient_unknown);
+
+        CHECK(r.reports[3].outcome == outcome::failed);
+        CHECK(r.reports[3].deciding.condition == condition::spam_rejected);
+        CHECK_FALSE(r.reports[3].recipients[0].accepted);
+    }
+
+    TEST_CASE("without PIPELINING: one command at a time, RSET after a failed transaction") {
+        net::io_context ioc;
+        step data2;
+        data2.data = true;
+        data2.reply = "250 queued\r\n";
+        script_server srv(
+            ioc, {send(greeting), expect("EHLO", ehlo_plain),
+                  expect("MAIL FROM:<a1@x.test>", "550 5.7.1 sender not allowed\r\n"),
+                  expect("RSET", "250 flushed\r\n"), expect("MAIL FROM:<a2@x.test>", "250 ok\r\n"),
+                  expect("RCPT TO:<b@y.test>", "250 ok\r\n"), expect("DATA", "354 go\r\n"), data2,
+                  expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, {msg(1), msg(2)});
+        REQUIRE(r.called);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 2);
+        CHECK(r.reports[0].outcome == outcome::failed);
+        CHECK(r.reports[1].outcome == outcome::sent);
+        // Every command in a read of its own: the client waited for each reply.
+        for (std::size_t i = 2; i < 7 && i < srv.reads_per_step.size(); ++i) {
+            CHECK(srv.reads_per_step[i] == 1);
+        }
+        CHECK(srv.data == "Subject: 2\r\n\r\nBody 2\r\n.\r\n");
+    }
+
+    TEST_CASE("connection lost mid-batch: in flight, uncertain and untouched messages") {
+        net::io_context ioc;
+        step lost = group(head(3), "");
+        lost.close = true;  // Message 2's data and message 3's commands came; no reply.
+        script_server srv(ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
+                                group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(),
+                                group(head(2), "250 queued 1\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+                                data_only(), lost});
+        const auto r = run(ioc, srv, {msg(1), msg(2), msg(3), msg(4)});
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        REQUIRE(r.reports.size() == 4);
+        CHECK(r.reports[0].outcome == outcome::sent);
+        CHECK_FALSE(r.reports[0].possibly_delivered);
+        // Its dot went out and no reply came: it may have been delivered.
+        CHECK(r.reports[1].possibly_delivered);
+        CHECK(r.reports[1].recipients[0].possibly_delivered);
+        CHECK(r.reports[1].deciding.condition == condition::connection_lost);
+        CHECK(r.reports[1].outcome != outcome::sent);
+        // In flight (MAIL sent, no reply) and never started: nothing delivered, deferred.
+        for (std::size_t i = 2; i < 4; ++i) {
+            CAPTURE(i);
+            CHECK(r.reports[i].outcome == outcome::deferred);
+            CHECK(r.reports[i].deciding.condition == condition::connection_lost);
+            CHECK_FALSE(r.reports[i].possibly_delivered);
+            CHECK(r.reports[i].recipients[0].pending());
+        }
+        CHECK_FALSE(srv.saw("MAIL FROM:<a4@x.test>"));
+    }
+
+    TEST_CASE("a 421 ends the batch: the messages it left untouched are deferred") {
+        net::io_context ioc;
+        script_server srv(
+            ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
+                  group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(),
+                  group(head(2), "421 4.3.2 shutting down\r\n"), expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, {msg(1), msg(2), msg(3)});
+        REQUIRE(r.called);
+        REQUIRE(r.reports.size() == 3);
+        // The 421 answered the dot: message 1 is not delivered, and the session is over.
+        CHECK(r.reports[0].outcome == outcome::deferred);
+        CHECK_FALSE(r.reports[0].possibly_delivered);
+        for (std::size_t i = 1; i < 3; ++i) {
+            CAPTURE(i);
+            CHECK(r.reports[i].outcome == outcome::deferred);
+            CHECK_FALSE(r.reports[i].possibly_delivered);
+            CHECK(r.reports[i].recipients[0].pending());
+        }
+        CHECK_FALSE(srv.saw("MAIL FROM:<a3@x.test>"));
+    }
+
+    TEST_CASE("a failure before the transactions is in every report") {
+        net::io_context ioc;
+        script_server srv(
+            ioc, {send("554 5.7.1 no service for you\r\n"), expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, {msg(1), msg(2)});
+        REQUIRE(r.called);
+        REQUIRE(r.reports.size() == 2);
+        for (const auto& rep : r.reports) {
+            CHECK(rep.outcome == outcome::failed);
+            CHECK(rep.deciding.code == r.reports[0].deciding.code);
+        }
+        CHECK_FALSE(srv.saw("MAIL"));
+    }
+
+    TEST_CASE("recipients split over two transactions within a pipelined batch") {
+        net::io_context ioc;
+        script_server srv(
+            ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
+                  group(head(1, {"b@y.test", "c@y.test"}),
+                        "250 ok\r\n250 ok\r\n452 4.5.3 too many recipients\r\n354 go\r\n"),
+                  // The data goes alone: the next RCPTs depend on its reply.
+                  data_reply("250 queued 1a\r\n"),
+                  group(head(1, {"c@y.test"}), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(),
+                  group(head(2), "250 queued 1b\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+                  data_reply("250 queued 2\r\n"), expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, {msg(1, {"b@y.test", "c@y.test"}), msg(2)});
+        REQUIRE(r.called);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 2);
+        CHECK(r.reports[0].outcome == outcome::sent);
+        CHECK(r.reports[0].transactions == 2);
+        CHECK(accepted(r.reports[0]));
+        CHECK(r.reports[1].outcome == outcome::sent);
+    }
+
+    TEST_CASE("a reply during a large upload is heard before the upload ends") {
+        net::io_context ioc;
+        // Much more than one write: the upload is still going on when the server, having
+        // read the first line of the data, refuses the message.
+        sa::message big = msg(1);
+        big.body.reserve(8u << 20);
+        while (big.body.size() < (8u << 20)) {
+            big.body += std::string(998, 'x') + "\r\n";
+        }
+        big.body = "Subject: big\r\n\r\n" + big.body;
+        script_server srv(ioc, {send(greeting), expect("EHLO", "250-mx.test\r\n250 PIPELINING\r\n"),
+                                group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"),
+                                expect("Subject: big", "552 5.3.4 message too big\r\n"),
+                                data_reply("250 queued\r\n"), group(head(2), "250 ok\r\n")});
+        auto o = base_options();
+        o.timeouts.data_block = o.timeouts.data_end = 10s;
+        const auto r = run(ioc, srv, {std::move(big), msg(2)}, o);
+        REQUIRE(r.called);
+        REQUIRE(r.reports.size() == 2);
+        CHECK(r.reports[0].outcome == outcome::failed);
+        CHECK(r.reports[0].deciding.condition == condition::message_too_large);
+        CHECK_FALSE(r.reports[0].possibly_delivered);
+        // The connection was given up inside the message data: the next one was not tried.
+        CHECK(r.reports[1].outcome == outcome::deferred);
+        CHECK(r.reports[1].deciding.condition == condition::connection_lost);
+        CHECK(srv.data.empty());  // The final dot never went out.
+        CHECK_FALSE(srv.saw("MAIL FROM:<a2@x.test>"));
+    }
+
+    TEST_CASE("cancellation mid-batch completes with operation_aborted and every report") {
+        net::io_context ioc;
+        step silent = group(head(2), "");
+        silent.silent = true;  // Message 1's data and message 2's commands came; no reply.
+        script_server srv(ioc,
+                          {send(greeting), expect("EHLO", ehlo_pipelining),
+                           group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(), silent});
+        auto o = base_options();
+        o.port = srv.port();
+        o.timeouts.data_end = 30s;
+        net::ssl::context ctx(net::ssl::context::tls_client);
+        net::cancellation_signal sig;
+        batch_result r;
+        sa::async_submit_batch(
+            ioc, ctx, o, {msg(1), msg(2), msg(3)},
+            net::bind_cancellation_slot(
+                sig.slot(), [&](boost::system::error_code ec, std::vector<smtperr::send_report> v) {
+                    r.called = true;
+                    r.ec = ec;
+                    r.reports = std::move(v);
+                    srv.stop();
+                }));
+        net::steady_timer t(ioc, 300ms);
+        t.async_wait(
+            [&](boost::system::error_code) { sig.emit(net::cancellation_type::terminal); });
+        ioc.run_for(10s);
+        REQUIRE(r.called);
+        CHECK(r.ec == net::error::operation_aborted);
+        REQUIRE(r.reports.size() == 3);
+        CHECK(srv.saw("MAIL FROM:<a2@x.test>"));
+        // Message 1's dot went out unanswered; the others never got anywhere.
+        CHECK(r.reports[0].possibly_delivered);
+        CHECK(r.reports[0].outcome != outcome::sent);
+        for (std::size_t i = 1; i < 3; ++i) {
+            CAPTURE(i);
+            CHECK_FALSE(r.reports[i].possibly_delivered);
+            CHECK(r.reports[i].outcome != outcome::sent);
+            CHECK_FALSE(r.reports[i].recipients[0].accepted);
+        }
+    }
+
+    TEST_CASE("TLS ends with a close_notify after QUIT") {
+        net::io_context ioc;
+        const smtperr::test::test_pki pki;
+        net::ssl::context sctx(net::ssl::context::tls_server);
+        sctx.use_certificate(net::buffer(pki.server.cert_pem), net::ssl::context::pem);
+        sctx.use_private_key(net::buffer(pki.server.key_pem), net::ssl::context::pem);
+        net::ip::tcp::acceptor acc(ioc, {net::ip::make_address("127.0.0.1"), 0});
+        boost::system::error_code end;
+        bool server_done = false;
+        net::co_spawn(ioc, tls_close_server(&acc, &sctx, &end, &server_done), net::detached);
+        auto o = base_options();
+        o.tls = sa::tls_mode::implicit;
+        o.port = acc.local_endpoint().port();
+        o.ca_file = pki.ca_file;
+        net::ssl::context cctx(net::ssl::context::tls_client);
+        batch_result r;
+        sa::async_submit_batch(
+            ioc, cctx, o, {msg(1)},
+            [&](boost::system::error_code ec, std::vector<smtperr::send_report> v) {
+                r.called = true;
+                r.ec = ec;
+                r.reports = std::move(v);
+            });
+        ioc.run_for(10s);
+        REQUIRE(r.called);
+        REQUIRE(r.reports.size() == 1);
+        CHECK(r.reports[0].outcome == outcome::sent);
+        REQUIRE(server_done);
+        CHECK(end == net::error::eof);  // Not ssl::error::stream_truncated.
+    }
+
+    TEST_CASE("an empty batch and invalid input complete later, without a connection") {
+        for (int invalid = 0; invalid < 2; ++invalid) {
+            net::io_context ioc;
+            script_server srv(ioc, {send(greeting)});
+            std::vector<sa::message> msgs;
+            if (invalid != 0) {
+                msgs = {msg(1), {"a@x.test", {"b@y.test\r\nRCPT TO:<c@y.test>"}, "x"}};
+            }
+            auto o = base_options();
+            o.port = srv.port();
+            net::ssl::context ctx(net::ssl::context::tls_client);
+            batch_result r;
+            sa::async_submit_batch(
+                ioc, ctx, o, std::move(msgs),
+                [&](boost::system::error_code ec, std::vector<smtperr::send_report> v) {
+                    r.called = true;
+                    r.ec = ec;
+                    r.reports = std::move(v);
+                    srv.stop();
+                });
+            CHECK_FALSE(r.called);
+            ioc.run_for(5s);
+            REQUIRE(r.called);
+            CHECK(r.reports.empty());
+            CHECK(srv.connections == 0);
+            if (invalid != 0) {
+                CHECK(std::error_code(r.ec) == smtperr::errc::invalid_address);
+            } else {
+                CHECK_FALSE(r.ec);
+            }
+        }
+    }
+}
