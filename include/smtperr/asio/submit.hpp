@@ -157,6 +157,18 @@ inline void transport_failure(session& s, phase p, std::error_code ec) {
     s.close();
 }
 
+/// RSET refused: a 421 ends the session with its own reply; anything else is a server that
+/// cannot start a clean transaction, which says nothing about the recipients not yet tried:
+/// they wait for another connection.
+inline void rset_refused(session& s) {
+    if (s.last.code == 421) {
+        s.ended_by = s.last;
+    } else {
+        s.log.note("RSET refused: the remaining transactions wait for another connection");
+        s.ended_with = errc::protocol_violation;
+    }
+}
+
 /// At the end of the session: a message the transactions never reached gets what ended the
 /// session as the answer to its MAIL (a 421 defers it too).
 inline void settle(session& s) {
@@ -437,9 +449,15 @@ class submit_op : public net::coroutine {
                     goto quit;
                 }
                 if (!start_auth(s)) {
+                    // A server that offers AUTH only after STARTTLS (Postfix with
+                    // smtpd_tls_auth_only) wants encryption, not other credentials.
                     local_reply(s, phase::auth,
-                                "504 5.5.4 No authentication mechanism offered by the server "
-                                "fits the credentials (decided by the client)");
+                                !s.tls && s.caps.starttls && s.caps.auth.empty()
+                                    ? "530 5.7.0 Must issue a STARTTLS command first (decided "
+                                      "by the client: the server offers AUTH only after "
+                                      "STARTTLS)"
+                                    : "504 5.5.4 No authentication mechanism offered by the "
+                                      "server fits the credentials (decided by the client)");
                     goto quit;
                 }
                 for (;;) {
@@ -540,7 +558,7 @@ class submit_op : public net::coroutine {
                     }
                     s.rset_sent = false;
                     if (s.last.code / 100 != 2) {
-                        s.ended_by = s.last;
+                        rset_refused(s);
                         goto quit;
                     }
                 }
@@ -627,7 +645,7 @@ class submit_op : public net::coroutine {
                     goto done;
                 }
                 if (s.last.code / 100 != 2) {
-                    s.ended_by = s.last;
+                    rset_refused(s);
                     goto quit;
                 }
             }

@@ -49,6 +49,15 @@ TEST_SUITE("hostile") {
             o.allow_plaintext_auth = false;
         };
 
+        // Postfix with smtpd_tls_auth_only: AUTH shows only after STARTTLS. A client that
+        // may not use TLS here is told that encryption is needed, not that its mechanism is.
+        hostile_case auth_after_tls(
+            "F-01b AUTH offered only after STARTTLS, client without TLS",
+            std::vector<step>{send(greeting), expect("EHLO client.test", ehlo_starttls),
+                              expect("QUIT", "221 bye\r\n")},
+            plain, cert::good, creds::password, failed(condition::encryption_required, reply(530)),
+            {"AUTH", "MAIL", "STARTTLS"}, {"QUIT"});
+
         // 600 octets of token: the initial response would pass 512 octets (RFC 4954 §4).
         static const std::string long_token = canary_token + std::string(600, 'T');
         static const std::string long_ir = smtperr::base64_encode(
@@ -116,7 +125,7 @@ TEST_SUITE("hostile") {
         wrong.check = [](const outcome_data&, const script_server& srv) {
             CHECK(count(srv, "AUTH") == 1);
         };
-        play_all({no_plain, no_ir, extra, third, eof, temp, wrong});
+        play_all({no_plain, auth_after_tls, no_ir, extra, third, eof, temp, wrong});
     }
 
     TEST_CASE("G: OAuth error challenges are answered, then classified") {

@@ -184,20 +184,27 @@ TEST_SUITE("hostile") {
             o.max_recipients_per_transaction = 1;
             m.recipients = {"b@y.test", "c@y.test"};
         };
-        // The refusal ends the session; it is the diagnosis of the recipient never tried.
+        // A refused RSET ends the session, but says nothing about the recipient never tried:
+        // it waits for another connection (a 421 would defer it with its own reply).
         hostile_case rset_refused(
-            "RSET refused ends the session",
+            "RSET refused ends the session, the untried recipient waits",
             plain_login() + std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
                                               expect("RCPT TO:<b@y.test>", "550 5.1.1 unknown\r\n"),
                                               expect("RSET", "500 5.5.1 no\r\n"),
                                               expect("QUIT", "221 bye\r\n")},
-            plain, cert::good, creds::password, failed(condition::syntax_error, reply(500)),
+            plain, cert::good, creds::password,
+            {outcome::deferred,
+             condition::protocol_violation,
+             transport(errc::protocol_violation),
+             false,
+             {}},
             {"DATA", "RCPT TO:<c@y.test>"}, {"RSET"});
         rset_refused.tweak = rset.tweak;
         rset_refused.check = [](const outcome_data& r, const script_server&) {
             REQUIRE(r.report.recipients.size() == 2);
             CHECK(to_string(r.report.recipients[0].diagnosis->condition) == "recipient_unknown");
-            CHECK_FALSE(r.report.recipients[1].accepted);
+            CHECK_FALSE(r.report.recipients[0].pending());
+            CHECK(r.report.recipients[1].pending());
         };
 
         auto helo = [](std::string name, std::string ehlo_reply) {
