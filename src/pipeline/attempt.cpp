@@ -1,6 +1,7 @@
 // smtperr — SMTP error mapping for mail clients.
 // Distributed under the Boost Software License, Version 1.0.
 
+#include <smtperr/error/errc.hpp>
 #include <smtperr/pipeline/attempt.hpp>
 
 #include <algorithm>
@@ -89,6 +90,12 @@ void attempt::on_reply(phase p, const reply_view& r) {
     const diagnosis d = classify(r, ctx);
     if (session_failed_) {
         return;  // Replies after a fatal one (QUIT, for instance) decide nothing.
+    }
+    if (r.code / 100 == 3 && p != phase::data && p != phase::auth) {
+        // Only DATA (and AUTH, RFC 4954) have a 3yz reply (RFC 5321 §4.3.2); anywhere else
+        // it is no acceptance, least of all after the final dot.
+        on_failure(p, errc::protocol_violation);
+        return;
     }
     switch (p) {
         case phase::greeting:

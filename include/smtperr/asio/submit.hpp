@@ -83,23 +83,10 @@ inline void fail_all(session& s, phase p, std::error_code ec) {
 /// The reply to a command of `j`'s transaction. A reply that ends the session (421, or a
 /// connection- or account-scoped failure) is kept for the messages it leaves untouched.
 inline void feed(session& s, job& j, phase p) {
-    bool violation = false;
-    if (s.last.code / 100 == 3 && p != phase::data) {
-        // Only DATA has a 3yz reply in a transaction (RFC 5321 §4.3.2); anywhere else it is
-        // no acceptance (the classifier calls every 3yz "none"), least of all after the dot.
-        s.log.note("3yz reply where none is allowed: protocol violation");
-        j.att.on_failure(p, errc::protocol_violation);
-        violation = true;
-    } else {
-        j.att.on_reply(p, s.last.view());
-    }
+    j.att.on_reply(p, s.last.view());
     if (!j.att.session_usable() && !s.failed) {
         s.failed = true;
-        if (violation) {
-            s.ended_with = errc::protocol_violation;
-        } else {
-            s.ended_by = s.last;
-        }
+        s.ended_by = s.last;
     }
 }
 

@@ -322,6 +322,26 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(h.events().empty());
     }
 
+    TEST_CASE("a 3yz reply where only DATA may have one is no acceptance") {
+        const std::vector<std::string> rcpts{"anna@example.org"};
+        SUBCASE("to RCPT: the session ends, the recipient is not accepted") {
+            const auto rep = run_script(rcpts, with_hello({say(phase::rcpt, "354 go ahead")}));
+            CHECK(rep.outcome == outcome::deferred);
+            CHECK(rep.deciding.code == make_error_code(smtperr::errc::protocol_violation));
+            CHECK(rep.deciding.phase == phase::rcpt);
+            CHECK(rep.recipients[0].pending());
+        }
+        SUBCASE("to the final dot: never sent, maybe delivered") {
+            const auto rep =
+                run_script(rcpts, with_hello({say(phase::rcpt, ok_rcpt), say(phase::data, go_ahead),
+                                              say(phase::data_end, "321 queued?")}));
+            CHECK(rep.outcome == outcome::failed);
+            CHECK(rep.possibly_delivered);
+            CHECK_FALSE(rep.recipients[0].accepted);
+            CHECK(rep.deciding.code == make_error_code(smtperr::errc::protocol_violation));
+        }
+    }
+
     TEST_CASE("EOF after the final dot with a rejected recipient: only the accepted one") {
         const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
         const auto rep =
