@@ -19,6 +19,10 @@ PACKAGES=(
   libbenchmark-dev
   clang                 # libFuzzer builds (clang++ -fsanitize=fuzzer) ...
   libclang-rt-14-dev    # ... whose runtime is only a Recommends of clang
+  libsisimai-perl       # bench/sisimai: Sisimai->match, the peer classifier benchmarked against
+  postfix               # integration tests: a real MTA on loopback (tests/integration/postfix)
+  dovecot-core          # ... with Dovecot SASL for AUTH
+  openssl               # ... whose test CA and certificates are made with the openssl CLI
 )
 
 check_only=0
@@ -63,6 +67,16 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -q
+if [[ " ${missing[*]} " == *" postfix "* || " ${missing[*]} " == *" dovecot-core "* ]]; then
+  # No system-wide mail setup (no /etc/postfix/main.cf), and no daemons started by the
+  # postinst scripts (dovecot-core would listen on 143/993): the tests run their own.
+  echo 'postfix postfix/main_mailer_type select No configuration' | "${SUDO[@]}" debconf-set-selections
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${SUDO[@]}" chmod 755 /usr/sbin/policy-rc.d
+    trap '"${SUDO[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+fi
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 
 still=()

@@ -285,8 +285,8 @@ std::string_view extract_help_url(std::string_view text, std::string_view domain
         std::size_t end = host_start;
         while (end < text.size()) {
             const auto ch = static_cast<unsigned char>(text[end]);
-            if (ch <= ' ' || ch >= 0x7f || ch == '>' || ch == '"' || ch == '\'' || ch == ')' ||
-                ch == ']') {
+            if (ch <= ' ' || ch >= 0x7f || ch == '<' || ch == '>' || ch == '"' || ch == '\'' ||
+                ch == ')' || ch == ']') {
                 break;
             }
             ++end;
@@ -297,7 +297,13 @@ std::string_view extract_help_url(std::string_view text, std::string_view domain
             ++host_end;
         }
         const auto host = text.substr(host_start, host_end - host_start);
-        bool ok = host.find('@') == std::string_view::npos;
+        // Letters, digits, '-' and '.' only: no user info ('@'), no escapes, nothing a UI
+        // could read as markup.
+        bool ok = !host.empty();
+        for (const char hc : host) {
+            ok = ok && ((hc >= 'a' && hc <= 'z') || (hc >= 'A' && hc <= 'Z') ||
+                        (hc >= '0' && hc <= '9') || hc == '-' || hc == '.');
+        }
         bool listed = false;
         for_each_alternative(domains,
                              [&](std::string_view d) { listed = listed || host_matches(host, d); });

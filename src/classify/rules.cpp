@@ -132,7 +132,7 @@ const rule rules[] = {
     {"icloud.volume", "icloud", any_phase, 421, 7, 1, "excessive volume", c::rate_limited, a::retry_later, s_rcpt, 1 * hours},
 
     // GMX / WEB.DE / IONOS (no enhanced codes)
-    {"gmx.auth", "gmx", p_auth, 535, -1, -1, "", c::authentication_failed, a::none, s_def, 0, {}, "gmx.authentication_failed"},
+    {"gmx.auth", "gmx", p_auth, 535, -1, -1, "", c::authentication_failed},
     {"gmx.sender", "gmx", any_phase, 550, -1, -1, "sender address is not allowed", c::sender_rejected},
     {"gmx.policy", "gmx", any_phase, 554, -1, -1, "policy restrictions", c::spam_rejected},
     {"gmx.ip_blocked", "gmx", any_phase, 554, -1, -1, "block listed|blocklisted", c::client_blocked, a::contact_provider, s_conn},

@@ -1,5 +1,7 @@
 // Agreement with Sisimai on 661 real diagnostic texts (tests/data/sisimai, BSD-2-Clause).
 //
+// The mapping is data: tests/data/sisimai/reason_map.tsv, shared with bench/sisimai/.
+//
 // Each row becomes a reply "<code> <text>" (the text as it is when it already starts with a
 // reply code; code '-' becomes 550 or 450 by the status class), answering the command the
 // bounce names. Sisimai's reason is mapped to the smtperr conditions that express it (a set:
@@ -14,7 +16,6 @@
 #include <cstddef>
 #include <cstdlib>
 #include <fstream>
-#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -31,64 +32,48 @@ using c = smtperr::condition;
 /// Sisimai reason → the smtperr conditions that say the same thing. Reasons mapped to an
 /// empty set have no submission-time counterpart and are excluded from the figure.
 struct reason_map {
-    std::string_view reason;
-    std::initializer_list<c> accepted;
+    std::string reason;
+    std::vector<c> accepted;
 };
 
-// clang-format off
-const reason_map reason_table[] = {
-    // Recipient
-    {"userunknown",     {c::recipient_unknown, c::recipient_address_invalid}},
-    {"mailboxfull",     {c::recipient_mailbox_full}},
-    {"hostunknown",     {c::recipient_domain_invalid}},
-    {"notaccept",       {c::recipient_domain_invalid, c::no_mail_service}},
-    {"suspend",         {c::recipient_mailbox_unavailable}},
-    {"filtered",        {c::recipient_mailbox_unavailable, c::recipient_unknown}},
-    {"hasmoved",        {c::recipient_unknown, c::recipient_not_local}},
-    // Message
-    {"mesgtoobig",      {c::message_too_large}},
-    {"exceedlimit",     {c::message_too_large}},
-    {"spamdetected",    {c::spam_rejected}},
-    {"virusdetected",   {c::message_content_rejected}},
-    {"contenterror",    {c::message_content_rejected}},
-    {"notcompliantrfc", {c::message_content_rejected}},
-    {"policyviolation", {c::domain_policy_rejected, c::message_content_rejected}},
-    // Sender, client and policy
-    {"rejected",        {c::sender_rejected}},
-    {"blocked",         {c::client_blocked}},
-    {"requireptr",      {c::client_blocked}},
-    {"badreputation",   {c::client_blocked, c::rate_limited}},
-    {"authfailure",     {c::domain_policy_rejected}},
-    {"securityerror",   {c::authentication_required, c::authentication_failed,
-                         c::auth_mechanism_rejected, c::encryption_required, c::tls_failed,
-                         c::domain_policy_rejected}},
-    {"norelaying",      {c::relay_denied}},
-    {"failedstarttls",  {c::encryption_required, c::starttls_unavailable, c::tls_unavailable,
-                         c::tls_failed}},
-    // Rates
-    {"toomanyconn",     {c::rate_limited}},
-    {"speeding",        {c::rate_limited}},
-    // Server and network
-    {"systemerror",     {c::server_error, c::service_unavailable}},
-    {"systemfull",      {c::server_storage_full}},
-    {"mailererror",     {c::server_error}},
-    {"networkerror",    {c::server_error, c::service_unavailable, c::message_loop,
-                         c::recipient_domain_invalid}},
-    {"syntaxerror",     {c::syntax_error, c::bad_sequence, c::not_implemented,
-                         c::recipient_address_invalid}},
-    // No counterpart when a client submits a message: queue expiry, holds, feedback loops,
-    // auto-replies, delivery reports.
-    {"expired",         {}},
-    {"onhold",          {}},
-    {"feedback",        {}},
-    {"vacation",        {}},
-    {"delivered",       {}},
-    {"undefined",       {}},
-};
-// clang-format on
+std::vector<std::string> split_tabs(const std::string& line);
+
+/// tests/data/sisimai/reason_map.tsv, which the Sisimai benchmark (bench/sisimai/) reads too.
+const std::vector<reason_map>& reason_table() {
+    static const std::vector<reason_map> table = [] {
+        std::vector<reason_map> out;
+        std::ifstream in(source_path("tests/data/sisimai/reason_map.tsv"));
+        std::string line;
+        bool header = true;
+        while (std::getline(in, line)) {
+            if (line.empty() || line[0] == '#') {
+                continue;
+            }
+            if (header) {  // reason	conditions
+                header = false;
+                continue;
+            }
+            const auto fields = split_tabs(line);
+            reason_map m{fields[0], {}};
+            std::string_view list = fields.size() > 1 ? std::string_view(fields[1]) : "";
+            while (!list.empty()) {
+                const auto comma = list.find(',');
+                const auto name = list.substr(0, comma);
+                const auto cond = smtperr::condition_from_string(name);
+                INFO("reason_map.tsv: " << m.reason << ": " << name);
+                REQUIRE(cond.has_value());
+                m.accepted.push_back(*cond);
+                list = comma == std::string_view::npos ? "" : list.substr(comma + 1);
+            }
+            out.push_back(std::move(m));
+        }
+        return out;
+    }();
+    return table;
+}
 
 const reason_map* find_reason(std::string_view reason) {
-    for (const auto& r : reason_table) {
+    for (const auto& r : reason_table()) {
         if (r.reason == reason) {
             return &r;
         }

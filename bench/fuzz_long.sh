@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The long fuzz run: every libFuzzer target for RUNS executions (default 10 million) with
+# ASan+UBSan, on a copy of its seed corpus and saved regressions, with its dictionary (the
+# CI stage runs the same targets for a few seconds each). Prints per target the executions,
+# executions per second, the result and the coverage gained over the seed corpus.
+#
+#   bench/fuzz_long.sh [RUNS] [TARGET...]       e.g. bench/fuzz_long.sh 10000000 sasl sanitize
+#
+# Environment: SMTPERR_FUZZ_BUILD_DIR (default build-fuzz), SMTPERR_FUZZ_WORK (default
+# $build/long-run: corpora grow there, logs and crash inputs stay there), SMTPERR_JOBS.
+# Crash inputs belong in tests/fuzz/regressions/<target>/ once the bug is fixed.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+runs=${1:-10000000}
+shift || true
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+  targets=(reply_parser classify sasl sanitize session)
+fi
+build=${SMTPERR_FUZZ_BUILD_DIR:-build-fuzz}
+work=${SMTPERR_FUZZ_WORK:-$build/long-run}
+# fuzz_session: libFuzzer's entropic scheduler costs more than the session itself there.
+declare -A flags=([session]=-entropic=0)
+
+cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSMTPERR_BUILD_FUZZ=ON -DSMTPERR_BUILD_TESTS=OFF -DSMTPERR_BUILD_EXAMPLES=OFF \
+  -DSMTPERR_INSTALL=OFF >/dev/null
+bins=()
+for t in "${targets[@]}"; do bins+=("fuzz_$t"); done
+cmake --build "$build" --parallel "${SMTPERR_JOBS:-2}" --target "${bins[@]}" >/dev/null
+
+printf '%-14s %12s %9s %-8s %s\n' target executions exec/s result "coverage (seeds -> end), new units"
+rc=0
+for t in "${targets[@]}"; do
+  mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
+  cp tests/fuzz/corpus/"$t"/* "$work/$t/corpus/"
+  cp tests/fuzz/regressions/"$t"/* "$work/$t/corpus/" 2>/dev/null || true
+  dict=tests/fuzz/smtp.dict
+  [[ -f tests/fuzz/$t.dict ]] && dict=tests/fuzz/$t.dict
+  log=$work/$t/log
+  result=ok
+  # shellcheck disable=SC2086  # flags: zero or more words
+  if ! "$build/tests/fuzz/fuzz_$t" -runs="$runs" ${flags[$t]:-} -timeout=10 -print_final_stats=1 \
+       -dict="$dict" -artifact_prefix="$work/$t/artifacts/" "$work/$t/corpus" >"$log" 2>&1; then
+    result=CRASH
+    # Ctrl-C (libFuzzer's "run interrupted") ends a run early without a finding.
+    grep -q 'run interrupted' "$log" && result=stopped
+    rc=1
+  fi
+  stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
+  cov() { grep -E "$1" "$log" | tail -n 1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1 ft \2/p'; }
+  printf '%-14s %12s %9s %-8s %s -> %s, %s new\n' "$t" "$(stat number_of_executed_units)" \
+    "$(stat average_exec_per_sec)" "$result" "$(cov INITED)" "$(cov '(DONE|NEW|REDUCE|pulse)')" \
+    "$(stat new_units_added)"
+  if [[ $result == CRASH ]]; then
+    grep -E 'invariant failed|ERROR: |SUMMARY: ' "$log" | head -n 5 || true
+    echo "  crash input(s) in $work/$t/artifacts/, log $log"
+  fi
+done
+exit "$rc"

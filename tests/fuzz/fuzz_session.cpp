@@ -1,0 +1,456 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+// libFuzzer target for the transport: smtperr::asio::async_submit() against a fake server
+// on 127.0.0.1 whose replies come from the fuzz input. Also replayed by
+// smtperr_fuzz_regressions_session.
+//
+// Input layout:
+//   byte 0  bit 0: TLS mode (0 none, 1 starttls); bit 1: credentials; bit 2: a token instead
+//           of a password; bits 3-4: 1-3 recipients; bit 5: one recipient per transaction;
+//           bit 6: a 3000-octet body with dot lines instead of a short one
+//   byte 1  bits 0-1: the mechanism preference list; bit 2: allow_plaintext_auth
+//   rest    reply chunks, separated by 0xFF. In a chunk, 0xFE and a selector byte stand for
+//           a form of a secret (the server echoing credentials back); a chunk that is just
+//           0xFD is a stall: the server stays silent until the client's timeout fires.
+//
+// The client and the server run on one io_context in this thread. The server reads
+// whatever the client sends, and only when neither side can make progress (poll() runs no
+// handler) does it send its next chunk; after the last one it closes the connection. So a
+// run does not depend on timing, and only stalls wait for a timer.
+//
+// Checked: exactly one completion; outcome `sent` (or any accepted recipient) only when the
+// server sent a 2yz reply after it had received a final dot; neither the password nor the
+// token in the debug transcript in any form (plain, URL-encoded, base64 at every offset);
+// with tls_mode::starttls no AUTH or mail transaction command ever reaches the server (it
+// never does TLS), and without TLS none of AUTH either unless allow_plaintext_auth.
+
+#include <smtperr/asio/submit.hpp>
+#include <smtperr/reply/parser.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/write.hpp>
+
+#include <spdlog/logger.h>
+#include <spdlog/sinks/base_sink.h>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fuzz_check.hpp"
+
+namespace smtperr_fuzz {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+constexpr std::string_view user = "fuzz.user@example.org";
+constexpr std::string_view password = "Fz9-pw!S3cret%/+xQ";
+constexpr std::string_view token = "ya29.Fz-T0ken_9f8e7d6c5b4a3f2e1d0c";
+
+/// RFC 3986 percent-encoding of everything but the unreserved characters.
+std::string url_encode(std::string_view s) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char c : s) {
+        const auto b = static_cast<unsigned char>(c);
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += hex[b >> 4U];
+            out += hex[b & 15U];
+        }
+    }
+    return out;
+}
+
+/// The base64 of `secret` when it follows k = 0, 1, 2 other octets: only the groups that
+/// depend on nothing but the secret, so the form is found whatever surrounds it.
+std::vector<std::string> base64_forms(std::string_view secret) {
+    std::vector<std::string> out;
+    for (std::size_t k = 0; k < 3; ++k) {
+        const std::string enc = smtperr::base64_encode(std::string(k, 'x') + std::string(secret));
+        const std::size_t first = (k + 2) / 3;
+        const std::size_t last = (k + secret.size()) / 3;
+        out.push_back(enc.substr(4 * first, 4 * (last - first)));
+    }
+    return out;
+}
+
+/// Every form of a secret that must never appear in the transcript.
+std::vector<std::string> secret_forms(std::string_view secret) {
+    std::vector<std::string> v;
+    v.emplace_back(secret);
+    v.push_back(url_encode(secret));
+    for (auto& f : base64_forms(secret)) {
+        v.push_back(std::move(f));
+    }
+    return v;
+}
+
+const std::vector<std::string>& password_forms() {
+    static const std::vector<std::string> forms = secret_forms(password);
+    return forms;
+}
+
+const std::vector<std::string>& token_forms() {
+    static const std::vector<std::string> forms = secret_forms(token);
+    return forms;
+}
+
+/// What the server sends for an echo selector: forms of the secrets a hostile server might
+/// reflect (the client's own AUTH blobs included).
+std::string echo(std::uint8_t selector) {
+    const std::string pw(password);
+    const std::string tok(token);
+    switch (selector % 8U) {
+        case 0:
+            return pw;
+        case 1:
+            return tok;
+        case 2:
+            return smtperr::base64_encode(pw);
+        case 3:
+            return smtperr::base64_encode(std::string(1, '\0') + std::string(user) + '\0' + pw);
+        case 4:
+            return url_encode(pw);
+        case 5:
+            return smtperr::base64_encode("user=" + std::string(user) + "\x01" + "auth=Bearer " +
+                                          tok + "\x01\x01");
+        case 6:
+            return url_encode(tok);
+        default:
+            return smtperr::base64_encode("n,a=" + std::string(user) + ",\x01" + "auth=Bearer " +
+                                          tok + "\x01\x01");
+    }
+}
+
+/// The transcript: every message the library logs, at debug level.
+class capture_sink final : public spdlog::sinks::base_sink<std::mutex> {
+  public:
+    std::string text;
+
+  protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        text.append(msg.payload.data(), msg.payload.size());
+        text += '\n';
+    }
+    void flush_() override {}
+};
+
+struct fixture {
+    net::io_context ioc;
+    net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
+    tcp::acceptor acceptor{ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)};
+    net::ssl::context ssl{net::ssl::context::tls_client};
+    std::shared_ptr<capture_sink> sink = std::make_shared<capture_sink>();
+    std::shared_ptr<spdlog::logger> logger = std::make_shared<spdlog::logger>("fuzz", sink);
+
+    fixture() { logger->set_level(spdlog::level::debug); }
+};
+
+fixture& the_fixture() {
+    static fixture f;
+    return f;
+}
+
+struct script {
+    std::vector<std::string> chunks;
+    std::vector<bool> stall;
+};
+
+script parse_script(std::string_view in) {
+    script s;
+    std::string cur;
+    for (std::size_t i = 0; i <= in.size(); ++i) {
+        if (i == in.size() || static_cast<unsigned char>(in[i]) == 0xFFU) {
+            const bool stall = cur.size() == 1 && static_cast<unsigned char>(cur[0]) == 0xFDU;
+            s.stall.push_back(stall);
+            s.chunks.push_back(stall ? std::string() : std::move(cur));
+            cur.clear();
+        } else if (static_cast<unsigned char>(in[i]) == 0xFEU && i + 1 < in.size()) {
+            cur += echo(static_cast<std::uint8_t>(in[++i]));
+        } else {
+            cur += in[i];
+        }
+    }
+    return s;
+}
+
+/// The server side of one session.
+struct fake_server {
+    tcp::socket sock;
+    script sc;
+    std::size_t next = 0;
+    bool connected = false;
+    bool closed = false;
+    std::string received;
+    std::string sent;               ///< Bytes whose write completed.
+    std::vector<std::size_t> dots;  ///< sent.size() when each final dot had arrived.
+    std::size_t dot_scan = 0;
+    std::array<char, 65536> buf{};
+
+    fake_server(net::io_context& ioc, script s) : sock(ioc), sc(std::move(s)) {}
+
+    void read() {
+        sock.async_read_some(net::buffer(buf), [this](boost::system::error_code ec, std::size_t n) {
+            if (ec) {
+                return;
+            }
+            received.append(buf.data(), n);
+            for (std::size_t p; (p = received.find("\r\n.\r\n", dot_scan)) != std::string::npos;) {
+                dots.push_back(sent.size());
+                dot_scan = p + 5;
+            }
+            read();
+        });
+    }
+
+    void close() {
+        if (!closed) {
+            closed = true;
+            boost::system::error_code ignored;
+            sock.shutdown(tcp::socket::shutdown_both, ignored);
+            sock.close(ignored);
+        }
+    }
+
+    /// Called when nothing else can run: the next chunk, or the end of the session.
+    /// Returns true when it stalls (the caller waits for a timer then).
+    bool kick() {
+        if (next >= sc.chunks.size()) {
+            close();
+            return false;
+        }
+        const std::size_t i = next++;
+        if (sc.stall[i]) {
+            return true;
+        }
+        auto data = std::make_shared<std::string>(std::move(sc.chunks[i]));
+        net::async_write(sock, net::buffer(*data),
+                         [this, data](boost::system::error_code ec, std::size_t) {
+                             if (!ec) {
+                                 sent += *data;
+                             }
+                         });
+        return false;
+    }
+};
+
+bool line_starts_with(std::string_view stream, std::string_view word) {
+    for (std::size_t p = 0; p < stream.size();) {
+        if (stream.substr(p, word.size()) == word) {
+            return true;
+        }
+        const std::size_t lf = stream.find('\n', p);
+        if (lf == std::string_view::npos) {
+            break;
+        }
+        p = lf + 1;
+    }
+    return false;
+}
+
+/// Whether the server sent a complete 2yz reply after it had received a final dot.
+bool positive_after_dot(const fake_server& srv) {
+    if (srv.dots.empty()) {
+        return false;
+    }
+    smtperr::reply_parser p;
+    std::string_view rest = srv.sent;
+    std::size_t offset = 0;
+    while (!rest.empty()) {
+        std::error_code ec;
+        const std::size_t n = p.feed(rest, ec);
+        rest.remove_prefix(n);
+        offset += n;
+        if (!ec && p.has_reply() && p.get().code / 100 == 2 && offset > srv.dots.front()) {
+            return true;
+        }
+        if (ec && n == 0) {
+            const std::size_t lf = rest.find('\n');
+            const std::size_t skip = lf == std::string_view::npos ? rest.size() : lf + 1;
+            rest.remove_prefix(skip);
+            offset += skip;
+        }
+    }
+    return false;
+}
+
+void run_one(const std::uint8_t* data, std::size_t size) {
+    if (size < 2) {
+        return;
+    }
+    fixture& fx = the_fixture();
+    const std::uint8_t flags = data[0];
+    const std::uint8_t flags2 = data[1];
+    const bool starttls = (flags & 1U) != 0;
+    const bool allow_plain = (flags2 & 4U) != 0;
+
+    smtperr::asio::submit_options opt;
+    opt.host = "127.0.0.1";
+    opt.port = fx.acceptor.local_endpoint().port();
+    opt.tls = starttls ? smtperr::asio::tls_mode::starttls : smtperr::asio::tls_mode::none;
+    opt.client_name = "fuzz.example.org";
+    if ((flags & 2U) != 0) {
+        smtperr::asio::credentials c;
+        c.user = std::string(user);
+        if ((flags & 4U) != 0) {
+            c.oauth_token = std::string(token);
+        } else {
+            c.password = std::string(password);
+        }
+        opt.credentials = c;
+    }
+    using m = smtperr::asio::sasl_mechanism;
+    switch (flags2 & 3U) {
+        case 1:
+            opt.mechanisms = {m::plain};
+            break;
+        case 2:
+            opt.mechanisms = {m::login, m::plain};
+            break;
+        case 3:
+            opt.mechanisms = {m::oauthbearer, m::xoauth2};
+            break;
+        default:
+            break;
+    }
+    opt.allow_plaintext_auth = allow_plain;
+    const auto t = 20ms;
+    opt.timeouts = {t, t, t, t, t, t, t, t, t, t, t};
+    opt.logger = fx.logger;
+    opt.max_recipients_per_transaction = (flags & 0x20U) != 0 ? 1 : 0;
+
+    smtperr::asio::message msg;
+    msg.from = "sender@example.org";
+    const std::size_t nrcpt = ((flags >> 3U) & 3U) % 3 + 1;
+    for (std::size_t i = 0; i < nrcpt; ++i) {
+        msg.recipients.push_back("rcpt" + std::to_string(i) + "@example.net");
+    }
+    msg.body = "Subject: fuzz\r\n\r\nhello\r\n.\r\n";
+    if ((flags & 0x40U) != 0) {
+        for (int i = 0; i < 100; ++i) {
+            msg.body += ".line " + std::to_string(i) + " of the body\n";
+        }
+    }
+
+    fx.sink->text.clear();
+    fake_server srv(
+        fx.ioc, parse_script(std::string_view(reinterpret_cast<const char*>(data) + 2, size - 2)));
+    fx.acceptor.async_accept(srv.sock, [&srv](boost::system::error_code ec) {
+        if (!ec) {
+            srv.connected = true;
+            srv.read();
+        }
+    });
+
+    int completions = 0;
+    boost::system::error_code result_ec;
+    smtperr::send_report report;
+    smtperr::asio::async_submit(fx.ioc, fx.ssl, opt, msg,
+                                [&](boost::system::error_code ec, smtperr::send_report r) {
+                                    ++completions;
+                                    result_ec = ec;
+                                    report = std::move(r);
+                                });
+
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (completions == 0) {
+        SMTPERR_FUZZ_CHECK(std::chrono::steady_clock::now() < deadline,
+                           "the session did not complete");
+        if (fx.ioc.poll() > 0) {
+            continue;
+        }
+        // Nothing can run: the resolver's thread is busy, a timer is due, or both sides wait.
+        if (!srv.connected || srv.closed || srv.kick()) {
+            fx.ioc.run_one_for(100ms);
+        }
+    }
+    // Let everything settle: the server's end goes away, pending handlers run.
+    while (fx.ioc.poll() > 0) {
+    }
+    srv.close();
+    if (!srv.connected) {
+        fx.acceptor.cancel();
+    }
+    while (fx.ioc.poll() > 0) {
+    }
+    if (std::getenv("SMTPERR_FUZZ_VERBOSE") != nullptr) {
+        std::fprintf(stderr, "outcome %s, deciding %s\n--- transcript\n%s--- server received\n%s\n",
+                     std::string(smtperr::to_string(report.outcome)).c_str(),
+                     std::string(smtperr::to_string(report.deciding.condition)).c_str(),
+                     fx.sink->text.c_str(), srv.received.c_str());
+    }
+    SMTPERR_FUZZ_CHECK(completions == 1, "more than one completion");
+    SMTPERR_FUZZ_CHECK(!result_ec, result_ec.message());
+
+    // Never sent without a 2yz to the final dot.
+    bool any_accepted = false;
+    for (const auto& r : report.recipients) {
+        any_accepted = any_accepted || r.accepted;
+    }
+    SMTPERR_FUZZ_CHECK(report.recipients.size() == nrcpt, "a recipient missing in the report");
+    if (report.outcome == smtperr::outcome::sent ||
+        report.outcome == smtperr::outcome::partially_sent || any_accepted) {
+        SMTPERR_FUZZ_CHECK(positive_after_dot(srv), "sent without a 2yz reply after the final dot");
+    }
+    if (report.outcome == smtperr::outcome::sent) {
+        SMTPERR_FUZZ_CHECK(!report.possibly_delivered, "sent and possibly delivered");
+        for (const auto& r : report.recipients) {
+            SMTPERR_FUZZ_CHECK(r.accepted, "sent with a recipient not accepted");
+        }
+    }
+
+    // No secret in the transcript: the one the client was given (a secret it never knew is
+    // no leak when the server echoes it).
+    fx.logger->flush();
+    const std::string& transcript = fx.sink->text;
+    static const std::vector<std::string> no_forms;
+    const auto& forms = !opt.credentials    ? no_forms
+                        : (flags & 4U) != 0 ? token_forms()
+                                            : password_forms();
+    for (const auto& form : forms) {
+        SMTPERR_FUZZ_CHECK(transcript.find(form) == std::string::npos,
+                           "a secret in the transcript: " + form);
+    }
+
+    // Nothing that needs TLS went out without it.
+    if (starttls) {
+        for (const std::string_view cmd : {"AUTH", "MAIL", "RCPT", "DATA"}) {
+            SMTPERR_FUZZ_CHECK(!line_starts_with(srv.received, cmd),
+                               std::string(cmd) + " sent although STARTTLS never succeeded");
+        }
+        for (const auto& form : forms) {
+            SMTPERR_FUZZ_CHECK(srv.received.find(form) == std::string::npos,
+                               "a secret sent before TLS");
+        }
+    } else if (!allow_plain) {
+        SMTPERR_FUZZ_CHECK(!line_starts_with(srv.received, "AUTH"),
+                           "AUTH without TLS although plaintext AUTH is not allowed");
+    }
+}
+
+}  // namespace
+}  // namespace smtperr_fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    smtperr_fuzz::run_one(data, size);
+    return 0;
+}
