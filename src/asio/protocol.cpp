@@ -297,20 +297,29 @@ std::string sasl_response(sasl_mechanism m, const credentials& c) {
     return {};
 }
 
+namespace {
+
+bool non_ascii(std::string_view s) noexcept {
+    return std::any_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+}  // namespace
+
+bool needs_smtputf8(const message& m) noexcept {
+    return non_ascii(m.from) || std::any_of(m.recipients.begin(), m.recipients.end(),
+                                            [](const std::string& r) { return non_ascii(r); });
+}
+
 std::string mail_command(const message& m, const capabilities& caps, std::uint64_t size) {
     std::string cmd = "MAIL FROM:<" + m.from + ">";
     if (caps.size) {
         cmd += " SIZE=" + std::to_string(size);
     }
-    const auto non_ascii = [](std::string_view s) {
-        return std::any_of(s.begin(), s.end(),
-                           [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-    };
     if (caps.eightbitmime && non_ascii(m.body)) {
         cmd += " BODY=8BITMIME";
     }
-    if (caps.smtputf8 &&
-        (non_ascii(m.from) || std::any_of(m.recipients.begin(), m.recipients.end(), non_ascii))) {
+    if (caps.smtputf8 && needs_smtputf8(m)) {
         cmd += " SMTPUTF8";
     }
     return cmd;

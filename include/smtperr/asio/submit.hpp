@@ -191,6 +191,16 @@ inline std::size_t next_head(session& s) {
             std::string().swap(j.wire);
             continue;
         }
+        if (!s.caps.smtputf8 && needs_smtputf8(j.msg)) {
+            // RFC 6531 §3.2: without SMTPUTF8 a non-ASCII address cannot be sent at all
+            // (and an IDN domain alone would need an A-label the user never typed).
+            local_reply(s, &j, phase::mail,
+                        "553 5.6.7 Non-ASCII address, and the server does not offer SMTPUTF8 "
+                        "(decided by the client)");
+            j.done = true;
+            std::string().swap(j.wire);
+            continue;
+        }
         return s.next;
     }
     return session::none;

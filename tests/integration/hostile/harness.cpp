@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 #include <deque>
 #include <sstream>
 #include <variant>
@@ -225,10 +226,24 @@ std::vector<std::string> event_texts(const send_report& rep, const std::vector<s
     return out;
 }
 
+// How many cases ran, for the README's count (doctest counts test cases, not subcases).
+struct tally {
+    unsigned played = 0;
+    tally() = default;
+    tally(const tally&) = delete;
+    tally& operator=(const tally&) = delete;
+    ~tally() {
+        if (played != 0) {
+            std::fprintf(stderr, "hostile-server suite: %u cases played\n", played);
+        }
+    }
+} cases_played;
+
 }  // namespace
 
 void play(const hostile_case& c) {
     INFO("case: ", c.name);
+    ++cases_played.played;
     net::io_context ioc;
     auto sctx = server_context(c.cert);
     script_server srv(ioc, c.script, &sctx, c.tls == sa::tls_mode::implicit);

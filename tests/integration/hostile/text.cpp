@@ -259,7 +259,28 @@ TEST_SUITE("hostile") {
                                   expect("DATA", "354 go\r\n"), data("554 5.7.1 spam detected\r\n"),
                                   expect("QUIT", "221 bye\r\n")},
             plain, cert::good, creds::password, failed(condition::spam_rejected, reply(554)));
-        play_all({all_refused, no_data, rset, rset_refused,
+        // RFC 6531: a non-ASCII address goes out only with SMTPUTF8, and only when offered.
+        hostile_case utf8_refused("non-ASCII recipient, no SMTPUTF8 offered: refused before MAIL",
+                                  plain_login() + std::vector<step>{expect("QUIT", "221 bye\r\n")},
+                                  plain, cert::good, creds::password,
+                                  failed(condition::international_address_unsupported, reply(553)),
+                                  {"MAIL", "RCPT"}, {"QUIT"});
+        utf8_refused.tweak = [](sa::submit_options&, sa::message& m) {
+            m.recipients = {"j\xc3\xbcrgen@beispiel.test"};
+        };
+        hostile_case utf8_offered(
+            "non-ASCII recipient with SMTPUTF8 offered: MAIL carries SMTPUTF8",
+            std::vector<step>{
+                send(greeting),
+                expect("EHLO client.test", "250-mx.test\r\n250-SMTPUTF8\r\n250 AUTH PLAIN\r\n"),
+                expect("AUTH PLAIN ", "235 2.7.0 ok\r\n"),
+                expect("MAIL FROM:<a@x.test> SMTPUTF8", "250 ok\r\n"),
+                expect("RCPT TO:<j\xc3\xbcrgen@beispiel.test>", "250 ok\r\n"),
+                expect("DATA", "354 go\r\n"), data("250 queued\r\n"),
+                expect("QUIT", "221 bye\r\n")},
+            plain, cert::good, creds::password, sent());
+        utf8_offered.tweak = utf8_refused.tweak;
+        play_all({utf8_refused, utf8_offered, all_refused, no_data, rset, rset_refused,
                   helo("HELO fallback after EHLO 500", "500 5.5.2 unrecognized\r\n"),
                   helo("HELO fallback after EHLO 502", "502 5.5.1 not implemented\r\n"), by_count,
                   fewer, data_refused, after_dot});

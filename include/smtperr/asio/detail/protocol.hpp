@@ -64,6 +64,10 @@ SMTPERR_DECL std::optional<sasl_mechanism> choose_mechanism(const submit_options
 /// The SASL client response (not yet base64-encoded) for PLAIN, XOAUTH2 and OAUTHBEARER.
 SMTPERR_DECL std::string sasl_response(sasl_mechanism m, const credentials& c);
 
+/// True when the sender or a recipient has a non-ASCII octet: the message needs SMTPUTF8
+/// (RFC 6531).
+SMTPERR_DECL bool needs_smtputf8(const message& m) noexcept;
+
 /// "MAIL FROM:<a>[ SIZE=n][ BODY=8BITMIME][ SMTPUTF8]" (no CRLF) for what the server offers.
 SMTPERR_DECL std::string mail_command(const message& m, const capabilities& caps,
                                       std::uint64_t size);
