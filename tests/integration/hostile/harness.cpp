@@ -143,7 +143,7 @@ bool decode_utf8(std::string_view s, std::vector<char32_t>& out) {
         if (n == 0 || i + n > s.size()) {
             return false;
         }
-        char32_t cp = n == 1 ? b : (b & (0x7f >> n));
+        char32_t cp = n == 1 ? char32_t{b} : static_cast<char32_t>(b & (0x7fU >> n));
         for (std::size_t k = 1; k < n; ++k) {
             const auto c = static_cast<unsigned char>(s[i + k]);
             if ((c >> 6) != 2) {
