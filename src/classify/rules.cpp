@@ -216,7 +216,9 @@ const rule rules[] = {
     {"message.too_large", "", any_phase, 0, -1, -1, "message too large|message too big|message is too large|message is too big|message size exceeds|size limit|size exceeds|exceeds the maximum|maximum message size|message length exceeds|too large|too big", c::message_too_large},
     {"message.loop", "", any_phase, 0, -1, -1, "mail loop|loop detected|loops back|routing loop|too many hops|hop count", c::message_loop},
 
-    // Recipient texts.
+    // Recipient texts. A 551 that names where to send instead is "not local" whatever its
+    // enhanced code says (servers pair it with 5.1.6, "moved, no forwarding address").
+    {"recipient.forward", "", p_rcpt, 551, -1, -1, "please try|forward-path|forward path", c::recipient_not_local},
     {"recipient.international", "", p_recipient, 0, -1, -1, "smtputf8|non-ascii|utf8 address|internationalized", c::international_address_unsupported},
     {"recipient.domain", "", p_recipient, 0, -1, -1, "domain not found|host not found|no such domain|unrouteable|unroutable|domain does not exist|domain not exist|no mx|null mx|domain does not accept mail|does not accept mail|host or domain name not found|find the recipient domain|name service error|unknown domain|invalid domain|domain name not found|host unknown|unknown host|illegal host|dns lookup failure|any host named|find a mail exchanger|domain is not reachable|no smtp service|name lookup failure", c::recipient_domain_invalid},
     {"recipient.bad_mailbox", "", p_recipient, 5, 1, 1, "", c::recipient_unknown},
