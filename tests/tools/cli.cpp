@@ -12,9 +12,17 @@
 #include <fstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
+
+// A file in the temporary directory of this process's own: ctest -j runs the cases of this
+// file as concurrent processes.
+std::filesystem::path temp_file(const std::string& name) {
+    return std::filesystem::temp_directory_path() /
+           (name + "." + std::to_string(static_cast<long>(getpid())));
+}
 
 struct run_result {
     int status = -1;
@@ -23,7 +31,7 @@ struct run_result {
 
 // Runs the tool with `args` (shell-quoted by the caller) and `input` on stdin.
 run_result run(const std::string& args, const std::string& input = {}) {
-    const auto in_path = std::filesystem::temp_directory_path() / "smtperr_cli_test_input";
+    const auto in_path = temp_file("smtperr_cli_test_input");
     {
         std::ofstream in(in_path, std::ios::binary);
         in << input;
@@ -200,7 +208,7 @@ struct send_result {
 // `scenario` (none: no server; the tool is run directly). Secrets go through setenv(), never
 // through a command line.
 send_result run_send(const std::string& scenario, const std::string& args) {
-    const auto err_path = std::filesystem::temp_directory_path() / "smtperr_cli_test_stderr";
+    const auto err_path = temp_file("smtperr_cli_test_stderr");
     std::string cmd;
     if (!scenario.empty()) {
         cmd = std::string(SMTPERR_SCENARIO_SERVER) + " " + scenario + " -- ";
@@ -475,7 +483,7 @@ TEST_SUITE("tools/smtperr send") {
 
     TEST_CASE("send: human-readable output in German, and a message file") {
         setenv("SMTPERR_TEST_PW", "s3cret-recipients", 1);
-        const auto path = std::filesystem::temp_directory_path() / "smtperr_cli_test_message";
+        const auto path = temp_file("smtperr_cli_test_message");
         {
             std::ofstream m(path, std::ios::binary);
             m << "Subject: Hallo\n\n.Eine Zeile mit Punkt\n";
