@@ -99,14 +99,12 @@ bool code_matches(int rule_code, int code) noexcept {
                             : rule_code == code;
 }
 
-constexpr char lower_octet(char ch) noexcept {
-    return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch;
-}
-
 // FNV-1a over a host name suffix read from its end, so that a walk from the end of a host
-// name yields the hash of every suffix on the way.
+// name yields the hash of every suffix on the way. Setting bit 5 lower-cases letters and
+// leaves digits, '-' and '.' as they are; other octets may collide, which the comparison
+// of the suffix itself then rules out.
 constexpr std::uint64_t suffix_hash_step(std::uint64_t h, char ch) noexcept {
-    return (h ^ static_cast<unsigned char>(lower_octet(ch))) * 0x100000001b3u;
+    return (h ^ (static_cast<unsigned char>(ch) | 0x20u)) * 0x100000001b3u;
 }
 constexpr std::uint64_t suffix_hash_seed = 0xcbf29ce484222325u;
 
@@ -166,19 +164,46 @@ class host_index {
     std::size_t used_ = 0;
 };
 
-/// The compiled form of the tables: built once, immutable afterwards.
+/// A set of rules, one bit per rule in table order.
+struct rule_set {
+    static constexpr std::size_t words = 4;
+    std::array<std::uint64_t, words> bits{};
+
+    void insert(std::size_t i) noexcept { bits[i / 64] |= std::uint64_t{1} << (i % 64); }
+    rule_set& operator|=(const rule_set& o) noexcept {
+        for (std::size_t w = 0; w < words; ++w) {
+            bits[w] |= o.bits[w];
+        }
+        return *this;
+    }
+    rule_set& operator&=(const rule_set& o) noexcept {
+        for (std::size_t w = 0; w < words; ++w) {
+            bits[w] &= o.bits[w];
+        }
+        return *this;
+    }
+};
+
+/// The compiled form of the tables: built once, immutable afterwards. Every condition of a
+/// rule that does not depend on the enhanced code becomes a rule set, so that the rules
+/// left for a reply are a few ANDs away.
 struct engine {
     multi_matcher matcher;
     std::vector<fragment_set> rule_fragments;      // per rule
     std::vector<std::int16_t> signature_provider;  // per pattern: provider index or -1
-    std::vector<std::int16_t> rule_provider;       // per rule: provider index or -1
-    std::vector<std::uint16_t> plain[400];         // per code 200..599: rules without fragments
-    std::vector<std::vector<std::uint16_t>> rules_by_fragment;  // fragment id -> rules
+    std::vector<rule_set> by_fragment;             // per pattern: the rules naming it
+    rule_set plain;                                // rules without fragments
+    std::array<rule_set, 400> by_code;             // per code 200..599: rules it satisfies
+    std::array<rule_set, 16> by_phase;             // per phase
+    std::vector<rule_set> by_provider;             // per provider, last: none known
+    rule_set not_oauth;                            // rules for any SASL mechanism
     bool built = false;         // false if the tables are unusable (see the constructor)
     std::uint16_t said_id = 0;  // "said:" (quoted remote reply)
     host_index hosts;
 
     engine() {
+        static_assert(static_cast<std::size_t>(phase_count) <=
+                      std::tuple_size_v<decltype(by_phase)>);
         for (std::size_t p = 0; p < provider_count; ++p) {
             for_each_alternative(providers[p].host_suffixes, [&](std::string_view suffix) {
                 hosts.insert(suffix, static_cast<int>(p));
@@ -186,7 +211,9 @@ struct engine {
         }
         said_id = matcher.add("said:");
         rule_fragments.resize(rule_count);
-        rule_provider.resize(rule_count, -1);
+        by_provider.resize(provider_count + 1);
+        // Over capacity the rule sets cannot hold the table: build() below fails.
+        const bool fits = rule_count <= rule_set::words * 64;
         for (std::size_t i = 0; i < rule_count; ++i) {
             for_each_alternative(rules[i].fragments, [&](std::string_view f) {
                 const auto id = matcher.add(f);
@@ -196,10 +223,30 @@ struct engine {
                 rule_fragments[i].bits[id / 64] |= std::uint64_t{1} << (id % 64);
                 rule_fragments[i].empty = false;
             });
-            for (std::size_t p = 0; p < provider_count; ++p) {
-                if (providers[p].id == rules[i].provider) {
-                    rule_provider[i] = static_cast<std::int16_t>(p);
+            if (!fits) {
+                continue;
+            }
+            if (rule_fragments[i].empty) {
+                plain.insert(i);
+            }
+            for (int code = 200; code < 600; ++code) {
+                if (code_matches(rules[i].code, code)) {
+                    by_code[static_cast<std::size_t>(code - 200)].insert(i);
                 }
+            }
+            for (std::size_t ph = 0; ph < by_phase.size(); ++ph) {
+                if (rules[i].phases == any_phase || (rules[i].phases & (1u << ph)) != 0) {
+                    by_phase[ph].insert(i);
+                }
+            }
+            for (std::size_t p = 0; p <= provider_count; ++p) {
+                if (rules[i].provider.empty() ||
+                    (p < provider_count && providers[p].id == rules[i].provider)) {
+                    by_provider[p].insert(i);
+                }
+            }
+            if (rules[i].mech != mechanism::oauth) {
+                not_oauth.insert(i);
             }
         }
         std::vector<std::pair<std::uint16_t, std::int16_t>> signatures;
@@ -209,26 +256,20 @@ struct engine {
             });
         }
         // Unusable tables (a fragment too short or too long, more fragments than the match
-        // set holds) disable the text rules, which the rule-table tests then catch.
-        built = matcher.build() && matcher.pattern_count() <= max_words * 64;
+        // set holds, more rules than a rule set holds) disable the text rules, which the
+        // rule-table tests then catch.
+        built = matcher.build() && matcher.pattern_count() <= max_words * 64 && fits;
         signature_provider.assign(matcher.pattern_count(), -1);
         for (const auto& [id, p] : signatures) {
             if (signature_provider[id] < 0) {
                 signature_provider[id] = p;  // The first provider in table order keeps it.
             }
         }
-        rules_by_fragment.resize(matcher.pattern_count());
-        for (std::size_t i = 0; i < rule_count; ++i) {
+        by_fragment.resize(matcher.pattern_count());
+        for (std::size_t i = 0; i < rule_count && fits; ++i) {
             for (std::size_t id = 0; id < matcher.pattern_count() && id < max_words * 64; ++id) {
                 if (rule_fragments[i].bits[id / 64] & (std::uint64_t{1} << (id % 64))) {
-                    rules_by_fragment[id].push_back(static_cast<std::uint16_t>(i));
-                }
-            }
-        }
-        for (int code = 200; code < 600; ++code) {
-            for (std::size_t i = 0; i < rule_count; ++i) {
-                if (rule_fragments[i].empty && code_matches(rules[i].code, code)) {
-                    plain[code - 200].push_back(static_cast<std::uint16_t>(i));
+                    by_fragment[id].insert(i);
                 }
             }
         }
@@ -500,17 +541,23 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
         e.matcher.scan(r.text, found.data());
     }
 
-    int provider = detect_provider_by_host(e, ctx.host);
-    if (provider < 0) {
-        // The first provider (in table order) whose signature was found.
-        for (std::size_t w = 0; w < max_words; ++w) {
-            for (std::uint64_t bits = found[w]; bits != 0; bits &= bits - 1) {
-                const int sp = e.signature_provider[w * 64 + lowest_bit(bits)];
-                if (sp >= 0 && (provider < 0 || sp < provider)) {
-                    provider = sp;
-                }
+    // The rules whose fragments were found, and the provider of the first signature found
+    // (in table order) unless the host names one.
+    rule_set candidates = e.plain;
+    int signed_by = -1;
+    for (std::size_t w = 0; w < max_words; ++w) {
+        for (std::uint64_t bits = found[w]; bits != 0; bits &= bits - 1) {
+            const auto id = w * 64 + lowest_bit(bits);
+            candidates |= e.by_fragment[id];
+            const int sp = e.signature_provider[id];
+            if (sp >= 0 && (signed_by < 0 || sp < signed_by)) {
+                signed_by = sp;
             }
         }
+    }
+    int provider = detect_provider_by_host(e, ctx.host);
+    if (provider < 0) {
+        provider = signed_by;
     }
     if (provider >= 0) {
         d.provider = providers[provider].id;
@@ -539,19 +586,16 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
         }
     }
 
-    const bool oauth = is_oauth(ctx.sasl_mechanism);
-    const unsigned phase_bit = 1u << static_cast<unsigned>(ctx.phase);
-    // Everything but the text: whether rule `idx` applies to this reply.
-    auto applies = [&](std::size_t idx) {
-        const rule& rl = rules[idx];
-        if (!code_matches(rl.code, code))
-            return false;
-        if (rl.phases != any_phase && (rl.phases & phase_bit) == 0)
-            return false;
-        if (rl.mech == mechanism::oauth && !oauth)
-            return false;
-        if (e.rule_provider[idx] >= 0 && e.rule_provider[idx] != provider)
-            return false;
+    // Everything but the text and the enhanced code is a rule set; the first rule in table
+    // order that is left and fits the enhanced code wins.
+    candidates &= e.by_code[static_cast<std::size_t>(code - 200)];
+    candidates &= e.by_phase[static_cast<std::size_t>(ctx.phase)];
+    candidates &=
+        e.by_provider[provider >= 0 ? static_cast<std::size_t>(provider) : provider_count];
+    if (!is_oauth(ctx.sasl_mechanism)) {
+        candidates &= e.not_oauth;
+    }
+    const auto fits_status = [&](const rule& rl) {
         if (rl.kind == rule_kind::status_default) {
             if (!status)
                 return false;
@@ -559,31 +603,17 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
             // An enhanced code that says no more than the basic one does not decide.
             return sc != condition::transient_failure && sc != condition::permanent_failure;
         }
-        if (rl.subject >= 0 && (!status || status->subject != rl.subject))
-            return false;
-        if (rl.detail >= 0 && (!status || status->detail != rl.detail))
-            return false;
-        return true;
+        return (rl.subject < 0 || (status && status->subject == rl.subject)) &&
+               (rl.detail < 0 || (status && status->detail == rl.detail));
     };
-    // The first rule in table order wins: the best rule among those whose fragments were
-    // found, then the rules without fragments up to that point.
     std::size_t best = rule_count;
-    for (std::size_t w = 0; w < max_words; ++w) {
-        for (std::uint64_t bits = found[w]; bits != 0; bits &= bits - 1) {
-            const auto id = w * 64 + lowest_bit(bits);
-            for (const auto idx : e.rules_by_fragment[id]) {
-                if (idx < best && applies(idx)) {
-                    best = idx;
-                }
+    for (std::size_t w = 0; w < rule_set::words && best == rule_count; ++w) {
+        for (std::uint64_t bits = candidates.bits[w]; bits != 0; bits &= bits - 1) {
+            const auto idx = w * 64 + lowest_bit(bits);
+            if (fits_status(rules[idx])) {
+                best = idx;
+                break;
             }
-        }
-    }
-    for (const auto idx : e.plain[code - 200]) {
-        if (idx >= best)
-            break;
-        if (applies(idx)) {
-            best = idx;
-            break;
         }
     }
     const rule* decided = nullptr;
