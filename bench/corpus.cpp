@@ -3,10 +3,9 @@
 
 #include "corpus.hpp"
 
-#include <fstream>
 #include <iterator>
-#include <sstream>
-#include <string_view>
+
+#include "data/sisimai/rows.hpp"
 
 namespace smtperr::bench {
 
@@ -63,46 +62,13 @@ const fixed_entry fixed[] = {
 
 const std::size_t submission_entries = std::size(fixed);
 
-namespace {
-
-phase phase_of(std::string_view cmd) {
-    if (cmd == "MAIL")
-        return phase::mail;
-    if (cmd == "DATA")
-        return phase::data_end;
-    if (cmd == "HELO" || cmd == "EHLO")
-        return phase::ehlo;
-    return phase::rcpt;
-}
-
-}  // namespace
-
 std::vector<corpus_entry> load_corpus(const char* sisimai_tsv) {
     std::vector<corpus_entry> out;
     for (const auto& f : fixed) {
         out.push_back({f.wire, f.ph, f.host});
     }
-    std::ifstream in(sisimai_tsv);
-    std::string line;
-    std::getline(in, line);  // header
-    while (std::getline(in, line)) {
-        std::vector<std::string> cols;
-        std::stringstream ss(line);
-        std::string col;
-        while (std::getline(ss, col, '\t'))
-            cols.push_back(col);
-        if (cols.size() < 8)
-            continue;
-        std::string code = cols[2];
-        if (code.size() != 3 || code[0] < '4' || code[0] > '5') {
-            code = !cols[3].empty() && cols[3][0] == '4' ? "450" : "550";
-        }
-        std::string text = cols[7];
-        if (text.size() > 400)
-            text.resize(400);  // Keep lines under the parser's cap.
-        std::string wire = text.rfind(code, 0) == 0 ? text : code + " " + text;
-        wire += "\r\n";
-        out.push_back({std::move(wire), phase_of(cols[1]), cols[6]});
+    for (auto& r : sisimai_data::read_rows(sisimai_tsv)) {
+        out.push_back({std::move(r.reply) + "\r\n", r.ph, std::move(r.host)});
     }
     return out;
 }

@@ -18,58 +18,19 @@
 #include <cstddef>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <map>
 #include <string>
-#include <string_view>
 #include <vector>
+
+#include "data/sisimai/rows.hpp"
 
 namespace {
 
 using smtperr::condition;
-using smtperr::phase;
-
-std::vector<std::string> split(const std::string& line, char sep) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    for (;;) {
-        const auto at = line.find(sep, start);
-        out.push_back(line.substr(start, at == std::string::npos ? at : at - start));
-        if (at == std::string::npos) {
-            return out;
-        }
-        start = at + 1;
-    }
-}
-
-bool starts_with_code(std::string_view text) {
-    if (text.size() < 3) {
-        return false;
-    }
-    for (std::size_t i = 0; i < 3; ++i) {
-        if (text[i] < '0' || text[i] > '9') {
-            return false;
-        }
-    }
-    return text[0] >= '2' && text[0] <= '5' &&
-           (text.size() == 3 || text[3] == ' ' || text[3] == '-');
-}
-
-phase phase_of(std::string_view command) {
-    if (command == "MAIL")
-        return phase::mail;
-    if (command == "DATA")
-        return phase::data_end;
-    if (command == "HELO" || command == "EHLO")
-        return phase::ehlo;
-    if (command == "QUIT")
-        return phase::quit;
-    return phase::rcpt;  // '-': most bounces report a recipient
-}
+namespace data = smtperr::sisimai_data;
 
 struct row {
     std::string wire;  ///< The reply with CRLF.
-    phase ph;
+    smtperr::phase ph;
     std::string host;
     const std::vector<condition>* accepted;  ///< Empty: excluded from the agreement.
 };
@@ -89,61 +50,20 @@ int main(int argc, char** argv) {
     }
     const double seconds = argc > 3 ? std::stod(argv[3]) : 3.0;
 
-    std::map<std::string, std::vector<condition>> reasons;
-    {
-        std::ifstream in(argv[2]);
-        std::string line;
-        bool header = true;
-        while (std::getline(in, line)) {
-            if (line.empty() || line[0] == '#') {
-                continue;
-            }
-            if (header) {
-                header = false;
-                continue;
-            }
-            const auto f = split(line, '\t');
-            auto& conds = reasons[f[0]];
-            for (const auto& name : f.size() > 1 ? split(f[1], ',') : std::vector<std::string>{}) {
-                if (name.empty()) {
-                    continue;
-                }
-                const auto c = smtperr::condition_from_string(name);
-                if (!c) {
-                    std::fprintf(stderr, "%s: unknown condition %s\n", argv[2], name.c_str());
-                    return 1;
-                }
-                conds.push_back(*c);
-            }
-        }
+    data::reason_map reasons;
+    std::string error;
+    if (!data::read_reason_map(argv[2], reasons, error)) {
+        std::fprintf(stderr, "%s\n", error.c_str());
+        return 1;
     }
-
     std::vector<row> rows;
-    {
-        std::ifstream in(argv[1]);
-        std::string line;
-        std::getline(in, line);  // header
-        while (std::getline(in, line)) {
-            // id smtp_command reply_code status status_is_sisimai_internal reason rhost text
-            const auto f = split(line, '\t');
-            if (f.size() < 8) {
-                continue;
-            }
-            const auto it = reasons.find(f[5]);
-            if (it == reasons.end()) {
-                std::fprintf(stderr, "reason %s missing in %s\n", f[5].c_str(), argv[2]);
-                return 1;
-            }
-            std::string code = f[2];
-            const bool no_code = code == "-" || code.empty();
-            if (no_code) {
-                code = !f[3].empty() && f[3][0] == '4' ? "450" : "550";
-            }
-            const std::string& text = f[7];
-            const bool own = starts_with_code(text) && (no_code || text.compare(0, 3, code) == 0);
-            rows.push_back({(own ? text : code + " " + text) + "\r\n", phase_of(f[1]),
-                            f[6] == "-" ? std::string() : f[6], &it->second});
+    for (auto& r : data::read_rows(argv[1])) {
+        const auto it = reasons.find(r.reason);
+        if (it == reasons.end()) {
+            std::fprintf(stderr, "reason %s missing in %s\n", r.reason.c_str(), argv[2]);
+            return 1;
         }
+        rows.push_back({r.reply + "\r\n", r.ph, r.host, &it->second});
     }
     if (rows.empty()) {
         std::fprintf(stderr, "no rows in %s\n", argv[1]);

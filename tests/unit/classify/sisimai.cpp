@@ -17,110 +17,18 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <string>
-#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "data/sisimai/rows.hpp"
 #include "unit/classify/classify_util.hpp"
 
 namespace {
 
 using namespace classify_test;
 using c = smtperr::condition;
-
-/// Sisimai reason → the smtperr conditions that say the same thing. Reasons mapped to an
-/// empty set have no submission-time counterpart and are excluded from the figure.
-struct reason_map {
-    std::string reason;
-    std::vector<c> accepted;
-};
-
-std::vector<std::string> split_tabs(const std::string& line);
-
-/// tests/data/sisimai/reason_map.tsv, which the Sisimai benchmark (bench/sisimai/) reads too.
-const std::vector<reason_map>& reason_table() {
-    static const std::vector<reason_map> table = [] {
-        std::vector<reason_map> out;
-        std::ifstream in(source_path("tests/data/sisimai/reason_map.tsv"));
-        std::string line;
-        bool header = true;
-        while (std::getline(in, line)) {
-            if (line.empty() || line[0] == '#') {
-                continue;
-            }
-            if (header) {  // reason	conditions
-                header = false;
-                continue;
-            }
-            const auto fields = split_tabs(line);
-            reason_map m{fields[0], {}};
-            std::string_view list = fields.size() > 1 ? std::string_view(fields[1]) : "";
-            while (!list.empty()) {
-                const auto comma = list.find(',');
-                const auto name = list.substr(0, comma);
-                const auto cond = smtperr::condition_from_string(name);
-                INFO("reason_map.tsv: " << m.reason << ": " << name);
-                REQUIRE(cond.has_value());
-                m.accepted.push_back(*cond);
-                list = comma == std::string_view::npos ? "" : list.substr(comma + 1);
-            }
-            out.push_back(std::move(m));
-        }
-        return out;
-    }();
-    return table;
-}
-
-const reason_map* find_reason(std::string_view reason) {
-    for (const auto& r : reason_table()) {
-        if (r.reason == reason) {
-            return &r;
-        }
-    }
-    return nullptr;
-}
-
-std::vector<std::string> split_tabs(const std::string& line) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    for (;;) {
-        const auto tab = line.find('\t', start);
-        out.push_back(line.substr(start, tab == std::string::npos ? tab : tab - start));
-        if (tab == std::string::npos) {
-            break;
-        }
-        start = tab + 1;
-    }
-    return out;
-}
-
-bool starts_with_code(std::string_view text) {
-    if (text.size() < 3) {
-        return false;
-    }
-    for (std::size_t i = 0; i < 3; ++i) {
-        if (text[i] < '0' || text[i] > '9') {
-            return false;
-        }
-    }
-    return text[0] >= '2' && text[0] <= '5' &&
-           (text.size() == 3 || text[3] == ' ' || text[3] == '-');
-}
-
-phase phase_of(std::string_view command) {
-    if (command == "RCPT")
-        return phase::rcpt;
-    if (command == "MAIL")
-        return phase::mail;
-    if (command == "DATA")
-        return phase::data_end;
-    if (command == "HELO" || command == "EHLO")
-        return phase::ehlo;
-    if (command == "QUIT")
-        return phase::quit;
-    return phase::rcpt;  // '-': most bounces report a recipient
-}
+namespace data = smtperr::sisimai_data;
 
 struct row_result {
     std::string id;
@@ -136,8 +44,13 @@ struct row_result {
 
 TEST_SUITE("classify.sisimai") {
     TEST_CASE("Sisimai reasons: agreement floor") {
-        const auto data = read_file(source_path("tests/data/sisimai/diagnostics.tsv"));
-        REQUIRE(!data.empty());
+        data::reason_map reasons;
+        std::string error;
+        INFO(error);
+        REQUIRE(data::read_reason_map(source_path("tests/data/sisimai/reason_map.tsv"), reasons,
+                                      error));
+        const auto rows = data::read_rows(source_path("tests/data/sisimai/diagnostics.tsv"));
+        REQUIRE(!rows.empty());
 
         std::size_t total = 0;
         std::size_t agree = 0;
@@ -145,59 +58,32 @@ TEST_SUITE("classify.sisimai") {
         std::map<std::string, std::pair<std::size_t, std::size_t>> per_reason;  // agree, all
         std::vector<row_result> misses;
 
-        std::size_t pos = data.find('\n') + 1;  // skip the header
-        while (pos < data.size()) {
-            auto end = data.find('\n', pos);
-            if (end == std::string::npos) {
-                end = data.size();
-            }
-            const auto fields = split_tabs(data.substr(pos, end - pos));
-            pos = end + 1;
-            if (fields.size() < 8) {
-                continue;
-            }
-            // id smtp_command reply_code status status_is_sisimai_internal reason rhost text
-            const auto& id = fields[0];
-            const auto& reason = fields[5];
-            const auto* map = find_reason(reason);
-            INFO("row " << id << " reason " << reason);
-            REQUIRE(map != nullptr);
-            if (map->accepted.size() == 0) {
+        for (const auto& row : rows) {
+            INFO("row " << row.id << " reason " << row.reason);
+            const auto map = reasons.find(row.reason);
+            REQUIRE(map != reasons.end());
+            if (map->second.empty()) {
                 ++excluded;
                 continue;
             }
-            // The text is the reply when it starts with the row's code, or with any code when
-            // the row has none; else the row's code (550/450 by the status class) is put first.
-            const auto& text = fields[7];
-            std::string code = fields[2];
-            const bool no_code = code == "-" || code.empty();
-            if (no_code) {
-                code = !fields[3].empty() && fields[3][0] == '4' ? "450" : "550";
-            }
-            const bool own_code =
-                starts_with_code(text) && (no_code || text.compare(0, 3, code) == 0);
-            const std::string wire = own_code ? text : code + " " + text;
-            const std::string host = fields[6] == "-" ? std::string() : fields[6];
-            const phase ph = phase_of(fields[1]);
-
-            const verdict v = classify_reply(wire, ph, host);
+            const verdict v = classify_reply(row.reply, row.ph, row.host);
             ++total;
             bool ok = false;
             std::string accepted;
-            for (const c want : map->accepted) {
+            for (const c want : map->second) {
                 ok = ok || v.cond == want;
                 if (!accepted.empty()) {
                     accepted += '|';
                 }
                 accepted += std::string(smtperr::to_string(want));
             }
-            auto& counts = per_reason[reason];
+            auto& counts = per_reason[row.reason];
             ++counts.second;
             if (ok) {
                 ++agree;
                 ++counts.first;
             } else {
-                misses.push_back({id, reason, wire, ph, host, accepted, v});
+                misses.push_back({row.id, row.reason, row.reply, row.ph, row.host, accepted, v});
             }
         }
 
