@@ -40,9 +40,9 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
-// Host `h` is `suffix` or ends in "." + suffix.
+// Host `h` (perhaps absolute: one trailing dot) is `suffix` or ends in "." + suffix.
 bool host_matches(std::string_view h, std::string_view suffix) noexcept {
-    while (!h.empty() && h.back() == '.') {
+    if (!h.empty() && h.back() == '.') {
         h.remove_suffix(1);
     }
     if (h.size() < suffix.size()) {
@@ -339,8 +339,8 @@ std::string_view extract_help_url(std::string_view text, std::string_view domain
         }
         const auto host = text.substr(host_start, host_end - host_start);
         // Letters, digits, '-' and '.' only: no user info ('@'), no escapes, nothing a UI
-        // could read as markup.
-        bool ok = !host.empty();
+        // could read as markup; and no empty label ("x..com", ".x.com").
+        bool ok = !host.empty() && host.front() != '.' && host.find("..") == std::string_view::npos;
         for (const char hc : host) {
             ok = ok && ((hc >= 'a' && hc <= 'z') || (hc >= 'A' && hc <= 'Z') ||
                         (hc >= '0' && hc <= '9') || hc == '-' || hc == '.');

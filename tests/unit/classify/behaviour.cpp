@@ -152,6 +152,9 @@ TEST_SUITE("classify.help_url") {
             "http://support-google.com/mail",
             "javascript:alert(1)//support.google.com",
             "https://xn--ggle-0nda.com/mail",
+            "https://support.google.com../mail",  // empty labels: not a host name
+            "https://.support.google.com/mail",
+            "https://support..google.com/mail",
         };
         for (const auto link : evil) {
             CAPTURE(link);
@@ -173,6 +176,13 @@ TEST_SUITE("classify.help_url") {
             "unsolicited mail a1sm1 - gsmtp",
             p::data_end, "smtp.gmail.com");
         CHECK(v.help_url == "https://support.google.com/mail/?p=UnsolicitedMessageError");
+    }
+
+    TEST_CASE("an absolute host name (one trailing dot) is the same host") {
+        const auto v = classify_reply(
+            "550 5.7.1 https://support.google.com./mail/?p=UnsolicitedMessageError a1sm1 - gsmtp",
+            p::data_end, "smtp.gmail.com");
+        CHECK(v.help_url == "https://support.google.com./mail/?p=UnsolicitedMessageError");
     }
 
     TEST_CASE("a rule's own link when the reply has none") {
