@@ -14,7 +14,6 @@
 #include <smtperr/messages/messages.hpp>
 #include <smtperr/pipeline/send_report.hpp>
 
-#include <boost/asio/append.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/coroutine.hpp>
 #include <boost/asio/execution_context.hpp>
@@ -253,8 +252,8 @@ class submit_op : public net::coroutine {
                                                         std::move(t));
                     },
                     s.opt.timeouts.connect, std::move(self));
-                if (stop(self, ec)) {
-                    goto aborted;
+                if (aborted(self, ec)) {
+                    goto done;
                 }
                 if (ec) {
                     fail_all(s, phase::greeting, errc::connection_failed);
@@ -267,8 +266,8 @@ class submit_op : public net::coroutine {
                         return s.stream.next_layer().async_connect(ep, std::move(t));
                     },
                     s.opt.timeouts.connect, std::move(self));
-                if (stop(self, ec)) {
-                    goto aborted;
+                if (aborted(self, ec)) {
+                    goto done;
                 }
                 if (!ec) {
                     break;
@@ -286,14 +285,8 @@ class submit_op : public net::coroutine {
 
             if (s.opt.tls == tls_mode::implicit) {
                 s.cur = phase::greeting;
-                BOOST_ASIO_CORO_YIELD handshake(self);
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    // A stalled handshake is a timeout, not a TLS failure.
-                    transport_failure(s, phase::greeting,
-                                      ec == errc::timed_out ? ec : errc::tls_failed);
+                BOOST_ASIO_CORO_YIELD async_handshake(s, s.opt.timeouts.connect, std::move(self));
+                if (ended(self, ec, phase::greeting)) {
                     goto done;
                 }
                 s.tls = true;
@@ -304,11 +297,7 @@ class submit_op : public net::coroutine {
             s.cur = phase::greeting;
             s.outstanding = 1;
             BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.greeting, std::move(self));
-            if (stop(self, ec)) {
-                goto aborted;
-            }
-            if (ec) {
-                transport_failure(s, phase::greeting, ec);
+            if (ended(self, ec, phase::greeting)) {
                 goto done;
             }
             if (s.last.code != 220) {
@@ -324,20 +313,8 @@ class submit_op : public net::coroutine {
         ehlo:
             s.cur = phase::ehlo;
             s.send("EHLO " + client_name(s));
-            BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.ehlo);
-            if (stop(self, ec)) {
-                goto aborted;
-            }
-            if (ec) {
-                transport_failure(s, phase::ehlo, ec);
-                goto done;
-            }
-            BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.ehlo, std::move(self));
-            if (stop(self, ec)) {
-                goto aborted;
-            }
-            if (ec) {
-                transport_failure(s, phase::ehlo, ec);
+            BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.ehlo, std::move(self));
+            if (ended(self, ec, phase::ehlo)) {
                 goto done;
             }
             if (s.last.code == 250) {
@@ -350,20 +327,8 @@ class submit_op : public net::coroutine {
             } else if (s.last.code >= 500) {
                 s.cur = phase::helo;
                 s.send("HELO " + client_name(s));
-                BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.ehlo);
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    transport_failure(s, phase::helo, ec);
-                    goto done;
-                }
-                BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.ehlo, std::move(self));
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    transport_failure(s, phase::helo, ec);
+                BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.ehlo, std::move(self));
+                if (ended(self, ec, phase::helo)) {
                     goto done;
                 }
                 s.caps = capabilities{};
@@ -387,21 +352,9 @@ class submit_op : public net::coroutine {
                 }
                 s.cur = phase::starttls;
                 s.send("STARTTLS");
-                BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.starttls);
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    transport_failure(s, phase::starttls, ec);
-                    goto done;
-                }
-                BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.starttls, std::move(self));
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    // Includes bytes after the 220 (NO STARTTLS injection): fail closed.
-                    transport_failure(s, phase::starttls, ec);
+                BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.starttls, std::move(self));
+                // Includes bytes after the 220 (NO STARTTLS injection): fail closed.
+                if (ended(self, ec, phase::starttls)) {
                     goto done;
                 }
                 if (s.last.code != 220) {
@@ -416,14 +369,8 @@ class submit_op : public net::coroutine {
                     transport_failure(s, phase::starttls, errc::protocol_violation);
                     goto done;
                 }
-                BOOST_ASIO_CORO_YIELD handshake(self);
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    // A stalled handshake is a timeout, not a TLS failure.
-                    transport_failure(s, phase::starttls,
-                                      ec == errc::timed_out ? ec : errc::tls_failed);
+                BOOST_ASIO_CORO_YIELD async_handshake(s, s.opt.timeouts.starttls, std::move(self));
+                if (ended(self, ec, phase::starttls)) {
                     goto done;
                 }
                 s.tls = true;
@@ -458,20 +405,8 @@ class submit_op : public net::coroutine {
                     goto quit;
                 }
                 for (;;) {
-                    BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.auth);
-                    if (stop(self, ec)) {
-                        goto aborted;
-                    }
-                    if (ec) {
-                        transport_failure(s, phase::auth, ec);
-                        goto done;
-                    }
-                    BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.auth, std::move(self));
-                    if (stop(self, ec)) {
-                        goto aborted;
-                    }
-                    if (ec) {
-                        transport_failure(s, phase::auth, ec);
+                    BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.auth, std::move(self));
+                    if (ended(self, ec, phase::auth)) {
                         goto done;
                     }
                     if (s.last.code == 334 && s.answer < s.answers.size()) {
@@ -537,20 +472,8 @@ class submit_op : public net::coroutine {
                 s.need_rset = false;
                 s.rset_sent = true;
                 if (!s.pipelined) {
-                    BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.mail);
-                    if (stop(self, ec)) {
-                        goto aborted;
-                    }
-                    if (ec) {
-                        transport_failure(s, phase::rset, ec);
-                        goto done;
-                    }
-                    BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.mail, std::move(self));
-                    if (stop(self, ec)) {
-                        goto aborted;
-                    }
-                    if (ec) {
-                        transport_failure(s, phase::rset, ec);
+                    BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.mail, std::move(self));
+                    if (ended(self, ec, phase::rset)) {
                         goto done;
                     }
                     s.rset_sent = false;
@@ -578,12 +501,11 @@ class submit_op : public net::coroutine {
             if (s.tail != session::none) {
                 for (s.wire_pos = 0;;) {
                     if (s.jobs[s.tail].wire.size() - s.wire_pos <= data_block_size) {
-                        s.sending.swap(s.out);
-                        s.out.clear();
+                        s.stage();
                     }
                     BOOST_ASIO_CORO_YIELD write_data(self);
-                    if (stop(self, ec)) {
-                        goto aborted;
+                    if (aborted(self, ec)) {
+                        goto done;
                     }
                     if (ec) {
                         if (s.wire_pos + n >= s.jobs[s.tail].wire.size()) {
@@ -603,12 +525,8 @@ class submit_op : public net::coroutine {
                 s.jobs[s.tail].wait = phase::data_end;
                 std::string().swap(s.jobs[s.tail].wire);
             } else {
-                BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.mail);
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    transport_failure(s, phase::mail, ec);
+                BOOST_ASIO_CORO_YIELD async_flush(s, s.opt.timeouts.mail, std::move(self));
+                if (ended(self, ec, phase::mail)) {
                     goto done;
                 }
             }
@@ -617,11 +535,7 @@ class submit_op : public net::coroutine {
             if (s.tail != session::none) {
                 s.cur = phase::data_end;
                 BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_end, std::move(self));
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    transport_failure(s, phase::data_end, ec);
+                if (ended(self, ec, phase::data_end)) {
                     goto done;
                 }
                 feed(s, s.jobs[s.tail], phase::data_end);
@@ -634,11 +548,7 @@ class submit_op : public net::coroutine {
             if (s.rset_sent) {
                 s.cur = phase::rset;
                 BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.mail, std::move(self));
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    transport_failure(s, phase::rset, ec);
+                if (ended(self, ec, phase::rset)) {
                     goto done;
                 }
                 if (s.last.code / 100 != 2) {
@@ -652,11 +562,7 @@ class submit_op : public net::coroutine {
 
             s.cur = phase::mail;
             BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.mail, std::move(self));
-            if (stop(self, ec)) {
-                goto aborted;
-            }
-            if (ec) {
-                transport_failure(s, phase::mail, ec);
+            if (ended(self, ec, phase::mail)) {
                 goto done;
             }
             feed(s, s.jobs[s.head], phase::mail);
@@ -667,26 +573,15 @@ class submit_op : public net::coroutine {
             if (!s.pipelined && !s.mail_ok) {
                 goto transaction_failed;
             }
+            // Without PIPELINING each RCPT and the DATA go out here, one exchange each.
             for (s.rcpt_index = 0; s.rcpt_index < s.rcpts.size(); ++s.rcpt_index) {
                 s.cur = phase::rcpt;
                 s.jobs[s.head].wait = phase::rcpt;
                 if (!s.pipelined) {
                     s.send("RCPT TO:<" + s.rcpts[s.rcpt_index] + ">");
-                    BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.rcpt);
-                    if (stop(self, ec)) {
-                        goto aborted;
-                    }
-                    if (ec) {
-                        transport_failure(s, phase::rcpt, ec);
-                        goto done;
-                    }
                 }
-                BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.rcpt, std::move(self));
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    transport_failure(s, phase::rcpt, ec);
+                BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.rcpt, std::move(self));
+                if (ended(self, ec, phase::rcpt)) {
                     goto done;
                 }
                 feed(s, s.jobs[s.head], phase::rcpt);
@@ -701,21 +596,9 @@ class submit_op : public net::coroutine {
                     goto transaction_failed;
                 }
                 s.send("DATA");
-                BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.data_init);
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (ec) {
-                    transport_failure(s, phase::data, ec);
-                    goto done;
-                }
             }
-            BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_init, std::move(self));
-            if (stop(self, ec)) {
-                goto aborted;
-            }
-            if (ec) {
-                transport_failure(s, phase::data, ec);
+            BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.data_init, std::move(self));
+            if (ended(self, ec, phase::data)) {
                 goto done;
             }
             feed(s, s.jobs[s.head], phase::data);
@@ -747,11 +630,12 @@ class submit_op : public net::coroutine {
             // The server answered before the final dot (RFC 5321 §4.2.5 lets a server refuse
             // the data before its end, or close): its reply is the verdict on the message,
             // nothing was delivered, and the connection, inside message data, is given up.
+            // A plain read: commands still queued must not go out.
             s.log.note("the server answered before the end of the message data");
             s.cur = phase::data_end;
             BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_end, std::move(self));
-            if (stop(self, ec)) {
-                goto aborted;
+            if (aborted(self, ec)) {
+                goto done;
             }
             if (ec || s.last.code < 400) {
                 transport_failure(s, phase::data,
@@ -775,15 +659,9 @@ class submit_op : public net::coroutine {
             if (s.healthy) {
                 s.cur = phase::quit;
                 s.send("QUIT");
-                BOOST_ASIO_CORO_YIELD flush(self, s.opt.timeouts.quit);
-                if (stop(self, ec)) {
-                    goto aborted;
-                }
-                if (!ec) {
-                    BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.quit, std::move(self));
-                    if (stop(self, ec)) {
-                        goto aborted;
-                    }
+                BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.quit, std::move(self));
+                if (aborted(self, ec)) {
+                    goto done;
                 }
                 if (!ec && s.tls) {
                     // close_notify, so the server can tell our end from a truncation attack;
@@ -791,38 +669,46 @@ class submit_op : public net::coroutine {
                     BOOST_ASIO_CORO_YIELD s.timed(
                         [&s](auto t) { return s.stream.async_shutdown(std::move(t)); },
                         s.opt.timeouts.tls_shutdown, std::move(self));
-                    if (stop(self, ec)) {
-                        goto aborted;
+                    if (aborted(self, ec)) {
+                        goto done;
                     }
                 }
             }
             s.close();
 
         done:
+            if (aborted_) {
+                fail_open_jobs(s, s.cur, std::make_error_code(std::errc::operation_canceled));
+                s.close();
+                self.complete(boost::system::error_code(net::error::operation_aborted), result(s));
+                return;
+            }
             settle(s);
             self.complete(boost::system::error_code(), result(s));
-            return;
-
-        aborted:
-            fail_open_jobs(s, s.cur, std::make_error_code(std::errc::operation_canceled));
-            s.close();
-            self.complete(boost::system::error_code(net::error::operation_aborted), result(s));
             return;
         }
     }
 
   private:
+    /// True once the operation is cancelled (then `aborted_`): the session ends at `done`.
     template <class Self>
-    static bool stop(Self& self, const std::error_code& ec) {
-        return is_canceled(ec) || self.cancelled() != net::cancellation_type::none;
+    bool aborted(Self& self, const std::error_code& ec) {
+        aborted_ = aborted_ || is_canceled(ec) || self.cancelled() != net::cancellation_type::none;
+        return aborted_;
     }
 
+    /// After a step that awaited the reply to `p`: true when it ended the session, by
+    /// cancellation or by a transport failure (reported at `p`).
     template <class Self>
-    void flush(Self& self, std::chrono::milliseconds d) {
-        session& s = *s_;
-        s.sending.swap(s.out);
-        s.out.clear();
-        async_write_timed(s, net::buffer(s.sending), d, std::move(self));
+    bool ended(Self& self, const std::error_code& ec, phase p) {
+        if (aborted(self, ec)) {
+            return true;
+        }
+        if (ec) {
+            transport_failure(*s_, p, ec);
+            return true;
+        }
+        return false;
     }
 
     /// Message data in blocks of at most data_block_size, each timed on its own; the last
@@ -842,22 +728,6 @@ class submit_op : public net::coroutine {
         const std::array<net::const_buffer, 2> group{net::buffer(w.data() + s.wire_pos, left),
                                                      net::buffer(s.sending)};
         async_write_timed(s, group, s.opt.timeouts.data_block, std::move(self));
-    }
-
-    template <class Self>
-    void handshake(Self& self) {
-        session& s = *s_;
-        if (prepare_tls(s.stream, s.opt, s.ca.get(), s.verify)) {
-            net::post(s.stream.get_executor(),
-                      net::append(std::move(self), std::error_code(errc::tls_failed)));
-            return;
-        }
-        s.timed(
-            [&s](auto t) {
-                return s.stream.async_handshake(net::ssl::stream_base::client, std::move(t));
-            },
-            s.opt.tls == tls_mode::implicit ? s.opt.timeouts.connect : s.opt.timeouts.starttls,
-            std::move(self));
     }
 
     // Chooses the mechanism and queues the AUTH command; false when none fits.
@@ -930,6 +800,7 @@ class submit_op : public net::coroutine {
 
     std::unique_ptr<session> s_;
     std::error_code input_;
+    bool aborted_ = false;  ///< Cancelled: the open messages end with operation_canceled.
 };
 
 /// The session for `msgs`, and the caller-input error that stops it before any I/O.

@@ -17,10 +17,12 @@
 #include <smtperr/reply/reply.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -162,6 +164,12 @@ class session {
     /// `errc::timed_out` when the timer won.
     template <class Op, class Handler>
     void timed(Op op, std::chrono::milliseconds d, Handler&& h);
+
+    /// Moves the queued commands to `sending`, for the write that takes them.
+    void stage() {
+        sending.swap(out);
+        out.clear();
+    }
 
     void close() noexcept {
         boost::system::error_code ignored;
@@ -322,6 +330,94 @@ void async_write_timed(session& s, const Buffers& data, std::chrono::millisecond
             return net::async_write(s.stream.next_layer(), data, std::move(token));
         },
         d, std::forward<Handler>(h));
+}
+
+/// Writes the queued commands (`s.out`): void(std::error_code, std::size_t).
+template <class Handler>
+void async_flush(session& s, std::chrono::milliseconds d, Handler&& h) {
+    s.stage();
+    async_write_timed(s, net::buffer(s.sending), d, std::forward<Handler>(h));
+}
+
+/** One command and its reply: writes the queued commands, if any, then reads one reply into
+    `s.last`, each half timed with `d`; void(std::error_code). With nothing queued (the
+    commands went out in a pipelined group) it only reads. A failed write ends it at once.
+*/
+struct exchange_op {
+    session& s;
+    std::chrono::milliseconds d;
+    enum class step { start, write, read } at = step::start;
+
+    template <class Self>
+    void operator()(Self& self, std::error_code ec = {}, std::size_t = 0) {
+        switch (at) {
+            case step::start:
+                if (!s.out.empty()) {
+                    at = step::write;
+                    async_flush(s, d, std::move(self));
+                    return;
+                }
+                break;
+            case step::write:
+                // Cancelled once the write was done: the read, not started yet, would miss it.
+                if (!ec && self.cancelled() != net::cancellation_type::none) {
+                    ec = std::make_error_code(std::errc::operation_canceled);
+                }
+                if (ec) {
+                    self.complete(ec);
+                    return;
+                }
+                break;
+            case step::read:
+                self.complete(ec);
+                return;
+        }
+        at = step::read;
+        async_read_reply(s, d, std::move(self));
+    }
+};
+
+template <class Handler>
+void async_exchange(session& s, std::chrono::milliseconds d, Handler&& h) {
+    net::async_compose<Handler, void(std::error_code)>(exchange_op{s, d}, h,
+                                                       s.stream.get_executor());
+}
+
+/** The client's TLS handshake, timed with `d`: void(std::error_code). Every failure but a
+    timeout or a cancellation is `errc::tls_failed`: a stalled handshake is a timeout.
+*/
+struct handshake_op {
+    session& s;
+    std::chrono::milliseconds d;
+    bool started = false;
+
+    template <class Self>
+    void operator()(Self& self, std::error_code ec = {}, std::size_t = 0) {
+        if (started) {
+            const bool keep = !ec || ec == errc::timed_out || ec == std::errc::operation_canceled;
+            self.complete(keep ? ec : std::error_code(errc::tls_failed));
+            return;
+        }
+        started = true;
+        if (prepare_tls(s.stream, s.opt, s.ca.get(), s.verify)) {
+            // Through the executor: a handler is never invoked from its initiating function.
+            net::post(s.stream.get_executor(),
+                      net::append(std::move(self), std::error_code(errc::tls_failed)));
+            return;
+        }
+        session& ss = s;
+        s.timed(
+            [&ss](auto t) {
+                return ss.stream.async_handshake(net::ssl::stream_base::client, std::move(t));
+            },
+            d, std::move(self));
+    }
+};
+
+template <class Handler>
+void async_handshake(session& s, std::chrono::milliseconds d, Handler&& h) {
+    net::async_compose<Handler, void(std::error_code)>(handshake_op{s, d}, h,
+                                                       s.stream.get_executor());
 }
 
 /** Writes one block of message data while a read is outstanding, racing the data_block
