@@ -7,6 +7,7 @@
 #include <smtperr/error/reply_code.hpp>
 #include <smtperr/error/status_code.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <utility>
@@ -194,7 +195,7 @@ struct engine {
     std::vector<rule_set> by_fragment;             // per pattern: the rules naming it
     rule_set plain;                                // rules without fragments
     std::array<rule_set, 400> by_code;             // per code 200..599: rules it satisfies
-    std::array<rule_set, 16> by_phase;             // per phase
+    std::array<rule_set, 16> by_phase;             // per phase; past the last: any phase only
     std::vector<rule_set> by_provider;             // per provider, last: none known
     rule_set not_oauth;                            // rules for any SASL mechanism
     bool built = false;         // false if the tables are unusable (see the constructor)
@@ -202,7 +203,7 @@ struct engine {
     host_index hosts;
 
     engine() {
-        static_assert(static_cast<std::size_t>(phase_count) <=
+        static_assert(static_cast<std::size_t>(phase_count) <
                       std::tuple_size_v<decltype(by_phase)>);
         for (std::size_t p = 0; p < provider_count; ++p) {
             for_each_alternative(providers[p].host_suffixes, [&](std::string_view suffix) {
@@ -589,7 +590,8 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
     // Everything but the text and the enhanced code is a rule set; the first rule in table
     // order that is left and fits the enhanced code wins.
     candidates &= e.by_code[static_cast<std::size_t>(code - 200)];
-    candidates &= e.by_phase[static_cast<std::size_t>(ctx.phase)];
+    // A phase value outside the enum (a caller's cast) leaves only the rules for any phase.
+    candidates &= e.by_phase[std::min(static_cast<std::size_t>(ctx.phase), e.by_phase.size() - 1)];
     candidates &=
         e.by_provider[provider >= 0 ? static_cast<std::size_t>(provider) : provider_count];
     if (!is_oauth(ctx.sasl_mechanism)) {

@@ -202,6 +202,28 @@ TEST_SUITE("classify.help_url") {
     }
 }
 
+TEST_SUITE("classify.bad_context") {
+    TEST_CASE("a phase outside the enum uses only the rules for any phase") {
+        // A caller's cast; the rule tables are indexed by phase, so this must stay in bounds
+        // (ASan in CI would see a read past them).
+        for (const int raw : {11, 15, 16, 200, 255}) {
+            CAPTURE(raw);
+            const auto bad = static_cast<p>(raw);
+            // The enhanced code decides for any phase.
+            CHECK(classify_reply("550 5.1.1 <bob@example.org>: User unknown", bad).cond ==
+                  c::recipient_unknown);
+            // A text rule for any phase.
+            CHECK(classify_reply("450 4.2.0 Greylisted, try again in 5 minutes", bad).cond ==
+                  c::greylisted);
+            // "550 after RCPT" needs the phase: a rule for any phase or the code decides.
+            const auto v = classify_reply("550 Rejected", bad);
+            CHECK(v.rule != "rcpt.unknown");
+            CHECK(v.cond != c::none);
+            CHECK_FALSE(v.transient);
+        }
+    }
+}
+
 TEST_SUITE("classify.transport") {
     TEST_CASE("each transport value") {
         struct row {
