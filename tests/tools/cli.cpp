@@ -13,6 +13,7 @@
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -29,15 +30,8 @@ struct run_result {
     std::string out;
 };
 
-// Runs the tool with `args` (shell-quoted by the caller) and `input` on stdin.
-run_result run(const std::string& args, const std::string& input = {}) {
-    const auto in_path = temp_file("smtperr_cli_test_input");
-    {
-        std::ofstream in(in_path, std::ios::binary);
-        in << input;
-    }
-    const std::string cmd =
-        std::string(SMTPERR_TOOL) + " " + args + " < " + in_path.string() + " 2>/dev/null";
+// Runs the shell command `cmd`: its exit status and standard output.
+run_result run_command(const std::string& cmd) {
     run_result r;
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
@@ -48,6 +42,18 @@ run_result run(const std::string& args, const std::string& input = {}) {
     }
     const int st = pclose(p);
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+}
+
+// Runs the tool with `args` (shell-quoted by the caller) and `input` on stdin.
+run_result run(const std::string& args, const std::string& input = {}) {
+    const auto in_path = temp_file("smtperr_cli_test_input");
+    {
+        std::ofstream in(in_path, std::ios::binary);
+        in << input;
+    }
+    run_result r = run_command(std::string(SMTPERR_TOOL) + " " + args + " < " + in_path.string() +
+                               " 2>/dev/null");
     std::filesystem::remove(in_path);
     return r;
 }
@@ -217,15 +223,9 @@ send_result run_send(const std::string& scenario, const std::string& args) {
            (scenario.empty() ? "" : "--server 127.0.0.1:{port} ") + args + " </dev/null 2>" +
            err_path.string();
     send_result r;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-        r.out.append(buf.data(), n);
-    }
-    const int st = pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    run_result ran = run_command(cmd);
+    r.status = ran.status;
+    r.out = std::move(ran.out);
     std::ifstream err(err_path, std::ios::binary);
     std::ostringstream e;
     e << err.rdbuf();
