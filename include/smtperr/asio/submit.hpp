@@ -170,6 +170,13 @@ inline void settle(session& s) {
     }
 }
 
+/// Ends `j` before its MAIL with a reply the client makes up (it would only be refused).
+inline void refuse_locally(session& s, job& j, std::string_view text) {
+    local_reply(s, &j, phase::mail, text);
+    j.done = true;
+    std::string().swap(j.wire);
+}
+
 /// The message whose transaction starts next, skipping (and reporting) those over the
 /// server's announced SIZE; `session::none` when no message is left.
 inline std::size_t next_head(session& s) {
@@ -183,21 +190,17 @@ inline std::size_t next_head(session& s) {
         }
         if (s.caps.size && s.caps.size_limit != 0 && j.wire.size() > s.caps.size_limit) {
             // RFC 1870 §6.1: do not send what the server said it will refuse.
-            local_reply(s, &j, phase::mail,
-                        "552 5.3.4 Message size exceeds the server's announced limit "
-                        "(decided by the client)");
-            j.done = true;
-            std::string().swap(j.wire);
+            refuse_locally(s, j,
+                           "552 5.3.4 Message size exceeds the server's announced limit "
+                           "(decided by the client)");
             continue;
         }
         if (!s.caps.smtputf8 && needs_smtputf8(j.msg)) {
             // RFC 6531 §3.2: without SMTPUTF8 a non-ASCII address cannot be sent at all
             // (and an IDN domain alone would need an A-label the user never typed).
-            local_reply(s, &j, phase::mail,
-                        "553 5.6.7 Non-ASCII address, and the server does not offer SMTPUTF8 "
-                        "(decided by the client)");
-            j.done = true;
-            std::string().swap(j.wire);
+            refuse_locally(s, j,
+                           "553 5.6.7 Non-ASCII address, and the server does not offer SMTPUTF8 "
+                           "(decided by the client)");
             continue;
         }
         return s.next;
