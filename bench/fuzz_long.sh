@@ -7,7 +7,10 @@
 #   bench/fuzz_long.sh [RUNS] [TARGET...]       e.g. bench/fuzz_long.sh 10000000 sasl sanitize
 #
 # Environment: SMTPERR_FUZZ_BUILD_DIR (default build-fuzz), SMTPERR_FUZZ_WORK (default
-# $build/long-run: corpora grow there, logs and crash inputs stay there), SMTPERR_JOBS.
+# $build/long-run: corpora grow there, logs and crash inputs stay there), SMTPERR_JOBS (build
+# parallelism), SMTPERR_FUZZ_PROCS (default 1: processes per target, each running RUNS/PROCS
+# executions on one shared corpus, which libFuzzer reloads every second; worth it for
+# fuzz_session, whose executions mostly wait for sockets and timers).
 # Crash inputs belong in tests/fuzz/regressions/<target>/ once the bug is fixed.
 set -euo pipefail
 
@@ -17,7 +20,7 @@ runs=${1:-10000000}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(reply_parser classify sasl sanitize session)
+  targets=(reply_parser classify sasl sanitize outbox session)
 fi
 build=${SMTPERR_FUZZ_BUILD_DIR:-build-fuzz}
 work=${SMTPERR_FUZZ_WORK:-$build/long-run}
@@ -39,18 +42,33 @@ for t in "${targets[@]}"; do
   cp tests/fuzz/regressions/"$t"/* "$work/$t/corpus/" 2>/dev/null || true
   dict=tests/fuzz/smtp.dict
   [[ -f tests/fuzz/$t.dict ]] && dict=tests/fuzz/$t.dict
+  procs=${SMTPERR_FUZZ_PROCS:-1}
   log=$work/$t/log
   result=ok
-  # shellcheck disable=SC2086  # flags: zero or more words
-  if ! "$build/tests/fuzz/fuzz_$t" -runs="$runs" ${flags[$t]:-} -timeout=10 -print_final_stats=1 \
-       -dict="$dict" -artifact_prefix="$work/$t/artifacts/" "$work/$t/corpus" >"$log" 2>&1; then
-    result=CRASH
-    # Ctrl-C (libFuzzer's "run interrupted") ends a run early without a finding.
-    grep -q 'run interrupted' "$log" && result=stopped
-    rc=1
-  fi
-  stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
-  cov() { grep -E "$1" "$log" | tail -n 1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1 ft \2/p'; }
+  pids=()
+  rm -f "$log".[0-9]*
+  for ((k = 1; k <= procs; ++k)); do
+    # shellcheck disable=SC2086  # flags: zero or more words
+    "$build/tests/fuzz/fuzz_$t" -runs=$((runs / procs)) ${flags[$t]:-} -timeout=10 \
+      -print_final_stats=1 -dict="$dict" -artifact_prefix="$work/$t/artifacts/" \
+      "$work/$t/corpus" >"$log.$k" 2>&1 &
+    pids+=($!)
+  done
+  for ((k = 1; k <= procs; ++k)); do
+    if ! wait "${pids[k - 1]}"; then
+      # Ctrl-C (libFuzzer's "run interrupted") ends a run early without a finding.
+      if grep -q 'run interrupted' "$log.$k"; then
+        [[ $result == CRASH ]] || result=stopped
+      else
+        result=CRASH
+      fi
+      rc=1
+    fi
+  done
+  cat "$log".[0-9]* >"$log"
+  # Sums over the processes (executions, exec/s, new units); coverage from the first.
+  stat() { sed -n "s/^stat::$1: *//p" "$log" | awk '{ s += $1 } END { print s + 0 }'; }
+  cov() { grep -E "$1" "$log.1" | tail -n 1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/cov \1 ft \2/p'; }
   printf '%-14s %12s %9s %-8s %s -> %s, %s new\n' "$t" "$(stat number_of_executed_units)" \
     "$(stat average_exec_per_sec)" "$result" "$(cov INITED)" "$(cov '(DONE|NEW|REDUCE|pulse)')" \
     "$(stat new_units_added)"

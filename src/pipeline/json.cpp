@@ -4,6 +4,7 @@
 #include <smtperr/error/errc.hpp>
 #include <smtperr/error/reply_code.hpp>
 #include <smtperr/error/status_code.hpp>
+#include <smtperr/messages/messages.hpp>
 #include <smtperr/pipeline/json.hpp>
 
 namespace smtperr {
@@ -28,6 +29,24 @@ const std::error_category* category_by_name(std::string_view name) noexcept {
         return &std::system_category();
     }
     return nullptr;
+}
+
+// A help link as the classifier finds one: http(s), then printable ASCII up to the first
+// space, quote, angle bracket or closing parenthesis or bracket. Nothing else (a
+// "javascript:" link, markup) may reach a UI from a saved file.
+bool plain_http_url(std::string_view url) noexcept {
+    const auto scheme = url.rfind("https://", 0) == 0 ? 8u : url.rfind("http://", 0) == 0 ? 7u : 0u;
+    if (scheme == 0 || url.size() == scheme) {
+        return false;
+    }
+    for (const char ch : url) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\'' || c == ')' ||
+            c == ']') {
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace
@@ -78,6 +97,12 @@ result<diagnosis_record> diagnosis_from_json(const boost::json::value& v) {
         !str("help_url", d.help_url, true) || !str("message_id", d.message_id, false) ||
         !str("forward_path", d.forward_path, true) || !str("server_text", d.server_text, false) ||
         !str("rule", d.rule, false)) {
+        return bad;
+    }
+    // The file may have been edited: what reaches a UI is made safe again (sanitizing is
+    // idempotent, so what save() wrote comes back unchanged).
+    d.server_text = sanitize_server_text(d.server_text);
+    if (!d.help_url.empty() && !plain_http_url(d.help_url)) {
         return bad;
     }
     const auto* code = o->if_contains("code");

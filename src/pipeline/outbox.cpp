@@ -51,6 +51,13 @@ std::chrono::system_clock::time_point from_unix(std::int64_t s) {
     return std::chrono::system_clock::time_point(std::chrono::seconds(s));
 }
 
+// A saved time: from 1970 up to 2200. The clock may count nanoseconds in 64 bits (it
+// does in libstdc++), whose range ends in 2262; so the outbox's arithmetic on the time
+// (ages, next attempts) stays inside it.
+bool plausible_time(std::int64_t s) noexcept {
+    return s >= 0 && s < 7258118400;  // 2200-01-01T00:00:00Z
+}
+
 bool fits_unsigned(std::int64_t v) noexcept {
     return v >= 0 && static_cast<std::uint64_t>(v) <= std::numeric_limits<unsigned>::max();
 }
@@ -540,7 +547,8 @@ result<void> outbox::restore(std::string_view json) {
             !strings(mo->if_contains("recipients"), m.recipients) ||
             !strings(mo->if_contains("pending"), m.pending) ||
             !get_int(*mo, "attempts", attempts) || !fits_unsigned(attempts) ||
-            !get_int(*mo, "first_queued", first) || !get_int(*mo, "next_attempt", next) ||
+            !get_int(*mo, "first_queued", first) || !plausible_time(first) ||
+            !get_int(*mo, "next_attempt", next) || !plausible_time(next) ||
             !get_string(*mo, "state", state) ||
             !get_bool(*mo, "possibly_delivered", m.possibly_delivered) ||
             !get_int(*mo, "transactions", transactions) || !fits_unsigned(transactions)) {

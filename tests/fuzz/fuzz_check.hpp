@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0.
 
 // What the fuzz targets share: an invariant check that aborts with a message (so libFuzzer
-// and the regression replay both report it), and a strict UTF-8 walk.
+// and the regression replay both report it), a strict UTF-8 walk, and the code points no
+// text shown to a user may hold.
 
 #ifndef SMTPERR_TESTS_FUZZ_FUZZ_CHECK_HPP
 #define SMTPERR_TESTS_FUZZ_FUZZ_CHECK_HPP
@@ -79,6 +80,24 @@ inline std::optional<std::size_t> utf8_length(std::string_view s) {
         return std::nullopt;
     }
     return n;
+}
+
+/// Why `cp` must never be shown, or nullptr when it may be.
+inline const char* forbidden(char32_t cp) {
+    if (cp < 0x20U || (cp >= 0x7FU && cp <= 0x9FU)) {
+        return "C0/C1 control or DEL";
+    }
+    if ((cp >= 0x202AU && cp <= 0x202EU) || (cp >= 0x2066U && cp <= 0x2069U) || cp == 0x200EU ||
+        cp == 0x200FU || cp == 0x061CU) {
+        return "bidi override, isolate or mark";
+    }
+    if ((cp >= 0x200BU && cp <= 0x200DU) || cp == 0x2060U || cp == 0xFEFFU) {
+        return "zero-width character";
+    }
+    if (cp >= 0xE0000U && cp <= 0xE007FU) {
+        return "tag character";
+    }
+    return nullptr;
 }
 
 }  // namespace smtperr_fuzz

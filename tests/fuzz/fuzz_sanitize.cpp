@@ -23,24 +23,6 @@ namespace {
 
 const std::size_t caps[] = {smtperr::default_server_text_limit, 1, 2, 3, 10, 90, 1000, 4096};
 
-/// Why `cp` must never be shown, or nullptr when it may be.
-const char* forbidden(char32_t cp) {
-    if (cp < 0x20U || (cp >= 0x7FU && cp <= 0x9FU)) {
-        return "C0/C1 control or DEL";
-    }
-    if ((cp >= 0x202AU && cp <= 0x202EU) || (cp >= 0x2066U && cp <= 0x2069U) || cp == 0x200EU ||
-        cp == 0x200FU || cp == 0x061CU) {
-        return "bidi override, isolate or mark";
-    }
-    if ((cp >= 0x200BU && cp <= 0x200DU) || cp == 0x2060U || cp == 0xFEFFU) {
-        return "zero-width character";
-    }
-    if (cp >= 0xE0000U && cp <= 0xE007FU) {
-        return "tag character";
-    }
-    return nullptr;
-}
-
 void check_output(std::string_view out, std::size_t cap) {
     const char* bad = nullptr;
     const bool valid = for_each_code_point(out, [&](char32_t cp) {

@@ -131,8 +131,8 @@ class SMTPERR_DECL outbox {
     */
     std::string save() const;
 
-    /// Replaces the queue with a saved one; on error (`errc::invalid_outbox_state`) the
-    /// outbox is unchanged.
+    /// Replaces the queue with a saved one; on error (`errc::invalid_outbox_state`: not
+    /// what save() writes, inconsistent, or a time outside 1970–2199) the outbox is unchanged.
     result<void> restore(std::string_view json);
 
   private:

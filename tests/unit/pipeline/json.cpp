@@ -9,6 +9,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -173,6 +175,39 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         o = good;
         o["server_text"] = nullptr;
         refuse(o);
+        // Help links a UI could be made to open or render: only plain http(s) comes back.
+        for (const char* url :
+             {"javascript:alert(1)", "data:text/html,<b>x</b>", "https://",
+              "https://support.google.com/mail/?p=x\" onclick=\"x", "https://example.org/<script>",
+              "https://example.org/a b", "ftp://example.org/", "https://example.org/\x1b[31m"}) {
+            o = good;
+            o["help_url"] = url;
+            refuse(o);
+        }
+        o = good;
+        o["help_url"] = "https://support.google.com/mail/?p=NoSuchUser";
+        CHECK(smtperr::diagnosis_from_json(o).has_value());
+    }
+
+    TEST_CASE("a restored diagnosis shows only sanitized server text") {
+        // A file edited by hand (or by a hostile program) carries escapes, bidi overrides,
+        // zero-width characters and invalid UTF-8; the record, and every event made from
+        // it, holds the sanitized text, exactly as if it had come from a server.
+        const std::string raw = "Mailbox \x1b[31mbusy\xe2\x80\xae now\xe2\x80\x8b, \xff try later";
+        auto o = smtperr::to_json(diagnose(phase::rcpt, "450 4.2.1 Mailbox busy"));
+        // Boost.JSON keeps the octets as given, invalid UTF-8 included.
+        o["server_text"] = boost::json::string_view(raw);
+        const auto r = smtperr::diagnosis_from_json(o);
+        REQUIRE(r.has_value());
+        CHECK(r.value().server_text == smtperr::sanitize_server_text(raw));
+        CHECK(r.value().server_text.find('\x1b') == std::string::npos);
+        CHECK(r.value().server_text.find("\xe2\x80\xae") == std::string::npos);
+        CHECK(r.value().server_text.find("\xe2\x80\x8b") == std::string::npos);
+        CHECK(r.value().server_text.find("busy") != std::string::npos);
+        // What save() wrote comes back unchanged: sanitizing is idempotent.
+        const auto again = smtperr::diagnosis_from_json(smtperr::to_json(r.value()));
+        REQUIRE(again.has_value());
+        CHECK(again.value().server_text == r.value().server_text);
     }
 
     TEST_CASE("a report as the send command prints it") {
@@ -348,6 +383,17 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
             refuse(edit([&](auto& r) {
                 r["accounts"].as_array()[0].as_object()["prompt_outstanding"] = 1;
             }));
+        }
+        SUBCASE("times outside 1970 to 2199") {
+            // Near or past the end of a nanosecond clock's range (2262): arithmetic on them
+            // would overflow.
+            refuse(edit([&](auto& r) { first_message(r)["first_queued"] = 9000000000000000000; }));
+            refuse(edit([&](auto& r) {
+                first_message(r)["next_attempt"] = std::numeric_limits<std::int64_t>::min();
+            }));
+            refuse(edit([&](auto& r) { first_message(r)["next_attempt"] = 7258118400; }));
+            refuse(edit([&](auto& r) { first_message(r)["first_queued"] = -1; }));
+            refuse(edit([&](auto& r) { first_message(r)["first_queued"] = 17196000000; }));
         }
         SUBCASE("unknown names") {
             refuse(edit([&](auto& r) { first_message(r)["state"] = "sleeping"; }));
