@@ -22,14 +22,15 @@
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -255,12 +256,33 @@ std::string make_message(const send_options& o) {
     return m;
 }
 
+// The whole file, up to the same 1 GiB as --size-bytes. A directory, a read error or a
+// larger file is a usage error, not an exception from the stream library.
 std::string read_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw usage_error{"cannot read the message file " + path + ": it is a directory"};
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw usage_error{"cannot read the message file " + path};
     }
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::string m;
+    std::array<char, 65536> buf{};
+    try {
+        while (in.read(buf.data(), buf.size()) || in.gcount() > 0) {
+            m.append(buf.data(), static_cast<std::size_t>(in.gcount()));
+            if (m.size() > max_generated_bytes) {
+                throw usage_error{"the message file " + path + " is larger than 1073741824 bytes"};
+            }
+        }
+    } catch (const std::ios_base::failure&) {
+        throw usage_error{"cannot read the message file " + path};
+    }
+    if (in.bad()) {
+        throw usage_error{"cannot read the message file " + path};
+    }
+    return m;
 }
 
 // The tool's own words around the library's texts.

@@ -546,6 +546,11 @@ TEST_SUITE("tools/smtperr send") {
             CHECK(r.status == 1);
             CHECK(contains(r.err, "smtperr: "));
         }
+        // A directory as the message: a usage error in the tool's words.
+        const auto dir = run_send(
+            "", ok + addr + " --message " + std::filesystem::temp_directory_path().string());
+        CHECK(dir.status == 1);
+        CHECK(contains(dir.err, "it is a directory"));
         CHECK(run_send("", "--help").status == 0);
     }
 }
