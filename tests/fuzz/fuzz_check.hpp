@@ -100,6 +100,18 @@ inline const char* forbidden(char32_t cp) {
     return nullptr;
 }
 
+/// Why `text` may not be shown to a user (not valid UTF-8, or a code point forbidden()
+/// names), or nullptr when it may.
+inline const char* unfit_to_show(std::string_view text) {
+    const char* bad = nullptr;
+    const bool valid = for_each_code_point(text, [&](char32_t cp) {
+        if (bad == nullptr) {
+            bad = forbidden(cp);
+        }
+    });
+    return valid ? bad : "not valid UTF-8";
+}
+
 }  // namespace smtperr_fuzz
 
 #endif  // SMTPERR_TESTS_FUZZ_FUZZ_CHECK_HPP
