@@ -34,6 +34,16 @@ constexpr labels label_rows[] = {
 boost::json::object to_json(const reply_view& r, const diagnosis& d, language lang) {
     // DESIGN.md's keys come from the library's own JSON form of a diagnosis.
     boost::json::object o = smtperr::to_json(diagnosis_record(d, r.text));
+    // "code" is the reply's code, as DESIGN.md says. Where the diagnosis's error code is not
+    // that reply code (an XOAUTH2 challenge that does not decode), it is given on its own.
+    const std::error_code reply_ec = make_error_code(reply_code{r.code});
+    o["category"] = reply_ec.category().name();
+    o["code"] = r.code;
+    o["error_code"] = d.code == reply_ec
+                          ? boost::json::value(nullptr)
+                          : boost::json::value{{"category", d.code.category().name()},
+                                               {"value", d.code.value()},
+                                               {"message", d.code.message()}};
     const auto text = render_message(d, lang, {});
     o["message"] = text.list_line;
     o["detail"] = text.detail;
@@ -60,8 +70,11 @@ void print_explanation(std::ostream& os, const reply_view& r, const diagnosis& d
     }
     os << '\n';
     os << "  " << l.phase << ": " << to_string(d.phase) << '\n';
-    os << "  " << l.condition << ": " << to_string(d.condition) << " ("
-       << (d.transient ? l.transient : l.permanent) << ")\n";
+    os << "  " << l.condition << ": " << to_string(d.condition);
+    if (d.condition != condition::none) {  // Only a failure is temporary or permanent.
+        os << " (" << (d.transient ? l.transient : l.permanent) << ")";
+    }
+    os << '\n';
     os << "  " << l.action << ": " << to_string(d.action);
     if (!text.action_label.empty()) {
         os << " — " << text.action_label;

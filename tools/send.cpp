@@ -230,7 +230,8 @@ std::string utc(std::chrono::system_clock::time_point t, const char* format) {
     return std::string(buf, std::strftime(buf, sizeof buf, format, &tm));
 }
 
-// A short test message, or one of `size` bytes (filler lines after the header).
+// A short test message, or one of exactly `size` bytes (filler lines after the header, the
+// last one cut to fit and ended by CRLF); a size below the short message's is refused.
 std::string make_message(const send_options& o) {
     const auto now = std::chrono::system_clock::now();
     std::string to;
@@ -245,12 +246,20 @@ std::string make_message(const send_options& o) {
         "Content-Type: text/plain; charset=utf-8\r\n\r\n"
         "A test message sent with smtperr send.\r\n";
     if (o.size_bytes) {
+        if (*o.size_bytes < m.size()) {
+            throw usage_error{"--size-bytes " + std::to_string(*o.size_bytes) +
+                              " is less than the test message without filler (" +
+                              std::to_string(m.size()) + " bytes)"};
+        }
         const std::string line = std::string(76, 'x') + "\r\n";
         while (m.size() + line.size() <= *o.size_bytes) {
             m += line;
         }
-        if (m.size() < *o.size_bytes) {
-            m.append(*o.size_bytes - m.size(), 'x');
+        // A last, shorter line; one or two bytes left over go into the line before.
+        if (const auto left = *o.size_bytes - m.size(); left >= 3) {
+            m.append(left - 2, 'x').append("\r\n");
+        } else if (left > 0) {
+            m.insert(m.size() - 2, left, 'x');
         }
     }
     return m;

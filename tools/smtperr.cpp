@@ -89,6 +89,7 @@ struct options {
     language lang = language_from_environment();
     bool json = false;
     std::vector<std::string> positional;
+    std::vector<std::string> given;  ///< The options named, in order ("--phase", …).
 };
 
 // Parses the options shared by the subcommands; returns an error text or "".
@@ -102,6 +103,9 @@ std::string parse_options(int argc, char** argv, int first, options& o) {
             return true;
         };
         std::string v;
+        if (a.size() > 1 && a[0] == '-') {
+            o.given.emplace_back(a);
+        }
         if (a == "--json") {
             o.json = true;
         } else if (a == "--phase") {
@@ -124,6 +128,17 @@ std::string parse_options(int argc, char** argv, int first, options& o) {
             return "unknown option: " + std::string(a);
         } else {
             o.positional.emplace_back(a);
+        }
+    }
+    return {};
+}
+
+// classify and demo take --lang only: an option that would change nothing is refused rather
+// than ignored (classify reads the phase, host and mechanism from each input line).
+std::string only_lang(std::string_view cmd, const options& o) {
+    for (const auto& g : o.given) {
+        if (g != "--lang") {
+            return std::string(cmd) + " takes no " + g + " (only --lang)";
         }
     }
     return {};
@@ -199,7 +214,7 @@ boost::json::object classify_line(std::string_view line, language lang, bool& fa
     if (!parsed)
         return fail("cannot parse reply: " + parsed.error().message());
     const reply_view r = parsed.value().view();
-    if (obj->if_contains("phase") == nullptr) {
+    if (const auto* p = obj->if_contains("phase"); p == nullptr || p->is_null()) {
         ctx.phase = typical_phase(r.code);
     }
     out = tool::to_json(r, classify(r, ctx), lang);
@@ -210,6 +225,9 @@ boost::json::object classify_line(std::string_view line, language lang, bool& fa
 }
 
 int cmd_classify(const options& o) {
+    if (auto err = only_lang("classify", o); !err.empty()) {
+        return usage(err);
+    }
     if (!o.positional.empty()) {
         return usage("classify reads stdin and takes no arguments");
     }
@@ -220,10 +238,11 @@ int cmd_classify(const options& o) {
     bool failed = false;
     std::vector<char> buf(1 << 16);
     auto emit = [&]() {
+        // Blank lines (white space only) carry no reply: skipped, no object.
         if (overflow) {
             failed = true;
             std::cout << R"({"error":"input line longer than 1048576 bytes"})" << '\n';
-        } else if (!line.empty() && line != "\r") {
+        } else if (line.find_first_not_of(" \t\r") != std::string::npos) {
             std::cout << boost::json::serialize(classify_line(line, o.lang, failed)) << '\n';
         }
         line.clear();
@@ -257,11 +276,17 @@ int cmd_classify(const options& o) {
     return failed ? 1 : 0;
 }
 
-int cmd_demo(const options& o, bool lang_given) {
+int cmd_demo(const options& o) {
+    if (auto err = only_lang("demo", o); !err.empty()) {
+        return usage(err);
+    }
+    if (!o.positional.empty()) {
+        return usage("demo takes no arguments");
+    }
     const language langs_both[] = {language::de, language::en};
     const language lang_one[] = {o.lang};
-    const auto langs =
-        lang_given ? std::span<const language>(lang_one) : std::span<const language>(langs_both);
+    const auto langs = o.given.empty() ? std::span<const language>(langs_both)
+                                       : std::span<const language>(lang_one);
     for (const auto& seed : tool::seed_replies()) {
         auto parsed = parse_reply(seed.reply);
         if (!parsed) {
@@ -310,12 +335,8 @@ int main(int argc, char** argv) {
             return cmd_explain(o);
         if (cmd == "classify")
             return cmd_classify(o);
-        if (cmd == "demo") {
-            bool lang_given = false;
-            for (int i = 2; i < argc; ++i)
-                lang_given = lang_given || std::string_view(argv[i]) == "--lang";
-            return cmd_demo(o, lang_given);
-        }
+        if (cmd == "demo")
+            return cmd_demo(o);
     } catch (const std::exception& e) {
         std::cerr << "smtperr: " << e.what() << '\n';
         return 1;

@@ -253,6 +253,9 @@ const rule rules[] = {
     {"status.message_5_7_9", "", p_message, 0, 7, 9, "", c::message_content_rejected},
     {"hello.rejected", "", p_hello, 550, -1, -1, "", c::client_blocked, a::contact_provider},
     {"hello.refused", "", p_hello, 554, -1, -1, "", c::client_blocked, a::contact_provider},
+    // At the greeting no sender or message is known yet: a security or policy status
+    // there refuses this client, not a message (the registry's 5.7.1 would say message).
+    {"greeting.policy", "", p_greeting, 5, 7, -1, "", c::client_blocked, a::contact_provider},
     {"data.rejected", "", p_data, 554, -1, -1, "", c::transaction_rejected, a::check_recipients},
     {"service.closing", "", any_phase, 421, -1, -1, "", c::service_unavailable},
     {"protocol.bad_sequence", "", any_phase, 503, -1, -1, "", c::bad_sequence},

@@ -33,7 +33,8 @@ struct run_result {
     std::optional<smtperr::send_report> final_report;
     std::vector<std::string> server;  // the server's transcript
     unsigned connections = 0;
-    bool retry_held_back = true;  // take_due() gave nothing before the scheduled time
+    std::vector<std::chrono::seconds> waits;  // from a round to the retry it scheduled
+    bool retry_held_back = true;              // take_due() gave nothing a second before each retry
 };
 
 std::string message_of(const smtperr::demo::scenario& sc) {
@@ -127,6 +128,7 @@ run_result run(const std::string& id) {
             if (!next) {
                 break;
             }
+            res.waits.push_back(std::chrono::duration_cast<std::chrono::seconds>(*next - now));
             now = *next - 1s;
             res.retry_held_back = res.retry_held_back && outbox.take_due().empty();
             now = *next;
@@ -172,7 +174,7 @@ TEST_SUITE("examples/scenario_server") {
         CHECK(r.attempts.front().deciding.provider == "gmail");
     }
 
-    TEST_CASE("Microsoft: basic auth disabled; the password is not tried again, XOAUTH2 is") {
+    TEST_CASE("Microsoft: basic auth disabled, the password is not tried again, XOAUTH2 is") {
         const auto r = run("microsoft_basic_auth_disabled");
         CHECK(auth_replies(r.server) == names{"535", "235"});
         CHECK(count_prefix(r.server, "C: AUTH LOGIN") == 1);
@@ -189,11 +191,17 @@ TEST_SUITE("examples/scenario_server") {
         CHECK(count_prefix(r.events, "credentials_required") == 1);
         // Nothing of the transaction after the 535: the first session ends with QUIT.
         CHECK(count_prefix(r.server, "C: MAIL") == 1);
+        REQUIRE(r.final_report);
+        CHECK(r.final_report->outcome == smtperr::outcome::sent);
     }
 
     TEST_CASE("greylisting: the retry waits for the scheduled time and goes out") {
         const auto r = run("greylisting");
         CHECK(r.events == names{"retry_scheduled", "system_message", "report"});
+        // The scheduled wait is the greylisting hint (five minutes), with its jitter.
+        REQUIRE(r.waits.size() == 1);
+        CHECK(r.waits[0] >= 4min);
+        CHECK(r.waits[0] <= 6min);
         CHECK(r.retry_held_back);
         CHECK(r.connections == 2);
         CHECK(count_prefix(r.server, "S: 450 4.2.0") == 1);
@@ -217,7 +225,7 @@ TEST_SUITE("examples/scenario_server") {
               smtperr::condition::recipient_unknown);
     }
 
-    TEST_CASE("too large for the announced SIZE: no MAIL at all; after data: 552 5.3.4") {
+    TEST_CASE("too large for the announced SIZE: no MAIL at all, and after data 552 5.3.4") {
         const auto a = run("too_large_announced");
         CHECK(count_prefix(a.server, "C: MAIL") == 0);
         CHECK(count_prefix(a.server, "C: QUIT") == 1);

@@ -15,8 +15,6 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <algorithm>
-#include <cctype>
-#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <sstream>
@@ -24,6 +22,7 @@
 
 #include "integration/hostile/hostile.hpp"
 #include "integration/hostile/hostile_pki.hpp"
+#include "support/leak_forms.hpp"
 
 namespace smtperr::hostile {
 
@@ -67,60 +66,10 @@ net::ssl::context server_context(cert c) {
     return ctx;
 }
 
-// An independent base64 (the oracle must not share the library's encoder).
-std::string b64(std::string_view in, bool url) {
-    const char* abc = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-                          : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const auto v = static_cast<std::uint32_t>(static_cast<unsigned char>(in[i]) << 16 |
-                                                  static_cast<unsigned char>(in[i + 1]) << 8 |
-                                                  static_cast<unsigned char>(in[i + 2]));
-        for (int s = 18; s >= 0; s -= 6) {
-            out += abc[(v >> s) & 63];
-        }
-    }
-    return out;  // Complete groups only: the tail depends on what follows.
-}
-
-/** Every form a secret could leak in: plain, URL-encoded (both hex cases), and its
-    base64 (standard and URL-safe) at each of the three byte alignments, keeping only the
-    characters that depend on the secret alone. */
-std::vector<std::string> leak_forms(const std::string& secret) {
-    std::vector<std::string> f{secret};
-    std::string upper;
-    std::string lower;
-    for (const char ch : secret) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-            upper += ch;
-            lower += ch;
-        } else {
-            static constexpr char hu[] = "0123456789ABCDEF";
-            static constexpr char hl[] = "0123456789abcdef";
-            upper += {'%', hu[c >> 4], hu[c & 15]};
-            lower += {'%', hl[c >> 4], hl[c & 15]};
-        }
-    }
-    f.push_back(upper);
-    f.push_back(lower);
-    for (std::size_t k = 0; k < 3; ++k) {
-        for (const bool url : {false, true}) {
-            const std::string enc = b64(std::string(k, '\x01') + secret, url);
-            const std::size_t head = (k * 4 + 2) / 3;  // Characters mixing prefix bits.
-            if (enc.size() > head + 8) {
-                f.push_back(enc.substr(head));
-            }
-        }
-    }
-    return f;
-}
-
 void check_no_secret(std::string_view where, const std::string& text) {
     static const std::vector<std::string> forms = [] {
-        auto a = leak_forms(canary_password);
-        auto b = leak_forms(canary_token);
+        auto a = test::leak_forms(canary_password);
+        auto b = test::leak_forms(canary_token);
         a.insert(a.end(), b.begin(), b.end());
         return a;
     }();

@@ -229,8 +229,10 @@ TEST_SUITE("hostile") {
                            sent()};
         alone.check = [](const outcome_data&, const script_server& srv) {
             CHECK(srv.tls_ok);
-            REQUIRE(srv.reads_per_step.size() > 2);
+            REQUIRE(srv.lines.size() > 2);
             CHECK(srv.lines[1] == "STARTTLS");
+            CHECK(srv.after_starttls.empty());  // Nothing behind it in the clear.
+            CHECK(srv.lines[2] == "EHLO client.test");
         };
         hostile_case spoof{
             "E-05 pre-TLS greeting text never reaches the report",

@@ -9,6 +9,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <string_view>
+
 #include "integration/hostile/hostile.hpp"
 
 namespace {
@@ -95,8 +98,16 @@ TEST_SUITE("hostile") {
         longer.check = [](const outcome_data& r, const script_server&) {
             const auto text =
                 smtperr::render_message(r.report.deciding.view(), smtperr::language::en);
-            CHECK(text.list_line.size() <= 90 * 4);
-            CHECK(r.report.deciding.server_text.size() <= 300 * 4);
+            const auto code_points = [](std::string_view u) {
+                return static_cast<std::size_t>(std::count_if(u.begin(), u.end(), [](char ch) {
+                    return (static_cast<unsigned char>(ch) & 0xC0U) != 0x80U;
+                }));
+            };
+            // Capped, not dropped: the server's own text up to the cap, then an ellipsis.
+            const auto& shown = r.report.deciding.server_text;
+            CHECK(code_points(text.list_line) <= 90);
+            CHECK(code_points(shown) == smtperr::default_server_text_limit);
+            CHECK(shown.find(std::string(100, 'z')) != std::string::npos);
         };
         hostile_case code(
             "L-08 the code decides, not the text (250 \"Error\" to MAIL)",

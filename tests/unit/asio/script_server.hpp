@@ -84,6 +84,9 @@ class script_server {
     std::vector<std::size_t> reads_per_step;
     /// Bytes the client sent after the script ended (or after a failed handshake).
     std::string trailing;
+    /// Plaintext the client sent behind STARTTLS, before the handshake: discarded, as a
+    /// server that resists command injection does (RFC 3207 §4.2 forbids pipelining it).
+    std::string after_starttls;
     int connections = 0;
     bool tls_ok = false;  ///< A server-side handshake succeeded.
     bool handshake_failed = false;
@@ -243,9 +246,13 @@ class script_server {
                 finished = true;
                 co_return;
             }
-            if (st.starttls && !co_await handshake()) {
-                co_await drain();
-                co_return;
+            if (st.starttls) {
+                after_starttls += in_;
+                in_.clear();
+                if (!co_await handshake()) {
+                    co_await drain();
+                    co_return;
+                }
             }
         }
         co_await drain();

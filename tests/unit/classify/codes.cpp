@@ -113,6 +113,7 @@ const code_case seed_cases[] = {
     {"553 5.1.3 <bob@@example.org>... User address required", p::rcpt, c::recipient_address_invalid, a::check_recipients, s::recipient},
     // 554: no service at greeting; content rejected after the dot; the general submission refusal.
     {"554 mx.example.org No SMTP service here", p::greeting, c::no_mail_service, a::check_account_settings, s::connection},
+    {"554 5.7.1 Access denied", p::greeting, c::client_blocked, a::contact_provider, s::connection},
     {"554 Transaction failed", p::mail, c::transaction_rejected, a::check_sender_address, s::message},
     {"554 Transaction failed", p::rcpt, c::transaction_rejected, a::check_recipients, s::recipient},
     {"554 5.5.1 Error: no valid recipients", p::data, c::transaction_rejected, a::check_recipients, s::message},

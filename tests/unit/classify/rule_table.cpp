@@ -251,6 +251,7 @@ const rule_input rule_inputs[] = {
     {"status.message_5_7_9", "554 5.7.9 Status", p::data_end},
     {"hello.rejected", "550 Access denied", p::ehlo},
     {"hello.refused", "554 5.7.1 Access denied", p::helo},
+    {"greeting.policy", "554 5.7.1 no service for you", p::greeting},
     {"data.rejected", "554 5.5.1 Error: no valid recipients", p::data},
     {"service.closing", "421 4.3.2 Service shutting down", p::rcpt},
     {"protocol.bad_sequence", "503 5.5.1 Error: need MAIL command", p::rcpt},

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "unit/classify/classify_util.hpp"
 
@@ -153,8 +154,15 @@ TEST_SUITE("classify.sasl.base64") {
         for (int i = 0; i < 256; ++i) {
             all.push_back(static_cast<char>(i));
         }
-        for (std::size_t n = 0; n <= all.size(); n += 37) {
-            const auto part = all.substr(0, n);
+        // Every prefix (so each tail of 0, 1 or 2 octets), and the whole string rotated by
+        // one and two: every octet in each of the three positions of a group.
+        std::vector<std::string> inputs;
+        for (std::size_t n = 0; n <= all.size(); ++n) {
+            inputs.push_back(all.substr(0, n));
+        }
+        inputs.push_back(all.substr(1) + all.substr(0, 1));
+        inputs.push_back(all.substr(2) + all.substr(0, 2));
+        for (const auto& part : inputs) {
             const auto back = base64_decode(base64_encode(part));
             REQUIRE(back.has_value());
             CHECK(back.value() == part);

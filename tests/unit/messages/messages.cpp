@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -231,9 +232,17 @@ std::vector<std::string> german_texts() {
 
 TEST_SUITE("smtperr/messages/messages.hpp") {
     TEST_CASE("every condition has a list line, a detail and an action label in every language") {
+        // A condition missing from the catalog would render the fallback's texts, so each
+        // must have texts of its own: no two conditions share a detail paragraph.
+        std::map<std::string, std::string> first_with_detail;
         for (const auto c : all_conditions()) {
             REQUIRE(!smtperr::to_string(c).empty());
             for (const auto lang : languages) {
+                const auto detail = smtperr::render_message(make_diagnosis(c), lang).detail;
+                const auto [it, fresh] =
+                    first_with_detail.emplace(detail, std::string(smtperr::to_string(c)));
+                INFO(smtperr::to_string(c), " has the detail of ", it->second);
+                CHECK(fresh);
                 const auto d = make_diagnosis(c);
                 check_texts(d, lang);
                 if (c != condition::none) {

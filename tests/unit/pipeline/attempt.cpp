@@ -143,7 +143,9 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
                                say(phase::data, "554 5.5.1 Error: no valid recipients")}));
         CHECK(rep.outcome == outcome::failed);
         CHECK(rep.deciding.condition == condition::recipient_unknown);
+        REQUIRE(rep.recipients.size() == rcpts.size());
         for (const auto& r : rep.recipients) {
+            REQUIRE(r.diagnosis.has_value());
             CHECK(r.diagnosis->condition == condition::recipient_unknown);
         }
     }
@@ -165,6 +167,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
             const auto rep = a.finish();
             CHECK(rep.outcome == outcome::deferred);
             CHECK(rep.deciding.condition == condition::service_unavailable);
+            REQUIRE(rep.recipients.size() == rcpts.size());
             for (const auto& r : rep.recipients)
                 CHECK(r.pending());
         }
@@ -272,6 +275,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK_FALSE(rep.possibly_delivered);
         CHECK(rep.deciding.condition == condition::connection_lost);
         CHECK(rep.deciding.code == eof());
+        REQUIRE(rep.recipients.size() == rcpts.size());
         for (const auto& r : rep.recipients) {
             CHECK_FALSE(r.possibly_delivered);
             CHECK(r.pending());
@@ -294,6 +298,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(rep.deciding.condition == condition::connection_lost);
         CHECK(rep.deciding.phase == phase::data_end);
         CHECK(rep.deciding.message_id == "delivery_uncertain");
+        REQUIRE(rep.recipients.size() == rcpts.size());
         for (const auto& r : rep.recipients) {
             CHECK_FALSE(r.accepted);  // Never "sent" without a 2yz to the final dot.
             CHECK(r.possibly_delivered);
@@ -314,6 +319,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(done.report.outcome == outcome::failed);
         CHECK(done.report.possibly_delivered);
         CHECK_FALSE(done.report.expired);
+        REQUIRE(done.report.recipients.size() == rcpts.size());
         for (const auto& r : done.report.recipients)
             CHECK(r.possibly_delivered);
         CHECK(h.box.size() == 0);
@@ -414,6 +420,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         const auto rep = run_session(rcpts, s);
         CHECK(rep.outcome == outcome::sent);
         CHECK(rep.transactions == 3);
+        REQUIRE(rep.recipients.size() == rcpts.size());
         for (const auto& r : rep.recipients)
             CHECK(r.accepted);
     }
@@ -441,6 +448,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         const auto rep = a.finish();
         CHECK(rep.outcome == outcome::deferred);
         CHECK(rep.deciding.condition == condition::too_many_recipients);
+        REQUIRE(rep.recipients.size() == rcpts.size());
         for (const auto& r : rep.recipients)
             CHECK(r.pending());
     }

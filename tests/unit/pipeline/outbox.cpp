@@ -394,9 +394,12 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         // 60, 120, 240, 480, 600, 600 … ±20 %, never below the 120 s hint.
         CHECK(delays[0] >= seconds(120));
         CHECK(delays[0] <= seconds(120));
+        CHECK(delays[1] >= seconds(120));
+        CHECK(delays[1] <= seconds(144));
         CHECK(delays[2] >= seconds(192));
         CHECK(delays[2] <= seconds(288));
         CHECK(delays[3] >= seconds(384));
+        CHECK(delays[3] <= seconds(576));
         for (std::size_t i = 4; i < delays.size(); ++i) {
             CHECK(delays[i] >= seconds(480));
             CHECK(delays[i] <= seconds(720));

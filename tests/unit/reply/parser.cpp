@@ -728,9 +728,9 @@ TEST_SUITE("smtperr/reply/parser.hpp") {
             {"250-ok\r\r\n250 x\n", errc::bare_lf, strict()},
         };
         for (const auto& c : cases) {
-            // The same input is fine in lenient mode.
             check_malformed(c);
         }
+        // Lenient mode takes the same line ends (and flags them).
         check_valid({"250-a\r\n250 b\n", {reply_ev(250, "a\nb", 2, {.bare_lf = true})}});
     }
 
