@@ -85,7 +85,7 @@ class script_server {
     /// Bytes the client sent after the script ended (or after a failed handshake).
     std::string trailing;
     /// Plaintext the client sent behind STARTTLS, before the handshake: discarded, as a
-    /// server that resists command injection does (RFC 3207 §4.2 forbids pipelining it).
+    /// server that resists command injection does (nothing may follow STARTTLS in clear).
     std::string after_starttls;
     int connections = 0;
     bool tls_ok = false;  ///< A server-side handshake succeeded.
