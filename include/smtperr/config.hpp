@@ -21,8 +21,9 @@
 #define SMTPERR_DECL
 #endif
 
+/// The library's version (semantic versioning), as in CMake's project() and find_package().
 #define SMTPERR_VERSION_MAJOR 0
-#define SMTPERR_VERSION_MINOR 1
-#define SMTPERR_VERSION_PATCH 0
+#define SMTPERR_VERSION_MINOR 1  ///< See SMTPERR_VERSION_MAJOR.
+#define SMTPERR_VERSION_PATCH 0  ///< See SMTPERR_VERSION_MAJOR.
 
 #endif  // SMTPERR_CONFIG_HPP

@@ -75,7 +75,7 @@ struct timeouts {
 struct submit_options {
     std::string host;          ///< Server host name or IP literal (also SNI and cert name).
     std::uint16_t port = 587;  ///< 587 for starttls, 465 for implicit, 25 for relays.
-    tls_mode tls = tls_mode::starttls;
+    tls_mode tls = tls_mode::starttls;  ///< How the connection is encrypted.
     /// The EHLO/HELO argument. Empty: the address literal of the local end ("[192.0.2.1]").
     std::string client_name;
 
@@ -98,7 +98,7 @@ struct submit_options {
     */
     std::string pinned_sha256;
 
-    smtperr::asio::timeouts timeouts;
+    smtperr::asio::timeouts timeouts;  ///< One per phase; each wait is bounded.
 
     /// Receives the redacted SMTP transcript at debug level ("C: …", "S: …") and transport
     /// notes. Null: no logging. The default logger is never used.

@@ -13,22 +13,22 @@ namespace smtperr {
 
 /// What the UI should offer (DESIGN.md); `none` for a positive reply.
 enum class action : unsigned char {
-    none,
-    retry_later,
-    reauthenticate,
-    refresh_token,
-    create_app_password,
-    sign_in_via_web,
-    check_account_settings,
-    check_sender_address,
-    check_recipients,
-    split_recipients,
-    reduce_message_size,
-    edit_message,
-    contact_recipient,
-    contact_provider,
-    review_certificate,
-    report_problem,
+    none,                    ///< Nothing to do: the reply was positive.
+    retry_later,             ///< Wait; the outbox retries by itself.
+    reauthenticate,          ///< Ask the user for the password again.
+    refresh_token,           ///< Refresh the OAuth token silently, then try again.
+    create_app_password,     ///< Have the user create an app password (with the provider's link).
+    sign_in_via_web,         ///< Have the user sign in once in the web browser.
+    check_account_settings,  ///< Server, port, encryption or sign-in method look wrong.
+    check_sender_address,    ///< The From address is not one the account may use.
+    check_recipients,        ///< An address is wrong: let the user correct it.
+    split_recipients,        ///< Send to the rest in a further transaction (the pipeline does).
+    reduce_message_size,     ///< Make the message smaller (attachments).
+    edit_message,            ///< Change the content that was refused.
+    contact_recipient,       ///< Reach the recipient another way.
+    contact_provider,        ///< Only the provider can help (a block, a locked account).
+    review_certificate,      ///< Show the certificate problem; never accept it silently.
+    report_problem,          ///< Something the user cannot fix: offer to report it.
 };
 
 /// Number of enumerators of @ref action.
@@ -36,10 +36,10 @@ inline constexpr int action_count = static_cast<int>(action::report_problem) + 1
 
 /// What a failure is about (DESIGN.md). A recipient-scoped failure fails that recipient only.
 enum class scope : unsigned char {
-    connection,
-    account,
-    message,
-    recipient,
+    connection,  ///< The connection or server: every message on it is affected.
+    account,     ///< The account: every message of it waits for the user.
+    message,     ///< This message, for every recipient.
+    recipient,   ///< One recipient; the message goes to the others.
 };
 
 /// Number of enumerators of @ref scope.

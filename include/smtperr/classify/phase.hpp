@@ -14,17 +14,17 @@ namespace smtperr {
 /** Which command a reply answers (DESIGN.md). `data` is the reply to DATA (354 or an error),
     `data_end` the reply after the final dot. */
 enum class phase : unsigned char {
-    greeting,
-    ehlo,
-    helo,
-    starttls,
-    auth,
-    mail,
-    rcpt,
-    data,
-    data_end,
-    rset,
-    quit,
+    greeting,  ///< The 220 (or refusal) on connecting.
+    ehlo,      ///< EHLO.
+    helo,      ///< HELO, the fallback when EHLO is refused.
+    starttls,  ///< STARTTLS.
+    auth,      ///< AUTH and its challenges.
+    mail,      ///< MAIL FROM.
+    rcpt,      ///< RCPT TO.
+    data,      ///< DATA (354 or an error).
+    data_end,  ///< The final dot: the message itself.
+    rset,      ///< RSET between transactions.
+    quit,      ///< QUIT.
 };
 
 /// Number of enumerators of @ref phase.

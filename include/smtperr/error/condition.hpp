@@ -25,62 +25,62 @@ namespace smtperr {
 enum class condition : int {
     none = 0,  ///< A positive reply.
     // Account and sign-in
-    authentication_required,
-    authentication_failed,
-    authentication_temporary_failure,
-    authentication_unavailable,
-    auth_mechanism_rejected,
-    app_password_required,
-    web_login_required,
-    oauth_token_invalid,
-    basic_auth_disabled,
-    password_expired,
-    account_restricted,
-    encryption_required,
-    tls_unavailable,
+    authentication_required,           ///< The server wants AUTH before MAIL, and none was done.
+    authentication_failed,             ///< User name, password or token refused (535).
+    authentication_temporary_failure,  ///< AUTH could not be checked just now (454).
+    authentication_unavailable,        ///< SMTP AUTH is turned off for the account or the server.
+    auth_mechanism_rejected,           ///< The SASL mechanism is not accepted (504).
+    app_password_required,  ///< The provider wants an app password, not the account's own.
+    web_login_required,     ///< The provider wants a sign-in in the web browser first.
+    oauth_token_invalid,    ///< The OAuth token is expired or refused: refresh it.
+    basic_auth_disabled,    ///< Passwords are turned off for SMTP: sign in with OAuth.
+    password_expired,       ///< The password must be changed at the provider.
+    account_restricted,     ///< The account is locked, suspended or disabled.
+    encryption_required,    ///< The server wants TLS before AUTH or MAIL.
+    tls_unavailable,        ///< STARTTLS refused for now (454 to STARTTLS).
     // Sender and sending limits
-    sender_rejected,
-    sending_quota_exceeded,
-    rate_limited,
-    greylisted,
-    client_blocked,
-    relay_denied,
-    spam_rejected,
-    domain_policy_rejected,
+    sender_rejected,         ///< The sender address is refused.
+    sending_quota_exceeded,  ///< The account's daily or hourly sending limit is used up.
+    rate_limited,            ///< Too many messages or connections just now.
+    greylisted,              ///< Deferred once on purpose: the retry will pass.
+    client_blocked,          ///< This client (its IP address, its name) is refused.
+    relay_denied,            ///< The server will not relay: not signed in, or the wrong server.
+    spam_rejected,           ///< The message was taken for spam.
+    domain_policy_rejected,  ///< Refused by the sender domain's policy (SPF, DKIM, DMARC).
     // Recipient
-    recipient_unknown,
-    recipient_address_invalid,
-    recipient_domain_invalid,
-    recipient_mailbox_full,
-    recipient_mailbox_unavailable,
-    recipient_not_local,
-    too_many_recipients,
-    international_address_unsupported,
+    recipient_unknown,              ///< No such mailbox.
+    recipient_address_invalid,      ///< The recipient address is not a valid address.
+    recipient_domain_invalid,       ///< The recipient's domain does not exist or takes no mail.
+    recipient_mailbox_full,         ///< The recipient's mailbox is full.
+    recipient_mailbox_unavailable,  ///< The mailbox exists but takes no mail now (or disabled).
+    recipient_not_local,            ///< The recipient has moved (551, perhaps with a new address).
+    too_many_recipients,            ///< More recipients than the server takes in one transaction.
+    international_address_unsupported,  ///< A non-ASCII address, and the server lacks SMTPUTF8.
     // Message
-    message_too_large,
-    message_content_rejected,
-    message_loop,
-    transaction_rejected,
+    message_too_large,         ///< The message exceeds the server's size limit.
+    message_content_rejected,  ///< The content was refused (policy, virus, malformed).
+    message_loop,              ///< Too many hops: a mail loop.
+    transaction_rejected,      ///< The transaction was refused as a whole (554).
     // Server
-    service_unavailable,
-    server_error,
-    server_storage_full,
-    no_mail_service,
+    service_unavailable,  ///< The server is shutting down or overloaded (421).
+    server_error,         ///< The server failed to process the command (451).
+    server_storage_full,  ///< The server is out of storage (452).
+    no_mail_service,      ///< No SMTP service here (554 at the greeting): wrong server or port.
     // Protocol
-    syntax_error,
-    bad_sequence,
-    not_implemented,
+    syntax_error,     ///< The server did not understand a command (500, 501).
+    bad_sequence,     ///< A command out of order (503).
+    not_implemented,  ///< A command or parameter the server lacks (502, 504).
     // Transport
-    connection_failed,
-    connection_lost,
-    timed_out,
-    tls_failed,
-    certificate_untrusted,
-    starttls_unavailable,
-    protocol_violation,
+    connection_failed,      ///< No connection could be made.
+    connection_lost,        ///< The connection broke mid-session (RFC 5321 treats it like 451).
+    timed_out,              ///< The server did not answer in time.
+    tls_failed,             ///< The TLS handshake failed.
+    certificate_untrusted,  ///< The server's certificate is not trusted for its name.
+    starttls_unavailable,   ///< TLS is required but the server offers no STARTTLS.
+    protocol_violation,     ///< The server broke the protocol (an unusable reply).
     // Fallbacks
-    transient_failure,
-    permanent_failure,
+    transient_failure,  ///< Some other 4yz: nothing more specific is known.
+    permanent_failure,  ///< Some other 5yz: nothing more specific is known.
 };
 
 /// Number of enumerators of @ref condition (`none` included).

@@ -17,7 +17,10 @@
 namespace smtperr {
 
 /// The languages of the message catalog. Anything else falls back to English.
-enum class language : unsigned char { en, de };
+enum class language : unsigned char {
+    en,  ///< English.
+    de,  ///< German.
+};
 
 /** The catalog language for a locale name: "de", "de_DE.UTF-8", "de-AT" → de; anything else,
     including "" and "C", → en. */

@@ -41,7 +41,8 @@ namespace smtperr {
 */
 class SMTPERR_DECL attempt {
   public:
-    /** @param recipients the message's recipients (each tried once per attempt; at least one).
+    /** An attempt at the start of a session, before the greeting.
+        @param recipients the message's recipients (each tried once per attempt; at least one).
         @param ctx host and SASL mechanism for classification (its phase is ignored).
         @param max_recipients_per_transaction 0 for no limit of our own.
     */

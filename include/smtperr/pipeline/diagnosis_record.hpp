@@ -21,20 +21,21 @@ namespace smtperr {
 */
 struct diagnosis_record {
     std::error_code code;  ///< `smtperr.reply` or `smtperr.transport` (or another category).
-    std::optional<enhanced_status> status;
-    smtperr::phase phase = smtperr::phase::greeting;
-    smtperr::condition condition = smtperr::condition::none;
-    smtperr::action action = smtperr::action::none;
-    smtperr::scope scope = smtperr::scope::connection;
-    bool transient = false;
-    std::optional<std::uint32_t> retry_after_seconds;
-    std::string provider;
-    std::string help_url;
-    std::string message_id;
-    std::string forward_path;
-    std::string server_text;  ///< Sanitized (messages layer), safe to show.
-    std::string rule;
+    std::optional<enhanced_status> status;                    ///< The reply's, if it had one.
+    smtperr::phase phase = smtperr::phase::greeting;          ///< What the reply answered.
+    smtperr::condition condition = smtperr::condition::none;  ///< The specific condition.
+    smtperr::action action = smtperr::action::none;           ///< What the UI should offer.
+    smtperr::scope scope = smtperr::scope::connection;        ///< What the failure is about.
+    bool transient = false;  ///< 4yz, or a transport failure worth retrying.
+    std::optional<std::uint32_t> retry_after_seconds;  ///< The retry hint, if any.
+    std::string provider;      ///< Provider id ("gmail", …), or "" when unknown.
+    std::string help_url;      ///< The provider's own help link, or "".
+    std::string message_id;    ///< Catalog entry of the list-view text.
+    std::string forward_path;  ///< A 251/551's suggested address, or "".
+    std::string server_text;   ///< Sanitized (messages layer), safe to show.
+    std::string rule;          ///< Id of the classification rule that decided (for support).
 
+    /// An empty record: condition none, no code.
     diagnosis_record() = default;
 
     /// Copies `d`; `raw_server_text` is sanitized on the way in.

@@ -19,32 +19,36 @@
 namespace smtperr {
 
 /// How loud a system message is in the list view.
-enum class severity : unsigned char { info, warning, error };
+enum class severity : unsigned char {
+    info,     ///< Nothing for the user to do (the outbox itself sends none).
+    warning,  ///< The mail is not through, or only to some recipients: a retry or the user.
+    error,    ///< The mail failed for good, for every recipient.
+};
 
 /// "info", "warning", "error".
 SMTPERR_DECL std::string_view to_string(severity s) noexcept;
 
 /// The one-line system message of a message in the list view, with everything to show it.
 struct system_message_event {
-    std::string message_id;  ///< The outbox id of the mail.
-    smtperr::severity severity = smtperr::severity::warning;
-    std::string list_line;  ///< Localized, at most 90 characters.
-    std::string detail;     ///< Localized paragraph.
-    smtperr::action action = smtperr::action::none;
-    std::string action_label;  ///< Localized button text, "" for none.
-    std::string server_text;   ///< Sanitized server text.
-    std::string help_url;      ///< From the provider's own domain, or "".
-    diagnosis_record diagnosis;
+    std::string message_id;                                   ///< The outbox id of the mail.
+    smtperr::severity severity = smtperr::severity::warning;  ///< How to show it.
+    std::string list_line;                                    ///< Localized, at most 90 characters.
+    std::string detail;                                       ///< Localized paragraph.
+    smtperr::action action = smtperr::action::none;           ///< What the UI should offer.
+    std::string action_label;    ///< Localized button text, "" for none.
+    std::string server_text;     ///< Sanitized server text.
+    std::string help_url;        ///< From the provider's own domain, or "".
+    diagnosis_record diagnosis;  ///< The diagnosis the message was rendered from.
 };
 
 /// Why the account's credentials are needed (DESIGN.md / issue #4).
 enum class credentials_reason : unsigned char {
-    authentication_failed,
-    required,
-    app_password_required,
-    web_login_required,
-    basic_auth_disabled,
-    password_expired,
+    authentication_failed,  ///< The server refused the password or token (535 and kin).
+    required,               ///< The server wants AUTH and none was given.
+    app_password_required,  ///< The account needs an app password instead of its own.
+    web_login_required,     ///< The provider wants a sign-in in the web browser first.
+    basic_auth_disabled,    ///< Passwords are turned off for SMTP: sign in with OAuth.
+    password_expired,       ///< The password must be changed at the provider.
 };
 
 /// "authentication_failed", "required", …
@@ -52,42 +56,42 @@ SMTPERR_DECL std::string_view to_string(credentials_reason r) noexcept;
 
 /// Ask the user for the account's password (at most one outstanding per account).
 struct credentials_required_event {
-    std::string account;
-    credentials_reason reason = credentials_reason::authentication_failed;
-    diagnosis_record diagnosis;
+    std::string account;  ///< The account whose messages wait for outbox::credentials_updated().
+    credentials_reason reason = credentials_reason::authentication_failed;  ///< What to ask for.
+    diagnosis_record diagnosis;  ///< The reply that made it necessary.
 };
 
 /// Refresh the account's OAuth token silently, then call outbox::token_refreshed().
 struct token_refresh_required_event {
-    std::string account;
-    diagnosis_record diagnosis;
+    std::string account;         ///< The account whose token to refresh.
+    diagnosis_record diagnosis;  ///< The reply that refused the token.
 };
 
 /// A message will be tried again at `when`.
 struct retry_scheduled_event {
-    std::string message_id;
-    std::chrono::system_clock::time_point when;
+    std::string message_id;                      ///< The outbox id of the mail.
+    std::chrono::system_clock::time_point when;  ///< When take_due() hands it out again.
     unsigned attempt = 0;  ///< The number of the attempt that will run then (2 = first retry).
-    diagnosis_record diagnosis;
+    diagnosis_record diagnosis;  ///< Why the last attempt did not get through.
 };
 
 /// One rejected recipient.
 struct rejected_recipient {
-    std::string address;
-    diagnosis_record diagnosis;
-    std::string forward_path;  ///< A 551's suggested address, or "".
+    std::string address;         ///< As the caller gave it.
+    diagnosis_record diagnosis;  ///< Why the server refused it.
+    std::string forward_path;    ///< A 551's suggested address, or "".
 };
 
 /// Some recipients were rejected for good.
 struct recipients_rejected_event {
-    std::string message_id;
-    std::vector<rejected_recipient> recipients;
+    std::string message_id;                      ///< The outbox id of the mail.
+    std::vector<rejected_recipient> recipients;  ///< Those refused in this attempt.
 };
 
 /// The final word on a message: it left the outbox.
 struct report_event {
-    std::string message_id;
-    send_report report;
+    std::string message_id;  ///< The outbox id of the mail.
+    send_report report;      ///< Every attempt merged: each recipient's final state.
 };
 
 /// Everything the pipeline tells the UI.

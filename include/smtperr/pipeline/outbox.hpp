@@ -26,7 +26,7 @@ namespace smtperr {
 
 /// Settings of an @ref outbox.
 struct outbox_options {
-    retry_policy retry;
+    retry_policy retry;  ///< Backoff, jitter and the maximum age of a message.
     /// Consecutive temporary authentication failures (454) of an account before the user
     /// is asked for the password after all.
     unsigned auth_temporary_escalation = 3;
@@ -40,8 +40,8 @@ struct outbox_options {
 
 /// A message handed to a transport for one attempt.
 struct dispatch {
-    std::string id;
-    std::string account;
+    std::string id;                       ///< The id given to outbox::enqueue().
+    std::string account;                  ///< Its account (credentials and token events name it).
     std::vector<std::string> recipients;  ///< Only those still pending.
     unsigned attempt = 1;                 ///< 1 for the first attempt.
 };
@@ -83,9 +83,11 @@ SMTPERR_DECL std::string_view to_string(message_state s) noexcept;
 */
 class SMTPERR_DECL outbox {
   public:
-    using clock_type = std::chrono::system_clock;
-    using time_point = clock_type::time_point;
+    using clock_type = std::chrono::system_clock;  ///< Wall-clock time: retries survive restarts.
+    using time_point = clock_type::time_point;     ///< A time on clock_type.
 
+    /// An empty outbox. Events go to `sink`, each one through `exec` (the UI thread's
+    /// post, say), never from inside a member function call.
     outbox(outbox_options options, event_sink sink, executor exec);
 
     /// Queues a new message, due at once. An id already queued, or a message without

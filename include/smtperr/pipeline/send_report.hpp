@@ -27,7 +27,7 @@ SMTPERR_DECL std::string_view to_string(outcome o) noexcept;
 
 /// What became of one recipient.
 struct recipient_result {
-    std::string address;
+    std::string address;  ///< As the caller gave it.
     /// The server took responsibility for delivery to this address: a 2yz to its RCPT and a
     /// 2yz to the final dot of the same transaction.
     bool accepted = false;
@@ -46,10 +46,10 @@ struct recipient_result {
 
 /// The result of one submission attempt (or, from the outbox, of a message's whole life).
 struct send_report {
-    smtperr::outcome outcome = smtperr::outcome::failed;
+    smtperr::outcome outcome = smtperr::outcome::failed;  ///< What became of the message.
     /// The diagnosis that decided the outcome (condition none when sent).
     diagnosis_record deciding;
-    std::vector<recipient_result> recipients;
+    std::vector<recipient_result> recipients;  ///< One per recipient, in the caller's order.
     /// RFC 5321 §6.1: the connection broke after the final dot and before its reply, so the
     /// message may have gone out and a blind resend could duplicate it.
     bool possibly_delivered = false;

@@ -34,9 +34,11 @@ struct enhanced_status {
     /// `"5.1.1"`.
     SMTPERR_DECL std::string to_string() const;
 
+    /// Same class, subject and detail.
     friend constexpr bool operator==(enhanced_status a, enhanced_status b) noexcept {
         return a.cls == b.cls && a.subject == b.subject && a.detail == b.detail;
     }
+    /// Not operator==.
     friend constexpr bool operator!=(enhanced_status a, enhanced_status b) noexcept {
         return !(a == b);
     }

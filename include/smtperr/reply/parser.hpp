@@ -52,6 +52,7 @@ struct parser_limits {
 */
 class SMTPERR_DECL reply_parser {
   public:
+    /// A parser at the start of a reply, bounded by `limits`.
     explicit reply_parser(parser_limits limits = {});
 
     /** Consumes bytes from `input` until a reply is complete, an error occurs, or the input
@@ -81,6 +82,7 @@ class SMTPERR_DECL reply_parser {
     /// Drops any partial or completed reply; keeps the buffer's capacity.
     void reset() noexcept;
 
+    /// The bounds this parser was made with.
     const parser_limits& limits() const noexcept { return limits_; }
 
   private:

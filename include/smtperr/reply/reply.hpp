@@ -42,7 +42,7 @@ struct reply_view {
     std::size_t line_count = 0;              ///< Number of lines, at least 1.
     std::optional<enhanced_status> status;   ///< Enhanced code, class taken from `code`.
     std::uint8_t reported_status_class = 0;  ///< The class the server wrote (0 if none).
-    reply_flags flags;
+    reply_flags flags;                       ///< What the parser tolerated in this reply.
 
     /// Line `i` of the text (0-based), or "" when out of range. Linear in the text size.
     SMTPERR_DECL std::string_view line(std::size_t i) const noexcept;
@@ -50,14 +50,16 @@ struct reply_view {
 
 /** An owning copy of a reply, for keeping past the parser's next input. */
 struct reply {
-    int code = 0;
-    std::string text;
-    std::size_t line_count = 0;
-    std::optional<enhanced_status> status;
-    std::uint8_t reported_status_class = 0;
-    reply_flags flags;
+    int code = 0;                            ///< As reply_view::code.
+    std::string text;                        ///< As reply_view::text, owned.
+    std::size_t line_count = 0;              ///< As reply_view::line_count.
+    std::optional<enhanced_status> status;   ///< As reply_view::status.
+    std::uint8_t reported_status_class = 0;  ///< As reply_view::reported_status_class.
+    reply_flags flags;                       ///< As reply_view::flags.
 
+    /// An empty reply (code 0): what a default-constructed result holds.
     reply() = default;
+    /// Copies the view's text out of the parser's buffer.
     SMTPERR_DECL explicit reply(const reply_view& v);
 
     /// A view of this reply, valid as long as this object is unchanged.
