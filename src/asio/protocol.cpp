@@ -210,6 +210,26 @@ std::string encode_body(std::string_view body) {
     return out;
 }
 
+std::uint64_t declared_size(std::string_view wire) noexcept {
+    if (wire.size() < 3) {
+        return 0;  // Not made by encode_body(), which always ends with ".\r\n".
+    }
+    const std::string_view data = wire.substr(0, wire.size() - 3);
+    // encode_body() doubled the dot of every line that started with one.
+    std::uint64_t stuffed = 0;
+    for (std::size_t at = 0; at < data.size();) {
+        if (data[at] == '.') {
+            ++stuffed;
+        }
+        const std::size_t end = data.find("\r\n", at);
+        if (end == std::string_view::npos) {
+            break;
+        }
+        at = end + 2;
+    }
+    return data.size() - stuffed;
+}
+
 std::error_code validate(const submit_options& o, const message& m) {
     if (m.recipients.empty()) {
         return errc::no_recipients;

@@ -21,9 +21,10 @@
 //
 // Checked: exactly one completion; outcome `sent` (or any accepted recipient) only when the
 // server sent a 2yz reply after it had received a final dot; neither the password nor the
-// token in the debug transcript in any form (plain, URL-encoded, base64 at every offset);
-// with tls_mode::starttls no AUTH or mail transaction command ever reaches the server (it
-// never does TLS), and without TLS none of AUTH either unless allow_plaintext_auth.
+// token in the debug transcript in any form (tests/support/leak_forms.hpp: plain,
+// URL-encoded, base64 standard and URL-safe at every offset); with tls_mode::starttls no
+// AUTH or mail transaction command ever reaches the server (it never does TLS), and without
+// TLS none of AUTH either unless allow_plaintext_auth.
 
 #include <smtperr/asio/submit.hpp>
 #include <smtperr/reply/parser.hpp>
@@ -49,6 +50,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/leak_forms.hpp"
 #include "fuzz_check.hpp"
 
 namespace smtperr_fuzz {
@@ -62,55 +64,13 @@ constexpr std::string_view user = "fuzz.user@example.org";
 constexpr std::string_view password = "Fz9-pw!S3cret%/+xQ";
 constexpr std::string_view token = "ya29.Fz-T0ken_9f8e7d6c5b4a3f2e1d0c";
 
-/// RFC 3986 percent-encoding of everything but the unreserved characters.
-std::string url_encode(std::string_view s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : s) {
-        const auto b = static_cast<unsigned char>(c);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[b >> 4U];
-            out += hex[b & 15U];
-        }
-    }
-    return out;
-}
-
-/// The base64 of `secret` when it follows k = 0, 1, 2 other octets: only the groups that
-/// depend on nothing but the secret, so the form is found whatever surrounds it.
-std::vector<std::string> base64_forms(std::string_view secret) {
-    std::vector<std::string> out;
-    for (std::size_t k = 0; k < 3; ++k) {
-        const std::string enc = smtperr::base64_encode(std::string(k, 'x') + std::string(secret));
-        const std::size_t first = (k + 2) / 3;
-        const std::size_t last = (k + secret.size()) / 3;
-        out.push_back(enc.substr(4 * first, 4 * (last - first)));
-    }
-    return out;
-}
-
-/// Every form of a secret that must never appear in the transcript.
-std::vector<std::string> secret_forms(std::string_view secret) {
-    std::vector<std::string> v;
-    v.emplace_back(secret);
-    v.push_back(url_encode(secret));
-    for (auto& f : base64_forms(secret)) {
-        v.push_back(std::move(f));
-    }
-    return v;
-}
-
 const std::vector<std::string>& password_forms() {
-    static const std::vector<std::string> forms = secret_forms(password);
+    static const std::vector<std::string> forms = smtperr::test::leak_forms(password);
     return forms;
 }
 
 const std::vector<std::string>& token_forms() {
-    static const std::vector<std::string> forms = secret_forms(token);
+    static const std::vector<std::string> forms = smtperr::test::leak_forms(token);
     return forms;
 }
 
@@ -129,12 +89,12 @@ std::string echo(std::uint8_t selector) {
         case 3:
             return smtperr::base64_encode(std::string(1, '\0') + std::string(user) + '\0' + pw);
         case 4:
-            return url_encode(pw);
+            return password_forms()[1];  // URL-encoded
         case 5:
             return smtperr::base64_encode("user=" + std::string(user) + "\x01" + "auth=Bearer " +
                                           tok + "\x01\x01");
         case 6:
-            return url_encode(tok);
+            return token_forms()[1];  // URL-encoded
         default:
             return smtperr::base64_encode("n,a=" + std::string(user) + ",\x01" + "auth=Bearer " +
                                           tok + "\x01\x01");

@@ -187,8 +187,9 @@ inline std::size_t next_head(session& s) {
         }
         if (j.wire.empty()) {
             j.wire = encode_body(j.msg.body);
+            j.size = declared_size(j.wire);
         }
-        if (s.caps.size && s.caps.size_limit != 0 && j.wire.size() > s.caps.size_limit) {
+        if (s.caps.size && s.caps.size_limit != 0 && j.size > s.caps.size_limit) {
             // RFC 1870 §6.1: do not send what the server said it will refuse.
             refuse_locally(s, j,
                            "552 5.3.4 Message size exceeds the server's announced limit "
@@ -206,6 +207,20 @@ inline std::size_t next_head(session& s) {
         return s.next;
     }
     return session::none;
+}
+
+/// Ends the session after a reply followed by octets nobody asked for: a 421 there is the
+/// server closing (RFC 5321 §3.8) and answers the messages not yet sent, as it would have
+/// answered their MAIL; anything else is a protocol violation for them.
+inline void end_after_surplus(session& s) {
+    std::error_code pe;
+    if (s.take_reply(pe) && s.last.code == 421) {
+        s.ended_by = s.last;
+    } else {
+        s.log.note("octets after the last reply that answer nothing: the session ends");
+        s.ended_with = errc::protocol_violation;
+    }
+    s.close();
 }
 
 /// Ends the current transaction of `j`: plans its next one, or makes it final.
@@ -324,8 +339,15 @@ class submit_op : public net::coroutine {
                 s.caps = parse_ehlo(s.last.view());
                 feed_all(s, phase::ehlo, s.last.view());
             } else if (s.last.code >= 500 && s.opt.tls == tls_mode::starttls && !s.tls) {
-                // HELO cannot offer STARTTLS, and TLS is required (hostile-servers D-04).
-                fail_all(s, phase::ehlo, errc::starttls_unavailable);
+                if (s.last.code == 500 || s.last.code == 502) {
+                    // EHLO unknown: HELO cannot offer STARTTLS, and TLS is required
+                    // (hostile-servers D-04).
+                    fail_all(s, phase::ehlo, errc::starttls_unavailable);
+                } else {
+                    // A refusal for a reason of its own (a blocked client): that reason is
+                    // what the user needs to see.
+                    feed_all(s, phase::ehlo, s.last.view());
+                }
                 goto quit;
             } else if (s.last.code >= 500) {
                 s.cur = phase::helo;
@@ -491,7 +513,7 @@ class submit_op : public net::coroutine {
                 h.started = true;
                 h.wait = phase::mail;
                 s.rcpts = h.att.transaction_recipients();
-                s.send(mail_command(h.msg, s.caps, h.wire.size()));
+                s.send(mail_command(h.msg, s.caps, h.size));
                 if (s.pipelined) {
                     for (const auto& r : s.rcpts) {
                         s.send("RCPT TO:<" + r + ">");
@@ -507,13 +529,15 @@ class submit_op : public net::coroutine {
                         s.stage();
                     }
                     BOOST_ASIO_CORO_YIELD write_data(self);
+                    if (s.wire_pos + n >= s.jobs[s.tail].wire.size()) {
+                        // The dot went out, even when the write reports a cancellation or
+                        // an error with it.
+                        s.jobs[s.tail].wait = phase::data_end;
+                    }
                     if (aborted(self, ec)) {
                         goto done;
                     }
                     if (ec) {
-                        if (s.wire_pos + n >= s.jobs[s.tail].wire.size()) {
-                            s.jobs[s.tail].wait = phase::data_end;  // The dot went out.
-                        }
                         transport_failure(s, phase::data, ec);
                         goto done;
                     }
@@ -525,7 +549,6 @@ class submit_op : public net::coroutine {
                         break;
                     }
                 }
-                s.jobs[s.tail].wait = phase::data_end;
                 std::string().swap(s.jobs[s.tail].wire);
             } else {
                 BOOST_ASIO_CORO_YIELD async_flush(s, s.opt.timeouts.mail, std::move(self));
@@ -538,6 +561,15 @@ class submit_op : public net::coroutine {
             if (s.tail != session::none) {
                 s.cur = phase::data_end;
                 BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_end, std::move(self));
+                if (s.surplus && !aborted(self, ec)) {
+                    // The verdict on the message came whole, with octets behind it that
+                    // answer nothing: the verdict stands (losing it would call a delivered
+                    // message possibly delivered), and the session ends.
+                    feed(s, s.jobs[s.tail], phase::data_end);
+                    end_transaction(s, s.jobs[s.tail]);
+                    end_after_surplus(s);
+                    goto done;
+                }
                 if (ended(self, ec, phase::data_end)) {
                     goto done;
                 }

@@ -124,6 +124,15 @@ TEST_SUITE("hostile") {
              creds::password,
              failed(condition::starttls_unavailable, transport(errc::starttls_unavailable)),
              {"HELO", "AUTH", "MAIL", "STARTTLS"}},
+            {"D-04 EHLO 554 with TLS required: the server's reason, no HELO downgrade",
+             {send(greeting),
+              expect("EHLO client.test", "554 5.7.1 Client host rejected: access denied\r\n"),
+              expect("QUIT", "221 bye\r\n")},
+             starttls,
+             cert::good,
+             creds::password,
+             failed(condition::client_blocked, reply(554)),
+             {"HELO", "AUTH", "MAIL", "STARTTLS"}},
             {"D-07 greeting 554",
              {send("554 5.3.2 no SMTP service here\r\n"), expect("QUIT", "221 bye\r\n")},
              starttls,
@@ -281,6 +290,53 @@ TEST_SUITE("hostile") {
                              no_secrets_sent};
         not_tls.script_followed = false;
         play_all({mismatch, not_tls});
+    }
+
+    TEST_CASE("J-09: a TLS connection closed without close_notify is a lost connection") {
+        // The scripted server's close is a TCP FIN with no TLS close_notify: the client
+        // reads `stream_truncated`, which says nothing about the TLS settings.
+        const expected lost =
+            deferred(condition::connection_lost, transport(errc::connection_lost));
+        const std::vector<step> to_data = {expect("MAIL FROM:<a@x.test>", "250 2.1.0 ok\r\n"),
+                                           expect("RCPT TO:<b@y.test>", "250 2.1.5 ok\r\n"),
+                                           expect("DATA", "354 go\r\n")};
+        play_all({
+            {"J-09 TLS truncation inside the EHLO reply after STARTTLS",
+             {send(greeting), expect("EHLO client.test", ehlo_starttls),
+              tls(expect("STARTTLS", "220 2.0.0 go ahead\r\n")),
+              closing(expect("EHLO client.test", "250-mx.test\r\n250-AUTH PL"))},
+             starttls,
+             cert::good,
+             creds::password,
+             lost,
+             {"AUTH", "MAIL"}},
+            {"J-09 TLS truncation inside the AUTH reply",
+             {send(greeting), expect("EHLO client.test", ehlo_starttls),
+              tls(expect("STARTTLS", "220 2.0.0 go ahead\r\n")),
+              expect("EHLO client.test", ehlo_auth),
+              closing(expect("AUTH PLAIN ", "535 5.7.8 Authentic"))},
+             starttls,
+             cert::good,
+             creds::password,
+             lost,
+             {"MAIL"}},
+            {"J-09 TLS truncation inside the reply to the final dot: possibly delivered",
+             starttls_login() + to_data +
+                 std::vector<step>{closing(data("250 2.0.0 OK queued as 12"))},
+             starttls,
+             cert::good,
+             creds::password,
+             {outcome::failed,
+              condition::connection_lost,
+              transport(errc::connection_lost),
+              true,
+              {}}},
+            {"J-09/J-10 TLS truncation after the 221 to QUIT: the message stays sent",
+             starttls_login() + to_data +
+                 std::vector<step>{data("250 2.0.0 queued\r\n"),
+                                   closing(expect("QUIT", "221 2.0.0 bye\r\n"))},
+             starttls, cert::good, creds::password, sent()},
+        });
     }
 
     TEST_CASE("K-01: broken certificates stop the session before AUTH and MAIL") {

@@ -4,6 +4,8 @@
 // 127.0.0.1. A pipelined script only goes on when a whole group has arrived, so a client
 // that waited for a reply inside a group would stall and time out: the scripts below check
 // the groupings on the wire by themselves.
+#include <smtperr/error/reply_code.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -12,9 +14,14 @@
 #include <boost/asio/read_until.hpp>
 
 #include <doctest/doctest.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include <array>
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -123,6 +130,28 @@ bool accepted(const smtperr::send_report& r) {
     }
     return !r.recipients.empty();
 }
+
+// A log sink that calls `f` for each message starting with `prefix`.
+class on_line_sink final : public spdlog::sinks::base_sink<std::mutex> {
+  public:
+    on_line_sink(std::string prefix, std::function<void()> f)
+        : prefix_(std::move(prefix)), f_(std::move(f)) {}
+    int hits = 0;
+
+  protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        if (std::string_view(msg.payload.data(), msg.payload.size()).substr(0, prefix_.size()) ==
+            prefix_) {
+            ++hits;
+            f_();
+        }
+    }
+    void flush_() override {}
+
+  private:
+    std::string prefix_;
+    std::function<void()> f_;
+};
 
 // An implicit-TLS server for one message that records how the client ended TLS: `eof`
 // after a close_notify, `stream_truncated` when the TCP connection just closed. A coroutine
@@ -314,6 +343,39 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         CHECK_FALSE(srv.saw("MAIL FROM:<a3@x.test>"));
     }
 
+    TEST_CASE("the reply to the final dot stands when unrequested octets follow it") {
+        // One segment holds the verdict on message 1 and more: a 421 (the server closing,
+        // RFC 5321 §3.8) answers the untouched message 2; anything else is a violation.
+        for (const bool closing : {true, false}) {
+            CAPTURE(closing);
+            net::io_context ioc;
+            const std::string after = closing ? "421 4.3.2 shutting down\r\n" : "HELLO\r\n";
+            script_server srv(
+                ioc, {send(greeting), expect("EHLO", ehlo_plain),
+                      expect("MAIL FROM:<a1@x.test>", "250 ok\r\n"), expect("RCPT", "250 ok\r\n"),
+                      expect("DATA", "354 go\r\n"), data_reply("250 2.0.0 queued 1\r\n" + after)});
+            const auto r = run(ioc, srv, {msg(1), msg(2)});
+            REQUIRE(r.called);
+            CHECK(srv.mismatch.empty());
+            REQUIRE(r.reports.size() == 2);
+            CHECK(r.reports[0].outcome == outcome::sent);
+            CHECK(accepted(r.reports[0]));
+            CHECK_FALSE(r.reports[0].possibly_delivered);
+            CHECK(r.reports[1].outcome == outcome::deferred);
+            CHECK(r.reports[1].recipients[0].pending());
+            CHECK(r.reports[1].deciding.phase == smtperr::phase::mail);
+            if (closing) {
+                CHECK(r.reports[1].deciding.code ==
+                      smtperr::make_error_code(smtperr::reply_code{421}));
+            } else {
+                CHECK(r.reports[1].deciding.code == smtperr::errc::protocol_violation);
+            }
+            // The session ended there: no second transaction, no QUIT on a closing line.
+            CHECK_FALSE(srv.saw("MAIL FROM:<a2@x.test>"));
+            CHECK_FALSE(srv.saw("QUIT"));
+        }
+    }
+
     TEST_CASE("a failure before the transactions is in every report") {
         net::io_context ioc;
         script_server srv(
@@ -419,6 +481,44 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
             CHECK(r.reports[i].outcome != outcome::sent);
             CHECK_FALSE(r.reports[i].recipients[0].accepted);
         }
+    }
+
+    TEST_CASE("cancelled while the final dot goes out: possibly delivered") {
+        // The transcript line announcing the data is logged just before the write that
+        // carries it starts; the cancellation posted from there runs before that write's
+        // completion, so the operation sees both: all octets written, and cancelled.
+        net::io_context ioc;
+        net::cancellation_signal sig;
+        auto sink = std::make_shared<on_line_sink>("C: <message data", [&] {
+            net::post(ioc, [&] { sig.emit(net::cancellation_type::terminal); });
+        });
+        auto o = base_options();
+        o.logger = std::make_shared<spdlog::logger>("smtp", sink);
+        o.logger->set_level(spdlog::level::debug);
+        step unanswered = data_reply("");
+        unanswered.silent = true;
+        script_server srv(ioc,
+                          {send(greeting), expect("EHLO", ehlo_plain), expect("MAIL", "250 ok\r\n"),
+                           expect("RCPT", "250 ok\r\n"), expect("DATA", "354 go\r\n"), unanswered});
+        o.port = srv.port();
+        net::ssl::context ctx(net::ssl::context::tls_client);
+        batch_result r;
+        sa::async_submit_batch(
+            ioc, ctx, o, {msg(1)},
+            net::bind_cancellation_slot(
+                sig.slot(), [&](boost::system::error_code ec, std::vector<smtperr::send_report> v) {
+                    r.called = true;
+                    r.ec = ec;
+                    r.reports = std::move(v);
+                    srv.stop();
+                }));
+        ioc.run_for(10s);
+        REQUIRE(r.called);
+        CHECK(sink->hits == 1);
+        CHECK(r.ec == net::error::operation_aborted);
+        REQUIRE(r.reports.size() == 1);
+        CHECK(r.reports[0].possibly_delivered);
+        CHECK(r.reports[0].outcome != outcome::sent);
     }
 
     TEST_CASE("TLS ends with a close_notify after QUIT") {

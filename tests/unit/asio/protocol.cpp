@@ -7,7 +7,9 @@
 
 #include <doctest/doctest.h>
 
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using namespace smtperr::asio;
@@ -65,6 +67,28 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         CHECK(wire.find("\r\n.\r\n") == wire.size() - 5);
         CHECK(wire.find("\n.\n") == std::string::npos);
         CHECK(wire.find("\r.\r") == std::string::npos);
+    }
+
+    TEST_CASE("SIZE= counts the CRLF-normalized message without stuffing or terminator") {
+        CHECK(declared_size(encode_body("")) == 0);
+        CHECK(declared_size(encode_body("a")) == 3);
+        CHECK(declared_size(encode_body(".\n")) == 3);
+        CHECK(declared_size(encode_body("a\n.\r\nb")) == 9);
+        CHECK(declared_size(encode_body("..x\r\n.\r\n.")) == 11);
+        CHECK(declared_size(encode_body("\r\r\n")) == 4);
+        CHECK(declared_size("") == 0);
+        // Any message already in canonical form (CRLF line ends, a final one) declares
+        // exactly its own length, however many of its lines start with a dot.
+        const std::array<std::string_view, 4> parts{".", "..x", "a.b", ""};
+        for (unsigned mask = 0; mask < 256; ++mask) {
+            std::string canonical;
+            for (unsigned k = 0; k < 4; ++k) {
+                canonical += parts[(mask >> (2 * k)) & 3U];
+                canonical += "\r\n";
+            }
+            INFO("message " << canonical);
+            CHECK(declared_size(encode_body(canonical)) == canonical.size());
+        }
     }
 
     TEST_CASE("caller input with CR, LF, NUL or brackets is rejected") {

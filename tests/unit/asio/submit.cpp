@@ -13,6 +13,7 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <algorithm>
 #include <chrono>
 #include <sstream>
 #include <thread>
@@ -408,6 +409,36 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         CHECK(r.report.deciding.condition == condition::message_too_large);
         CHECK(r.report.outcome == smtperr::outcome::failed);
         CHECK_FALSE(srv.saw("MAIL"));
+    }
+
+    TEST_CASE("a message of exactly SIZE octets is sent, and declared without its stuffing") {
+        // RFC 1870 §3: the size excludes the terminating dot and the doubled dots, so this
+        // body is 17 octets although 19 go on the wire before the final ".\r\n".
+        for (const int limit : {17, 16}) {
+            INFO("limit " << limit);
+            net::io_context ioc;
+            const std::string ehlo = "250-mx\r\n250 SIZE " + std::to_string(limit) + "\r\n";
+            std::vector<step> script{send(greeting), expect("EHLO", ehlo)};
+            if (limit == 17) {
+                script = concat(script, tail_transaction());
+            } else {
+                script.push_back(expect("QUIT", "221 bye\r\n"));
+            }
+            script_server srv(ioc, script);
+            auto m = base_message();
+            m.body = ".hidden\n.\nend";
+            const auto r = run(ioc, srv, base_options(), m);
+            CHECK(srv.mismatch.empty());
+            if (limit == 17) {
+                CHECK(r.report.outcome == smtperr::outcome::sent);
+                CHECK(std::count(srv.lines.begin(), srv.lines.end(),
+                                 "MAIL FROM:<a@x.test> SIZE=17") == 1);
+                CHECK(srv.data == "..hidden\r\n..\r\nend\r\n.\r\n");
+            } else {
+                CHECK(r.report.deciding.condition == condition::message_too_large);
+                CHECK_FALSE(srv.saw("MAIL"));
+            }
+        }
     }
 
     TEST_CASE("the body reaches the server dot-stuffed with CRLF line ends") {

@@ -328,7 +328,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(h.events().empty());
     }
 
-    TEST_CASE("a 3yz reply where only DATA may have one is no acceptance") {
+    TEST_CASE("a 3yz reply where only DATA may have one, or a 2yz to DATA, is no acceptance") {
         const std::vector<std::string> rcpts{"anna@example.org"};
         SUBCASE("to RCPT: the session ends, the recipient is not accepted") {
             const auto rep = run_script(rcpts, with_hello({say(phase::rcpt, "354 go ahead")}));
@@ -345,6 +345,15 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
             CHECK(rep.possibly_delivered);
             CHECK_FALSE(rep.recipients[0].accepted);
             CHECK(rep.deciding.code == make_error_code(smtperr::errc::protocol_violation));
+        }
+        SUBCASE("a 250 to DATA: the session ends, nothing was sent, the recipient waits") {
+            const auto rep = run_script(
+                rcpts, with_hello({say(phase::rcpt, ok_rcpt), say(phase::data, "250 2.0.0 ok")}));
+            CHECK(rep.outcome == outcome::deferred);
+            CHECK_FALSE(rep.possibly_delivered);
+            CHECK(rep.deciding.code == make_error_code(smtperr::errc::protocol_violation));
+            CHECK(rep.deciding.phase == phase::data);
+            CHECK(rep.recipients[0].pending());
         }
     }
 

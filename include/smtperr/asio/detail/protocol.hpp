@@ -51,6 +51,10 @@ SMTPERR_DECL std::optional<std::uint64_t> parse_decimal(std::string_view digits)
 */
 SMTPERR_DECL std::string encode_body(std::string_view body);
 
+/// The size SIZE= declares for a payload made by encode_body(): its octets without the
+/// terminating ".\r\n" and without the dots doubled at line starts (RFC 1870 §3).
+SMTPERR_DECL std::uint64_t declared_size(std::string_view wire) noexcept;
+
 /// Checks caller input before anything is sent: addresses, recipients and options.
 SMTPERR_DECL std::error_code validate(const submit_options& o, const message& m);
 

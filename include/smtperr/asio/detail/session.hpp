@@ -33,6 +33,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +56,7 @@ struct job {
     smtperr::asio::message msg;
     smtperr::attempt att;
     std::string wire;          ///< The encoded message data, from its MAIL until it is sent.
+    std::uint64_t size = 0;    ///< What SIZE= declares for `wire`.
     phase wait = phase::mail;  ///< Whose reply it awaits, once started (for failures).
     bool started = false;      ///< A command of its current transaction went out.
     bool done = false;         ///< Its attempt has its final state.
@@ -94,6 +96,9 @@ class session {
     std::array<char, 4096> rd{};  ///< One read's worth.
     std::string out;              ///< Commands waiting to be written.
     std::size_t outstanding = 0;  ///< Commands whose reply has not been read yet.
+    /// The last read ended with a whole reply in `last` and octets after it that answer
+    /// nothing (read_reply_op then reports a protocol violation).
+    bool surplus = false;
 
     std::vector<tcp::endpoint> endpoints;  ///< Resolved, tried in this order.
     std::size_t next_endpoint = 0;
@@ -189,6 +194,11 @@ inline std::error_code map_io_error(const boost::system::error_code& ec) {
     if (ec == net::error::operation_aborted) {
         return std::make_error_code(std::errc::operation_canceled);
     }
+    if (ec == net::ssl::error::stream_truncated) {
+        // The TCP connection closed without a TLS close_notify: a lost connection, not a
+        // TLS problem to fix in the settings (hostile-servers J-09).
+        return errc::connection_lost;
+    }
     if (ec.category() == net::error::get_ssl_category() ||
         ec.category() == net::ssl::error::get_stream_category()) {
         return errc::tls_failed;
@@ -280,6 +290,7 @@ struct read_reply_op {
             s.in.append(s.rd.data(), n);
         } else {
             deadline = std::chrono::steady_clock::now() + d;
+            s.surplus = false;
         }
         started = true;
         std::error_code pe;
@@ -288,9 +299,9 @@ struct read_reply_op {
                 --s.outstanding;
             }
             // A reply nobody asked for (RFC 2920 §3.1: match by count) is a violation.
-            self.complete(s.outstanding == 0 && !s.in.empty()
-                              ? std::error_code(errc::protocol_violation)
-                              : std::error_code());
+            s.surplus = s.outstanding == 0 && !s.in.empty();
+            self.complete(s.surplus ? std::error_code(errc::protocol_violation)
+                                    : std::error_code());
             return;
         }
         if (pe) {
