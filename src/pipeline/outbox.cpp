@@ -40,6 +40,11 @@ bool is_sign_in_problem(condition c) noexcept {
            c == condition::authentication_temporary_failure;
 }
 
+/// The phase of a failure that the account got past its sign-in to meet.
+bool past_sign_in(phase p) noexcept {
+    return p == phase::mail || p == phase::rcpt || p == phase::data || p == phase::data_end;
+}
+
 constexpr std::string_view state_names[] = {"queued", "in_flight", "waiting_credentials",
                                             "waiting_token"};
 
@@ -104,6 +109,8 @@ outbox::outbox(outbox_options options, event_sink sink, executor exec)
       sink_(std::move(sink)),
       exec_(std::move(exec)),
       rng_(options_.jitter_seed) {
+    // Ages are compared on the clock's nanoseconds, which cannot hold seconds::max().
+    options_.retry.max_age = std::min(options_.retry.max_age, retry_policy::longest);
     if (!options_.clock) {
         options_.clock = [] { return clock_type::now(); };
     }
@@ -150,19 +157,23 @@ std::vector<dispatch> outbox::take_due() {
     {
         std::lock_guard lock(mutex_);
         const auto t = now();
+        ++round_;
         for (auto it = messages_.begin(); it != messages_.end();) {
             message& m = it->second;
             const account_state& acct = accounts_[m.account];
-            if (m.state == message_state::queued && m.attempts > 0 &&
-                t - m.first_queued > options_.retry.max_age) {
+            if (m.state != message_state::queued || acct.blocked()) {
+                ++it;  // In flight, or held for the user or a token: not ageing out here.
+                continue;
+            }
+            if (m.attempts > 0 && t - m.first_queued > options_.retry.max_age) {
                 finish(m, events, true);
                 it = messages_.erase(it);
                 continue;
             }
-            if (m.state == message_state::queued && m.next_attempt <= t &&
-                !acct.prompt_outstanding && !acct.refresh_outstanding) {
+            if (m.next_attempt <= t) {
                 m.state = message_state::in_flight;
                 m.dispatched_generation = acct.credentials_generation;
+                m.dispatched_round = round_;
                 due.push_back(dispatch{m.id, m.account, m.pending, m.attempts + 1});
             }
             ++it;
@@ -274,6 +285,9 @@ void outbox::complete(const std::string& id, const send_report& report) {
         recipients_rejected_event rejected{m.id, {}};
         std::vector<std::string> still_pending;
         bool any_accepted = false;
+        // Why the recipients left pending wait (the longest retry hint wins): the report's
+        // deciding diagnosis may be another recipient's permanent rejection.
+        const diagnosis_record* waits_for = nullptr;
         for (const auto& r : report.recipients) {
             if (std::find(m.pending.begin(), m.pending.end(), r.address) == m.pending.end()) {
                 continue;  // Not ours to decide this time.
@@ -284,6 +298,11 @@ void outbox::complete(const std::string& id, const send_report& report) {
                                            is_sign_in_problem(r.diagnosis->condition);
             if (r.pending() || waits_for_sign_in) {
                 still_pending.push_back(r.address);
+                if (r.pending() && r.diagnosis &&
+                    (waits_for == nullptr || r.diagnosis->retry_after_seconds.value_or(0) >
+                                                 waits_for->retry_after_seconds.value_or(0))) {
+                    waits_for = &*r.diagnosis;
+                }
                 continue;
             }
             any_accepted = any_accepted || r.accepted;
@@ -306,19 +325,20 @@ void outbox::complete(const std::string& id, const send_report& report) {
             }
         }
         m.pending = std::move(still_pending);
+        const diagnosis_record& reason =
+            !m.pending.empty() && waits_for != nullptr ? *waits_for : report.deciding;
         if (report.outcome != outcome::sent) {
-            m.last = report.deciding;
+            m.last = reason;
         }
         if (!rejected.recipients.empty()) {
             events.emplace_back(std::move(rejected));
         }
         const condition cond = report.deciding.condition;
-        if (any_accepted || !is_sign_in_problem(cond)) {
-            // The account signed in fine (or the problem was elsewhere).
-            if (any_accepted || report.deciding.phase != phase::auth) {
-                acct.auth_temporary_failures = 0;
-                acct.refresh_tried = false;
-            }
+        if (any_accepted || (!is_sign_in_problem(cond) && past_sign_in(report.deciding.phase))) {
+            // The account signed in fine: a failure before AUTH (a timeout at the greeting,
+            // say) proves nothing about the credentials.
+            acct.auth_temporary_failures = 0;
+            acct.refresh_tried = false;
         }
 
         if (m.pending.empty()) {
@@ -348,12 +368,12 @@ void outbox::complete(const std::string& id, const send_report& report) {
                        events);
             }
         } else if (cond == condition::authentication_temporary_failure &&
-                   ++acct.auth_temporary_failures >= options_.auth_temporary_escalation) {
+                   acct.count_failure(m.dispatched_round) >= options_.auth_temporary_escalation) {
             m.state = message_state::waiting_credentials;
             events.emplace_back(system_message(m, report.deciding, severity::warning));
             prompt(m.account, credentials_reason::authentication_failed, report.deciding, events);
         } else {
-            schedule(m, report.deciding, events);
+            schedule(m, reason, events);
         }
     }
     post(events);
@@ -362,15 +382,22 @@ void outbox::complete(const std::string& id, const send_report& report) {
 void outbox::credentials_updated(const std::string& account) {
     std::lock_guard lock(mutex_);
     account_state& acct = accounts_[account];
+    const bool held = acct.blocked();
     const unsigned generation = acct.credentials_generation + 1;
     acct = account_state{};
     acct.credentials_generation = generation;
     const auto t = now();
     for (auto& [id, m] : messages_) {
-        if (m.account == account && (m.state == message_state::waiting_credentials ||
-                                     m.state == message_state::waiting_token)) {
+        if (m.account != account) {
+            continue;
+        }
+        if (m.state == message_state::waiting_credentials ||
+            m.state == message_state::waiting_token) {
             m.state = message_state::queued;
             m.next_attempt = t;
+            m.first_queued = t;  // A new retry period: the time spent waiting was the user's.
+        } else if (held && m.state == message_state::queued) {
+            m.first_queued = t;  // Held back behind the prompt: the same.
         }
     }
 }
@@ -380,6 +407,7 @@ void outbox::token_refreshed(const std::string& account, bool ok) {
     {
         std::lock_guard lock(mutex_);
         account_state& acct = accounts_[account];
+        const bool held = acct.blocked();
         acct.refresh_outstanding = false;
         acct.refresh_tried = true;
         if (ok) {
@@ -387,12 +415,19 @@ void outbox::token_refreshed(const std::string& account, bool ok) {
         }
         const auto t = now();
         for (auto& [id, m] : messages_) {
-            if (m.account != account || m.state != message_state::waiting_token) {
+            if (m.account != account) {
+                continue;
+            }
+            if (ok && held && m.state == message_state::queued) {
+                m.first_queued = t;  // Held back behind the refresh: a new retry period.
+            }
+            if (m.state != message_state::waiting_token) {
                 continue;
             }
             if (ok) {
                 m.state = message_state::queued;
                 m.next_attempt = t;
+                m.first_queued = t;
             } else {
                 m.state = message_state::waiting_credentials;
                 prompt(account, credentials_reason::authentication_failed,
@@ -407,7 +442,9 @@ std::optional<outbox::time_point> outbox::next_wakeup() const {
     std::lock_guard lock(mutex_);
     std::optional<time_point> best;
     for (const auto& [id, m] : messages_) {
-        if (m.state == message_state::queued && (!best || m.next_attempt < *best)) {
+        const auto acct = accounts_.find(m.account);
+        const bool held = acct != accounts_.end() && acct->second.blocked();
+        if (m.state == message_state::queued && !held && (!best || m.next_attempt < *best)) {
             best = m.next_attempt;
         }
     }
@@ -583,6 +620,9 @@ result<void> outbox::restore(std::string_view json) {
                     return bad;
                 r.diagnosis = std::move(d).value();
             }
+            if (r.pending()) {
+                return bad;  // A result that decides nothing: the recipient would be lost.
+            }
             m.results.push_back(std::move(r));
         }
         const auto* last = mo->if_contains("last");
@@ -603,6 +643,9 @@ result<void> outbox::restore(std::string_view json) {
         std::sort(seen.begin(), seen.end());
         std::sort(all.begin(), all.end());
         if (seen != all || std::adjacent_find(all.begin(), all.end()) != all.end())
+            return bad;
+        // A message without a pending recipient has had its report and left the outbox.
+        if (m.pending.empty())
             return bad;
         if (loaded.count(m.id) != 0)
             return bad;

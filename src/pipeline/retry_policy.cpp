@@ -19,7 +19,13 @@ std::chrono::seconds retry_policy::delay(unsigned attempt,
     if (hint_seconds) {
         d = std::max(d, static_cast<double>(*hint_seconds));
     }
-    return std::chrono::seconds(static_cast<std::int64_t>(std::max(d, 1.0)));
+    // Whatever the settings (a huge max_delay, a NaN multiplier), a delay the clock can add
+    // to a time: at least a second, at most retry_policy::longest.
+    if (!(d >= 1.0)) {
+        d = 1.0;
+    }
+    d = std::min(d, static_cast<double>(longest.count()));
+    return std::chrono::seconds(static_cast<std::int64_t>(d));
 }
 
 }  // namespace smtperr

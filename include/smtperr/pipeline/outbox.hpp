@@ -68,8 +68,9 @@ SMTPERR_DECL std::string_view to_string(message_state s) noexcept;
     fail the same way; the others wait and resume on credentials_updated(). After a 535
     the same credentials are never retried automatically. A temporary authentication
     failure (454) is retried with backoff and prompts only after
-    `auth_temporary_escalation` failures in a row. An OAuth `oauth_token_invalid` first
-    asks for one silent refresh (`token_refresh_required`).
+    `auth_temporary_escalation` failures in a row, counted once per take_due() round (the
+    messages handed out together share their sessions' sign-ins). An OAuth
+    `oauth_token_invalid` first asks for one silent refresh (`token_refresh_required`).
 
     @par Events
     Events go to the sink through the executor, never from within a member function. The
@@ -95,13 +96,16 @@ class SMTPERR_DECL outbox {
     bool enqueue(std::string id, std::string account, std::vector<std::string> recipients);
 
     /// Hands out every message that is due now and whose account is not waiting for the
-    /// user or a token; they become in_flight. Messages past the maximum age fail here.
+    /// user or a token; they become in_flight. Messages past the maximum age fail here,
+    /// except those held for the user or a token.
     std::vector<dispatch> take_due();
 
     /// Records the outcome of an attempt of an in_flight message.
     void complete(const std::string& id, const send_report& report);
 
-    /** The user entered new credentials for `account`: its waiting messages are due now.
+    /** The user entered new credentials for `account`: its waiting messages are due now,
+        and they and the messages held behind the prompt get a new retry period
+        (`retry.max_age` from now): the time spent waiting for the user does not age them.
         An attempt still in flight with the old ones that fails to sign in is tried again
         with the new ones, without a second prompt.
     */
@@ -109,10 +113,11 @@ class SMTPERR_DECL outbox {
 
     /// The client refreshed (or failed to refresh) `account`'s OAuth token. As with
     /// credentials_updated(), a sign-in failure of an attempt made with the old token is
-    /// retried silently.
+    /// retried silently, and after a refresh the messages that waited get a new retry period.
     void token_refreshed(const std::string& account, bool ok);
 
-    /// The earliest next-attempt time of a queued message, if any.
+    /// The earliest next-attempt time of a queued message that take_due() could hand out
+    /// (not one held while its account waits for the user or a token), if any.
     std::optional<time_point> next_wakeup() const;
 
     /// The state of a message still in the outbox.
@@ -147,6 +152,20 @@ class SMTPERR_DECL outbox {
         /// Counts new passwords and refreshed tokens, so that an attempt still made with the
         /// old ones can be told apart from one that failed with the new.
         unsigned credentials_generation = 0;
+        std::uint64_t counted_round = 0;  // The take_due() round whose 454 counted last.
+
+        /// Waiting for the user or a token: its messages are held.
+        bool blocked() const noexcept { return prompt_outstanding || refresh_outstanding; }
+        /// Counts a temporary sign-in failure once per take_due() round: messages handed
+        /// out together share their sessions' sign-ins, so one 454 reaching several of them
+        /// is one failure. Returns the failures in a row.
+        unsigned count_failure(std::uint64_t round) noexcept {
+            if (round != counted_round) {
+                counted_round = round;
+                ++auth_temporary_failures;
+            }
+            return auth_temporary_failures;
+        }
     };
     struct message {
         std::string id;
@@ -162,6 +181,7 @@ class SMTPERR_DECL outbox {
         bool possibly_delivered = false;
         unsigned transactions = 0;           // Over all attempts, for the final report.
         unsigned dispatched_generation = 0;  // The account's credentials_generation then.
+        std::uint64_t dispatched_round = 0;  // The take_due() call that handed it out.
     };
 
     time_point now() const;
@@ -180,6 +200,7 @@ class SMTPERR_DECL outbox {
     mutable std::mutex mutex_;
     std::map<std::string, message> messages_;
     std::map<std::string, account_state> accounts_;
+    std::uint64_t round_ = 0;  // take_due() calls so far.
     std::mt19937_64 rng_;
 };
 

@@ -17,6 +17,10 @@ namespace smtperr {
     daily quotas in hours), and a maximum age after which the message fails.
 */
 struct retry_policy {
+    /// The longest delay or age that counts: longer settings act as this one (a century;
+    /// the clock's nanoseconds could not add `std::chrono::seconds::max()` to a time).
+    static constexpr std::chrono::seconds longest{100LL * 365 * 24 * 3600};
+
     std::chrono::seconds initial_delay{60};       ///< The first retry's base delay.
     double multiplier = 2.0;                      ///< Growth per attempt.
     std::chrono::seconds max_delay{6 * 3600};     ///< Cap of the backoff (not of hints).
@@ -25,7 +29,8 @@ struct retry_policy {
 
     /** The delay before attempt `attempt + 1`, after `attempt` failed attempts (≥ 1).
 
-        @param hint_seconds the diagnosis' retry hint, if any: the delay is never shorter.
+        @param hint_seconds the diagnosis' retry hint, if any: the delay is never shorter
+               (up to `longest`).
         @param unit_random a number in [0, 1) for the jitter.
     */
     SMTPERR_DECL std::chrono::seconds delay(unsigned attempt,

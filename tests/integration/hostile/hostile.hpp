@@ -172,6 +172,14 @@ inline expected deferred(smtperr::condition c, std::error_code code) {
 inline expected failed(smtperr::condition c, std::error_code code) {
     return {smtperr::outcome::failed, c, code, false, {}};
 }
+/// The connection broke after the final dot went out: not sent, and possibly delivered.
+inline expected lost_after_dot() {
+    return {smtperr::outcome::failed,
+            smtperr::condition::connection_lost,
+            make_error_code(errc::connection_lost),
+            true,
+            {}};
+}
 
 /// Sets every per-phase timeout to `d` (stall cases use a short one).
 inline void all_timeouts(sa::submit_options& o, std::chrono::milliseconds d) {

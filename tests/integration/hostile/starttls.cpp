@@ -323,14 +323,7 @@ TEST_SUITE("hostile") {
             {"J-09 TLS truncation inside the reply to the final dot: possibly delivered",
              starttls_login() + to_data +
                  std::vector<step>{closing(data("250 2.0.0 OK queued as 12"))},
-             starttls,
-             cert::good,
-             creds::password,
-             {outcome::failed,
-              condition::connection_lost,
-              transport(errc::connection_lost),
-              true,
-              {}}},
+             starttls, cert::good, creds::password, lost_after_dot()},
             {"J-09/J-10 TLS truncation after the 221 to QUIT: the message stays sent",
              starttls_login() + to_data +
                  std::vector<step>{data("250 2.0.0 queued\r\n"),

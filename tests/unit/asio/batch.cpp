@@ -80,6 +80,21 @@ batch_result run(net::io_context& ioc, script_server& srv, std::vector<sa::messa
     return r;
 }
 
+// Starts a batch that `sig` can cancel; its completion fills `r` and stops `srv`.
+void start_cancellable(net::io_context& ioc, net::ssl::context& ctx, const sa::submit_options& o,
+                       std::vector<sa::message> msgs, net::cancellation_signal& sig,
+                       batch_result& r, script_server& srv) {
+    sa::async_submit_batch(
+        ioc, ctx, o, std::move(msgs),
+        net::bind_cancellation_slot(sig.slot(), [&r, &srv](boost::system::error_code ec,
+                                                           std::vector<smtperr::send_report> v) {
+            r.called = true;
+            r.ec = ec;
+            r.reports = std::move(v);
+            srv.stop();
+        }));
+}
+
 const char* greeting = "220 mx.test ESMTP\r\n";
 const char* ehlo_pipelining = "250-mx.test\r\n250-PIPELINING\r\n250 SIZE 1000000\r\n";
 const char* ehlo_plain = "250-mx.test\r\n250 SIZE 1000000\r\n";
@@ -455,15 +470,7 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         net::ssl::context ctx(net::ssl::context::tls_client);
         net::cancellation_signal sig;
         batch_result r;
-        sa::async_submit_batch(
-            ioc, ctx, o, {msg(1), msg(2), msg(3)},
-            net::bind_cancellation_slot(
-                sig.slot(), [&](boost::system::error_code ec, std::vector<smtperr::send_report> v) {
-                    r.called = true;
-                    r.ec = ec;
-                    r.reports = std::move(v);
-                    srv.stop();
-                }));
+        start_cancellable(ioc, ctx, o, {msg(1), msg(2), msg(3)}, sig, r, srv);
         net::steady_timer t(ioc, 300ms);
         t.async_wait(
             [&](boost::system::error_code) { sig.emit(net::cancellation_type::terminal); });
@@ -503,15 +510,7 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         o.port = srv.port();
         net::ssl::context ctx(net::ssl::context::tls_client);
         batch_result r;
-        sa::async_submit_batch(
-            ioc, ctx, o, {msg(1)},
-            net::bind_cancellation_slot(
-                sig.slot(), [&](boost::system::error_code ec, std::vector<smtperr::send_report> v) {
-                    r.called = true;
-                    r.ec = ec;
-                    r.reports = std::move(v);
-                    srv.stop();
-                }));
+        start_cancellable(ioc, ctx, o, {msg(1)}, sig, r, srv);
         ioc.run_for(10s);
         REQUIRE(r.called);
         CHECK(sink->hits == 1);

@@ -418,6 +418,23 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
             refuse(edit([&](auto& r) {
                 first_message(r)["pending"].as_array().push_back("anna@example.org");
             }));
+            // A result that decides nothing (neither accepted nor a permanent reason): that
+            // recipient would never be tried again, nor reported.
+            refuse(edit([&](auto& r) {
+                auto& anna = first_message(r)["results"].as_array()[0].as_object();
+                REQUIRE(anna["address"].as_string() == "anna@example.org");
+                anna["accepted"] = false;
+            }));
+            // Nothing pending: such a message has had its report and left the outbox.
+            refuse(edit([&](auto& r) {
+                auto& m = first_message(r);
+                m["pending"] = boost::json::array{};
+                m["results"].as_array().push_back(
+                    boost::json::object{{"address", "ben@example.net"},
+                                        {"accepted", true},
+                                        {"possibly_delivered", false},
+                                        {"diagnosis", nullptr}});
+            }));
         }
         // After all that, the state is still good for a normal restore.
         REQUIRE(h.box.restore(before).has_value());

@@ -475,6 +475,140 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         CHECK(h.box.state("m1") == message_state::waiting_credentials);
     }
 
+    TEST_CASE("next_wakeup leaves out messages held for the user") {
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        run_all(h, h.box.take_due(), bad_password());
+        CHECK(kinds(h.events()) == "system_message,credentials_required");
+        // Due now, but held behind the prompt: a client sleeping until next_wakeup() must
+        // not wake at once, again and again, to get nothing from take_due().
+        h.box.enqueue("m2", alice, {"ben@example.net"});
+        CHECK_FALSE(h.box.next_wakeup());
+        CHECK(h.box.take_due().empty());
+        h.box.enqueue("m3", bob, {"carl@example.net"});
+        CHECK(h.box.next_wakeup() == h.clock.get());
+        CHECK(ids(h.box.take_due()) == std::vector<std::string>{"m3"});
+        h.box.credentials_updated(alice);
+        CHECK(h.box.next_wakeup() == h.clock.get());
+        CHECK(ids(h.box.take_due()) == std::vector<std::string>{"m1", "m2"});
+    }
+
+    TEST_CASE("one 454 reaching three messages of one session counts once") {
+        harness h;
+        for (const char* id : {"m1", "m2", "m3"})
+            h.box.enqueue(id, alice, {"anna@example.org"});
+        // The transport signs in once for all three; each report carries the same 454.
+        for (int round = 1; round <= 3; ++round) {
+            CAPTURE(round);
+            const auto due = h.box.take_due();
+            REQUIRE(due.size() == 3);
+            run_all(h, due, auth_temporarily_failing());
+            const auto k = kinds(h.events());
+            if (round < 3) {
+                CHECK(k ==
+                      "retry_scheduled,system_message,retry_scheduled,system_message,"
+                      "retry_scheduled,system_message");
+                h.clock.set(*h.box.next_wakeup() + seconds(600));
+            } else {
+                // The third round in a row: one prompt for the account.
+                CHECK(k == "system_message,credentials_required,system_message,system_message");
+            }
+        }
+    }
+
+    TEST_CASE("new credentials after the maximum age: every held message is tried") {
+        smtperr::outbox_options o;
+        o.retry.max_age = seconds(3600);
+        harness h(o);
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        h.box.enqueue("m2", alice, {"ben@example.net"});
+        for (const auto& d : h.box.take_due()) {
+            h.box.complete(d.id,
+                           run_session(d.recipients, d.id == "m1" ? bad_password() : closing()));
+        }
+        CHECK(kinds(h.events()) ==
+              "system_message,credentials_required,retry_scheduled,system_message");
+        // The user answers two days later: m2 was held behind the prompt, m1 waited for it.
+        h.clock.advance(seconds(2 * 24 * 3600));
+        CHECK(h.box.take_due().empty());
+        CHECK(h.events().empty());
+        h.box.credentials_updated(alice);
+        const auto due = h.box.take_due();
+        CHECK(ids(due) == std::vector<std::string>{"m1", "m2"});
+        CHECK(h.events().empty());  // Neither expired before its attempt.
+        run_all(h, due, server{});
+        CHECK(kinds(h.events()) == "report,report");
+    }
+
+    TEST_CASE("the retry follows the recipient that waits, not another's rejection") {
+        smtperr::outbox_options o;
+        o.retry.max_age = seconds(3 * 3600);
+        harness h(o);
+        const auto t0 = h.clock.get();
+        h.box.enqueue("m1", alice, {"anna@example.org", "ben@example.net", "carl@example.com"});
+        server s;
+        s.rcpt = [](const std::string& a, unsigned) {
+            if (a == "anna@example.org")
+                return std::string("550 5.1.1 <anna@example.org>: Recipient address rejected");
+            if (a == "ben@example.net") {
+                return std::string(
+                    "450 4.7.1 <ben@example.net>: Recipient address rejected: Greylisted, "
+                    "see http://postgrey.schweikert.ch/help/example.net.html");
+            }
+            return std::string("250 2.1.5 Ok");
+        };
+        const auto rep = run_session(h.box.take_due().at(0).recipients, s);
+        REQUIRE(rep.deciding.condition == condition::recipient_unknown);  // Anna, first.
+        h.box.complete("m1", rep);
+        const auto ev = h.events();
+        REQUIRE(kinds(ev) == "recipients_rejected,retry_scheduled,system_message");
+        const auto& retry = as<retry_scheduled_event>(ev[1]);
+        CHECK(retry.diagnosis.condition == condition::greylisted);
+        CHECK(retry.when - t0 >= seconds(300));  // The greylisting hint, not a minute.
+        CHECK(as<system_message_event>(ev[2]).diagnosis.condition == condition::greylisted);
+        // Given up later: Ben's own reason, not Anna's rejection.
+        h.clock.advance(seconds(4 * 3600));
+        CHECK(h.box.take_due().empty());
+        const auto end = h.events();
+        REQUIRE(kinds(end) == "system_message,report");
+        const auto& fin = as<report_event>(end[1]).report;
+        CHECK(fin.expired);
+        CHECK(fin.outcome == outcome::partially_sent);
+        REQUIRE(recipient(fin, "ben@example.net").diagnosis);
+        CHECK(recipient(fin, "ben@example.net").diagnosis->condition == condition::greylisted);
+        CHECK(recipient(fin, "anna@example.org").diagnosis->condition ==
+              condition::recipient_unknown);
+        CHECK(recipient(fin, "carl@example.com").accepted);
+    }
+
+    TEST_CASE("a maximum age of seconds::max() means never, not at once") {
+        smtperr::outbox_options o;
+        o.retry.max_age = seconds::max();
+        o.retry.max_delay = seconds::max();
+        harness h(o);
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        for (int i = 0; i < 3; ++i) {
+            run_all(h, h.box.take_due(), closing());
+            CHECK(kinds(h.events()) == "retry_scheduled,system_message");
+            h.clock.set(*h.box.next_wakeup());
+        }
+        CHECK(h.box.state("m1") == message_state::queued);
+    }
+
+    TEST_CASE("a failure before AUTH does not buy another silent token refresh") {
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        run_all(h, h.box.take_due(), oauth_rejected());
+        CHECK(kinds(h.events()) == "token_refresh_required");
+        h.box.token_refreshed(alice, true);
+        run_all(h, h.box.take_due(), closing());  // 421 at the greeting: no sign-in at all.
+        CHECK(kinds(h.events()) == "retry_scheduled,system_message");
+        h.clock.set(*h.box.next_wakeup());
+        run_all(h, h.box.take_due(), oauth_rejected());
+        // The refreshed token failed: the user is asked, not another refresh.
+        CHECK(kinds(h.events()) == "system_message,credentials_required");
+    }
+
     TEST_CASE("set_language changes the texts of later events") {
         harness h;
         h.box.set_language(smtperr::language::de);

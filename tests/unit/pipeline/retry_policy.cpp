@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 
 using std::chrono::seconds;
@@ -63,6 +64,25 @@ TEST_SUITE("smtperr/pipeline/retry_policy.hpp") {
         p.jitter = 5.0;  // Clamped to 100 %.
         CHECK(p.delay(1, std::nullopt, 0.0) >= seconds(1));
         CHECK(p.delay(1, std::nullopt, 1.0) == seconds(20));
+    }
+
+    TEST_CASE("extreme settings give a delay between a second and a century") {
+        using smtperr::retry_policy;
+        retry_policy p;
+        p.max_delay = seconds::max();
+        p.initial_delay = seconds::max();
+        p.jitter = 1.0;
+        CHECK(p.delay(1, std::nullopt, 1.0) == retry_policy::longest);
+        CHECK(p.delay(200, std::nullopt, 0.99) == retry_policy::longest);
+        p = retry_policy{};
+        p.multiplier = std::numeric_limits<double>::quiet_NaN();
+        CHECK(p.delay(3, std::nullopt, 0.5) == seconds(1));
+        p.multiplier = std::numeric_limits<double>::infinity();
+        CHECK(p.delay(3, std::nullopt, 0.5) == p.max_delay);
+        p.multiplier = -3.0;
+        CHECK(p.delay(2, std::nullopt, 0.5) == seconds(1));
+        CHECK(p.delay(2, 1'000'000'000u, 0.5) == seconds(1'000'000'000));
+        CHECK(p.delay(2, std::numeric_limits<std::uint32_t>::max(), 0.5) == retry_policy::longest);
     }
 
     TEST_CASE("monotone in the attempt for a fixed random number") {
