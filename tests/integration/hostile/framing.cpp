@@ -37,6 +37,13 @@ std::string repeat(std::string_view s, std::size_t n) {
 std::vector<step> at_mail(std::string reply) {
     return plain_login() + std::vector<step>{expect("MAIL FROM:<a@x.test>", std::move(reply))};
 }
+// … then RCPT accepted, and `reply` to `cmd` (DATA, say).
+std::vector<step> at_rcpt_then(std::string cmd, std::string reply) {
+    return plain_login() + std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
+                                             expect("RCPT TO:<b@y.test>", "250 ok\r\n"),
+                                             expect(std::move(cmd), std::move(reply)),
+                                             expect("QUIT", "221 bye\r\n")};
+}
 // … then `reply` to RCPT.
 std::vector<step> at_rcpt(std::string reply) {
     return plain_login() + std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
@@ -170,6 +177,51 @@ TEST_SUITE("hostile") {
             CHECK(r.report.deciding.server_text == "unknown user 250 2.1.5 ok");
         };
         play_all({greet, rcpt});
+    }
+
+    TEST_CASE("B-05/H-03/I-02: odd replies that parse are read as what they are") {
+        auto with_ehlo = [](std::string ehlo) {
+            return std::vector<step>{send(greeting), expect("EHLO client.test", std::move(ehlo)),
+                                     expect("AUTH PLAIN ", "235 2.7.0 ok\r\n")} +
+                   transaction();
+        };
+        step group;  // MAIL, RCPT and DATA in one write; a two-line reply to MAIL.
+        group.expect = {"MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA"};
+        group.reply = "250-2.1.0 sender\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go\r\n";
+        hostile_case data_250{"I-02 DATA answered 250: a protocol violation, no message data",
+                              at_rcpt_then("DATA", "250 2.0.0 go ahead\r\n"),
+                              plain,
+                              cert::good,
+                              creds::password,
+                              violation(),
+                              {"RSET"},
+                              {"QUIT"}};
+        data_250.check = [](const outcome_data& r, const script_server& srv) {
+            CHECK(srv.data.empty());
+            CHECK(r.report.deciding.phase == smtperr::phase::data);
+            CHECK_FALSE(r.report.possibly_delivered);
+        };
+        play_all({
+            {"B-05 SIZE beyond 64 bits: no limit known, the message goes out",
+             with_ehlo("250-mx.test\r\n250-SIZE 99999999999999999999999\r\n250 AUTH PLAIN\r\n"),
+             plain, cert::good, creds::password, sent()},
+            {"B-05 SIZE -1: no limit known",
+             with_ehlo("250-mx.test\r\n250-SIZE -1\r\n250 AUTH PLAIN\r\n"), plain, cert::good,
+             creds::password, sent()},
+            {"B-05 SIZE 1e9: no limit known",
+             with_ehlo("250-mx.test\r\n250-SIZE 1e9\r\n250 AUTH PLAIN\r\n"), plain, cert::good,
+             creds::password, sent()},
+            {"H-03 a multi-line reply to MAIL inside a pipelined group counts once",
+             {send(greeting),
+              expect("EHLO client.test", "250-mx.test\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n"),
+              expect("AUTH PLAIN ", "235 2.7.0 ok\r\n"), group, data("250 2.0.0 queued\r\n"),
+              expect("QUIT", "221 2.0.0 bye\r\n")},
+             plain,
+             cert::good,
+             creds::password,
+             sent()},
+            data_250,
+        });
     }
 
     TEST_CASE("A-05/J-06/J-07: EOF in the middle of a reply") {
