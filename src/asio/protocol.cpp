@@ -230,6 +230,13 @@ std::uint64_t declared_size(std::string_view wire) noexcept {
     return data.size() - stuffed;
 }
 
+std::string address_literal(std::string_view address, bool v6) {
+    if (!v6) {
+        return "[" + std::string(address) + "]";
+    }
+    return "[IPv6:" + std::string(address.substr(0, address.find('%'))) + "]";
+}
+
 std::error_code validate(const submit_options& o, const message& m) {
     if (m.recipients.empty()) {
         return errc::no_recipients;

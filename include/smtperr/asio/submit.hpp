@@ -48,8 +48,7 @@ inline std::string client_name(session& s) {
     if (ec) {
         return "[127.0.0.1]";
     }
-    return ep.address().is_v6() ? "[IPv6:" + ep.address().to_string() + "]"
-                                : "[" + ep.address().to_string() + "]";
+    return address_literal(ep.address().to_string(), ep.address().is_v6());
 }
 
 /// True when the host is an IP address literal; `s.endpoints` then holds it.
@@ -221,6 +220,24 @@ inline void end_after_surplus(session& s) {
         s.ended_with = errc::protocol_violation;
     }
     s.close();
+}
+
+/// RCPTs per pipelined write. The replies to that many fit any socket buffer, so a server
+/// that answers while it reads never blocks on a client that is still writing (avoiding
+/// that deadlock is the client's job, RFC 2920 §3.1); every server takes 100 recipients
+/// (RFC 5321 §4.5.3.1.8).
+constexpr std::size_t rcpt_group_size = 100;
+
+/// Queues the transaction's RCPTs from `from` on, at most rcpt_group_size of them, and DATA
+/// after the last one.
+inline void queue_rcpts(session& s, std::size_t from) {
+    const std::size_t end = std::min(s.rcpts.size(), from + rcpt_group_size);
+    for (std::size_t i = from; i < end; ++i) {
+        s.send("RCPT TO:<" + s.rcpts[i] + ">");
+    }
+    if (end == s.rcpts.size()) {
+        s.send("DATA");
+    }
 }
 
 /// Ends the current transaction of `j`: plans its next one, or makes it final.
@@ -515,10 +532,7 @@ class submit_op : public net::coroutine {
                 s.rcpts = h.att.transaction_recipients();
                 s.send(mail_command(h.msg, s.caps, h.size));
                 if (s.pipelined) {
-                    for (const auto& r : s.rcpts) {
-                        s.send("RCPT TO:<" + r + ">");
-                    }
-                    s.send("DATA");
+                    queue_rcpts(s, 0);
                 }
             }
 
@@ -614,6 +628,8 @@ class submit_op : public net::coroutine {
                 s.jobs[s.head].wait = phase::rcpt;
                 if (!s.pipelined) {
                     s.send("RCPT TO:<" + s.rcpts[s.rcpt_index] + ">");
+                } else if (s.rcpt_index > 0 && s.rcpt_index % rcpt_group_size == 0) {
+                    queue_rcpts(s, s.rcpt_index);  // The group before it is all answered.
                 }
                 BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.rcpt, std::move(self));
                 if (ended(self, ec, phase::rcpt)) {

@@ -242,6 +242,46 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         }
     }
 
+    TEST_CASE("pipelined: RCPTs go out a hundred at a time, each group once the last is answered") {
+        // 250 recipients: a client writing them all before reading could block on a server
+        // that blocks on writing its replies.
+        std::vector<std::string> to;
+        for (int i = 0; i < 250; ++i) {
+            to.push_back("r" + std::to_string(i) + "@y.test");
+        }
+        auto rcpts = [&](std::size_t from, std::size_t n) {
+            std::vector<std::string> v;
+            for (std::size_t i = from; i < from + n; ++i) {
+                v.push_back("RCPT TO:<" + to[i] + ">");
+            }
+            return v;
+        };
+        std::string oks;
+        for (int i = 0; i < 100; ++i) {
+            oks += "250 ok\r\n";
+        }
+        net::io_context ioc;
+        script_server srv(
+            ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
+                  group(plus({"MAIL FROM:<a1@x.test>"}, rcpts(0, 100)), "250 ok\r\n" + oks),
+                  group(rcpts(100, 100), oks),
+                  group(plus(rcpts(200, 50), {"DATA"}), oks.substr(0, 50 * 8) + "354 go\r\n"),
+                  data_reply("250 queued\r\n"), expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, {msg(1, to)});
+        REQUIRE(r.called);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 1);
+        CHECK(r.reports[0].outcome == outcome::sent);
+        CHECK(r.reports[0].recipients.size() == 250);
+        CHECK(accepted(r.reports[0]));
+        CHECK(r.reports[0].transactions == 1);
+        // Each group's lines arrived only after the server answered the one before.
+        REQUIRE(srv.reads_per_step.size() >= 5);
+        CHECK(srv.reads_per_step[3] >= 1);
+        CHECK(srv.reads_per_step[4] >= 1);
+        CHECK(srv.lines.size() == 1 + 1 + 250 + 1 + 1);  // EHLO, MAIL, RCPTs, DATA, QUIT
+    }
+
     TEST_CASE("pipelined: every reply is attributed to its own message") {
         net::io_context ioc;
         script_server srv(

@@ -91,6 +91,13 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         }
     }
 
+    TEST_CASE("the EHLO address literal has no IPv6 zone") {
+        CHECK(address_literal("127.0.0.1", false) == "[127.0.0.1]");
+        CHECK(address_literal("::1", true) == "[IPv6:::1]");
+        CHECK(address_literal("fe80::1%eth0", true) == "[IPv6:fe80::1]");
+        CHECK(address_literal("fe80::a:b%2", true) == "[IPv6:fe80::a:b]");
+    }
+
     TEST_CASE("caller input with CR, LF, NUL or brackets is rejected") {
         submit_options o;
         o.host = "127.0.0.1";

@@ -55,6 +55,10 @@ SMTPERR_DECL std::string encode_body(std::string_view body);
 /// terminating ".\r\n" and without the dots doubled at line starts (RFC 1870 §3).
 SMTPERR_DECL std::uint64_t declared_size(std::string_view wire) noexcept;
 
+/// The EHLO argument of a client without a name: its local address as an address literal
+/// (RFC 5321 §4.1.3), without an IPv6 zone ("%eth0"), which a literal cannot carry.
+SMTPERR_DECL std::string address_literal(std::string_view address, bool v6);
+
 /// Checks caller input before anything is sent: addresses, recipients and options.
 SMTPERR_DECL std::error_code validate(const submit_options& o, const message& m);
 
