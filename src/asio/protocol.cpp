@@ -10,11 +10,16 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 
 namespace smtperr::asio::detail {
 
 namespace {
+
+/// Every mechanism the transport can run.
+constexpr sasl_mechanism implemented[] = {sasl_mechanism::plain, sasl_mechanism::login,
+                                          sasl_mechanism::xoauth2, sasl_mechanism::oauthbearer};
 
 char upper(char c) noexcept {
     return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
@@ -173,8 +178,13 @@ capabilities parse_ehlo(const reply_view& r) {
             const auto n = params.empty() ? std::nullopt : parse_decimal(params[0]);
             caps.size_limit = n ? *n : 0;
         } else if (iequals(kw, "AUTH")) {
+            // Unknown names are kept only up to a bound; the ones the transport implements
+            // always, however long the list before them (hostile-servers B-06).
             for (const auto p : params) {
-                if (p.size() <= 40 && !caps.offers(p) && caps.auth.size() < 32) {
+                const bool known =
+                    std::any_of(std::begin(implemented), std::end(implemented),
+                                [p](sasl_mechanism m) { return iequals(p, mechanism_name(m)); });
+                if (p.size() <= 40 && !caps.offers(p) && (known || caps.auth.size() < 32)) {
                     caps.auth.push_back(to_upper(p));
                 }
             }

@@ -144,7 +144,14 @@ void attempt::on_reply(phase p, const reply_view& r) {
                 later_.push_back(s.address);  // Planned for a further transaction.
             } else {
                 s.st = slot::state::done;
-                s.result.diagnosis = diagnosis_record(d, r.text);
+                diagnosis dd = d;
+                if (d.condition == condition::too_many_recipients) {
+                    // Nothing to split around: only time helps, and a 552 saying so is a
+                    // 452 (RFC 5321 §4.5.3.1.10; hostile-servers H-06).
+                    dd.transient = true;
+                    dd.action = action::retry_later;
+                }
+                s.result.diagnosis = diagnosis_record(dd, r.text);
                 if (!first_failure_) {
                     first_failure_ = s.result.diagnosis;
                 }

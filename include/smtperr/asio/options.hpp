@@ -69,6 +69,9 @@ struct timeouts {
     /// After the 221 over TLS: our close_notify out and the server's back (RFC 8446 §6.1).
     /// Short, since the session is over either way; a server that closes TCP ends it sooner.
     std::chrono::milliseconds tls_shutdown{std::chrono::milliseconds(500)};
+    /// Happy Eyeballs (RFC 8305 §5): how long a connect attempt runs alone before the next
+    /// address is tried beside it (at least 10 ms). A failed attempt starts the next at once.
+    std::chrono::milliseconds connect_attempt_delay{std::chrono::milliseconds(250)};
 };
 
 /** How to reach and talk to the submission server. */

@@ -8,6 +8,7 @@
 /// async_submit() and async_submit_batch(): one message, or several, over one SMTP
 /// submission session with Boost.Asio.
 
+#include <smtperr/asio/detail/connect.hpp>
 #include <smtperr/asio/detail/session.hpp>
 #include <smtperr/asio/options.hpp>
 #include <smtperr/classify/sasl.hpp>
@@ -295,28 +296,28 @@ class submit_op : public net::coroutine {
                     goto done;
                 }
             }
-            for (s.next_endpoint = 0; s.next_endpoint < s.endpoints.size(); ++s.next_endpoint) {
-                BOOST_ASIO_CORO_YIELD s.timed(
-                    [&s, ep = s.endpoints[s.next_endpoint]](auto t) {
-                        return s.stream.next_layer().async_connect(ep, std::move(t));
-                    },
-                    s.opt.timeouts.connect, std::move(self));
-                if (aborted(self, ec)) {
-                    goto done;
+            // Happy Eyeballs (RFC 8305): a dead address family costs the attempt delay, not
+            // the connect timeout (hostile-servers J-03).
+            s.endpoints = interleave_families(s.endpoints);
+            BOOST_ASIO_CORO_YIELD async_connect_staggered(
+                s.stream.next_layer(), s.endpoints, s.connect_errors,
+                s.opt.timeouts.connect_attempt_delay, s.opt.timeouts.connect, std::move(self));
+            for (std::size_t i = 0; i < s.connect_errors.size(); ++i) {
+                if (s.connect_errors[i]) {
+                    s.log.note("connect to " + s.endpoints[i].address().to_string() +
+                               " failed: " + s.connect_errors[i].message());
                 }
-                if (!ec) {
-                    break;
-                }
-                s.log.note("connect failed: " + ec.message());
-                s.close();
             }
-            if (s.next_endpoint == s.endpoints.size()) {
+            if (aborted(self, ec)) {
+                goto done;
+            }
+            if (ec) {
                 fail_all(s, phase::greeting, errc::connection_failed);
                 goto done;
             }
             s.healthy = true;
-            s.log.note("connected to " + s.endpoints[s.next_endpoint].address().to_string() + ":" +
-                       std::to_string(s.endpoints[s.next_endpoint].port()));
+            s.log.note("connected to " + s.endpoints[n].address().to_string() + ":" +
+                       std::to_string(s.endpoints[n].port()));
 
             if (s.opt.tls == tls_mode::implicit) {
                 s.cur = phase::greeting;

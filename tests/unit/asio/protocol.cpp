@@ -38,6 +38,24 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         CHECK_FALSE(caps.offers("CRAM-MD5"));
     }
 
+    TEST_CASE("a long AUTH list keeps every implemented mechanism, unknown ones bounded") {
+        std::string ehlo = "250-mx\r\n250 AUTH";
+        for (int i = 0; i < 70; ++i) {
+            ehlo += " X-" + std::to_string(i);
+        }
+        ehlo += " login XOAUTH2 PLAIN PLAIN\r\n";
+        auto r = smtperr::parse_reply(ehlo);
+        REQUIRE(r);
+        const auto caps = parse_ehlo(r.value().view());
+        CHECK(caps.offers("PLAIN"));
+        CHECK(caps.offers("LOGIN"));
+        CHECK(caps.offers("XOAUTH2"));
+        CHECK_FALSE(caps.offers("OAUTHBEARER"));
+        CHECK(caps.offers("X-0"));
+        CHECK_FALSE(caps.offers("X-69"));
+        CHECK(caps.auth.size() == 35);  // 32 unknown names, then the three known ones once.
+    }
+
     TEST_CASE("a SIZE that is not a bounded decimal counts as no limit") {
         for (const char* v : {"99999999999999999999999", "18446744073709551616", "12a", "-1", ""}) {
             INFO(v);

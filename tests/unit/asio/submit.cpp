@@ -15,11 +15,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <utility>
 
 #include "support/leak_forms.hpp"
+#include "unit/asio/black_hole.hpp"
 #include "unit/asio/script_server.hpp"
 #include "unit/asio/test_pki.hpp"
 
@@ -92,6 +95,35 @@ result run(net::io_context& ioc, script_server& srv, sa::submit_options o, sa::m
                          srv.stop();
                      });
     ioc.run_for(15s);
+    return r;
+}
+
+/// Submits base_message() with `o` as it is (its own port); with `cancel_after` set, a
+/// terminal cancellation follows that long after the start. `done` runs in the handler.
+result run_direct(net::io_context& ioc, const sa::submit_options& o,
+                  std::optional<std::chrono::milliseconds> cancel_after = std::nullopt,
+                  const std::function<void()>& done = {}) {
+    auto ctx = client_context();
+    net::cancellation_signal sig;
+    result r;
+    const auto t0 = std::chrono::steady_clock::now();
+    sa::async_submit(ioc, ctx, o, base_message(),
+                     net::bind_cancellation_slot(
+                         sig.slot(), [&](boost::system::error_code ec, smtperr::send_report rep) {
+                             r.called = true;
+                             r.ec = ec;
+                             r.report = std::move(rep);
+                             r.took = std::chrono::steady_clock::now() - t0;
+                             if (done) {
+                                 done();
+                             }
+                         }));
+    net::steady_timer t(ioc, cancel_after.value_or(0ms));
+    if (cancel_after) {
+        t.async_wait(
+            [&](boost::system::error_code) { sig.emit(net::cancellation_type::terminal); });
+    }
+    ioc.run_for(10s);
     return r;
 }
 
@@ -549,19 +581,44 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         }
         auto o = base_options();
         o.port = port;
-        auto ctx = client_context();
-        result r;
-        sa::async_submit(ioc, ctx, o, base_message(),
-                         [&](boost::system::error_code ec, smtperr::send_report rep) {
-                             r.called = true;
-                             r.ec = ec;
-                             r.report = std::move(rep);
-                         });
-        ioc.run_for(10s);
+        const auto r = run_direct(ioc, o);
         REQUIRE(r.called);
         CHECK_FALSE(r.ec);
         CHECK(r.report.deciding.condition == condition::connection_failed);
         CHECK(r.report.outcome == smtperr::outcome::deferred);
+    }
+
+    TEST_CASE("a server that never answers the SYN: connect timeout, then connection_failed") {
+        net::io_context ioc;
+        smtperr::test::black_hole hole(ioc, net::ip::make_address("127.0.0.1"));
+        auto o = base_options();
+        o.port = hole.endpoint().port();
+        o.timeouts.connect = 300ms;
+        std::ostringstream log;
+        o.logger = std::make_shared<spdlog::logger>(
+            "t", std::make_shared<spdlog::sinks::ostream_sink_st>(log));
+        o.logger->set_level(spdlog::level::debug);
+        const auto r = run_direct(ioc, o);
+        REQUIRE(r.called);
+        CHECK_FALSE(r.ec);
+        CHECK(r.report.deciding.condition == condition::connection_failed);
+        CHECK(r.took >= 300ms);
+        CHECK(r.took < 5s);
+        CHECK(log.str().find("connect to 127.0.0.1 failed: ") != std::string::npos);
+    }
+
+    TEST_CASE("cancellation while connecting completes with operation_aborted") {
+        net::io_context ioc;
+        smtperr::test::black_hole hole(ioc, net::ip::make_address("127.0.0.1"));
+        auto o = base_options();
+        o.port = hole.endpoint().port();
+        o.timeouts.connect = 30s;
+        const auto r = run_direct(ioc, o, 200ms);
+        REQUIRE(r.called);
+        CHECK(r.ec == net::error::operation_aborted);
+        CHECK(r.took < 2s);
+        REQUIRE(r.report.recipients.size() == 1);
+        CHECK_FALSE(r.report.recipients[0].accepted);
     }
 
     TEST_CASE("cancellation mid-session completes with operation_aborted") {
@@ -572,23 +629,7 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         auto o = base_options();
         o.port = srv.port();
         o.timeouts.ehlo = 30s;
-        auto ctx = client_context();
-        net::cancellation_signal sig;
-        result r;
-        const auto t0 = std::chrono::steady_clock::now();
-        sa::async_submit(ioc, ctx, o, base_message(),
-                         net::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec,
-                                                                     smtperr::send_report rep) {
-                             r.called = true;
-                             r.ec = ec;
-                             r.report = std::move(rep);
-                             r.took = std::chrono::steady_clock::now() - t0;
-                             srv.stop();
-                         }));
-        net::steady_timer t(ioc, 200ms);
-        t.async_wait(
-            [&](boost::system::error_code) { sig.emit(net::cancellation_type::terminal); });
-        ioc.run_for(10s);
+        const auto r = run_direct(ioc, o, 200ms, [&] { srv.stop(); });
         REQUIRE(r.called);
         CHECK(r.ec == net::error::operation_aborted);
         CHECK(r.took < 2s);

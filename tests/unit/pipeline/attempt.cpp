@@ -457,9 +457,28 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         const auto rep = a.finish();
         CHECK(rep.outcome == outcome::deferred);
         CHECK(rep.deciding.condition == condition::too_many_recipients);
+        // Nothing to split: the user is told to wait, not that the rest goes separately.
+        CHECK(rep.deciding.action == smtperr::action::retry_later);
         REQUIRE(rep.recipients.size() == rcpts.size());
         for (const auto& r : rep.recipients)
             CHECK(r.pending());
+    }
+
+    TEST_CASE("552 too many recipients before any was taken: a 452, retried later") {
+        // RFC 5321 §4.5.3.1.10: clients treat this 552 as the temporary 452.
+        const std::vector<std::string> rcpts{"anna@example.org"};
+        smtperr::attempt a(rcpts, {});
+        for (const auto& s : hello)
+            feed(a, s.p, s.reply);
+        feed(a, phase::rcpt, "552 5.5.3 Too many recipients");
+        CHECK_FALSE(a.more_transactions());
+        const auto rep = a.finish();
+        CHECK(rep.outcome == outcome::deferred);
+        CHECK(rep.deciding.condition == condition::too_many_recipients);
+        CHECK(rep.deciding.transient);
+        CHECK(rep.deciding.action == smtperr::action::retry_later);
+        REQUIRE(rep.recipients.size() == 1);
+        CHECK(rep.recipients[0].pending());
     }
 
     TEST_CASE("per-recipient transient: the others get it now, the pending one later alone") {

@@ -100,9 +100,8 @@ class session {
     /// nothing (read_reply_op then reports a protocol violation).
     bool surplus = false;
 
-    std::vector<tcp::endpoint> endpoints;  ///< Resolved, tried in this order.
-    std::size_t next_endpoint = 0;
-    std::error_code connect_error;
+    std::vector<tcp::endpoint> endpoints;         ///< Resolved, tried in this order.
+    std::vector<std::error_code> connect_errors;  ///< Per endpoint: why its attempt failed.
 
     capabilities caps;
     bool tls = false;          ///< TLS is up; reads and writes go through it.

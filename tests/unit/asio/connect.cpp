@@ -1,0 +1,233 @@
+// smtperr — SMTP error mapping for mail clients.
+// Distributed under the Boost Software License, Version 1.0.
+
+// Happy Eyeballs (RFC 8305): the staggered connection race against real sockets on
+// loopback, with black holes (black_hole.hpp) for addresses whose packets vanish
+// (hostile-servers J-03).
+#include <smtperr/asio/detail/connect.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <optional>
+#include <system_error>
+#include <vector>
+
+#include "unit/asio/black_hole.hpp"
+
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using smtperr::asio::detail::async_connect_staggered;
+using smtperr::asio::detail::interleave_families;
+using smtperr::test::black_hole;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+/// A listener that accepts.
+struct open_port {
+    explicit open_port(net::io_context& ioc, const net::ip::address& addr, unsigned short port = 0)
+        : acceptor(ioc), peer(ioc) {
+        const tcp::endpoint at(addr, port);
+        acceptor.open(at.protocol());
+        if (addr.is_v6()) {
+            acceptor.set_option(net::ip::v6_only(true));
+        }
+        acceptor.set_option(tcp::acceptor::reuse_address(true));
+        acceptor.bind(at);
+        acceptor.listen();
+        acceptor.async_accept(peer, [this](boost::system::error_code ec) { accepted = !ec; });
+    }
+    tcp::endpoint endpoint() const { return acceptor.local_endpoint(); }
+
+    tcp::acceptor acceptor;
+    tcp::socket peer;
+    bool accepted = false;
+};
+
+/// A port nothing listens on (connects to it are refused).
+tcp::endpoint refusing_endpoint(net::io_context& ioc) {
+    tcp::acceptor a(ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+    return a.local_endpoint();  // Closed when `a` goes out of scope.
+}
+
+struct race_result {
+    int calls = 0;
+    bool inline_call = false;
+    std::error_code ec;
+    std::size_t index = 0;
+    clock_type::duration took{};
+};
+
+race_result race(net::io_context& ioc, tcp::socket& sock, std::vector<tcp::endpoint> eps,
+                 std::vector<std::error_code>& errors, std::chrono::milliseconds delay,
+                 std::chrono::milliseconds timeout, net::cancellation_slot slot = {}) {
+    race_result r;
+    const auto t0 = clock_type::now();
+    bool initiating = true;
+    async_connect_staggered(
+        sock, std::move(eps), errors, delay, timeout,
+        net::bind_cancellation_slot(slot, [&](std::error_code ec, std::size_t index) {
+            ++r.calls;
+            r.inline_call = r.inline_call || initiating;
+            r.ec = ec;
+            r.index = index;
+            r.took = clock_type::now() - t0;
+        }));
+    initiating = false;
+    ioc.run_for(20s);
+    return r;
+}
+
+const net::ip::address v4 = net::ip::make_address("127.0.0.1");
+const net::ip::address v6 = net::ip::make_address("::1");
+
+}  // namespace
+
+TEST_SUITE("asio.connect") {
+    TEST_CASE("interleave_families alternates the families, the first address's first") {
+        const tcp::endpoint a6(net::ip::make_address("2001:db8::1"), 587);
+        const tcp::endpoint b6(net::ip::make_address("2001:db8::2"), 587);
+        const tcp::endpoint c6(net::ip::make_address("2001:db8::3"), 587);
+        const tcp::endpoint a4(net::ip::make_address("192.0.2.1"), 587);
+        const tcp::endpoint b4(net::ip::make_address("192.0.2.2"), 587);
+        CHECK(interleave_families({a6, b6, c6, a4, b4}) ==
+              std::vector<tcp::endpoint>{a6, a4, b6, b4, c6});
+        CHECK(interleave_families({a4, b4, a6}) == std::vector<tcp::endpoint>{a4, a6, b4});
+        CHECK(interleave_families({a4, b4}) == std::vector<tcp::endpoint>{a4, b4});
+        CHECK(interleave_families({}).empty());
+    }
+
+    TEST_CASE("J-03: a silent first address costs the attempt delay, not the timeout") {
+        net::io_context ioc;
+        black_hole hole(ioc, v4);
+        open_port good(ioc, v4);
+        tcp::socket sock(ioc);
+        std::vector<std::error_code> errors;
+        const auto r = race(ioc, sock, {hole.endpoint(), good.endpoint()}, errors, 100ms, 15s);
+        CHECK(r.calls == 1);
+        CHECK_FALSE(r.inline_call);
+        CHECK_FALSE(r.ec);
+        CHECK(r.index == 1);
+        CHECK(good.accepted);
+        CHECK(sock.is_open());
+        CHECK(sock.remote_endpoint() == good.endpoint());
+        // The second attempt started after the delay, long before the first one's timeout.
+        CHECK(r.took >= 100ms);
+        CHECK(r.took < 5s);
+        // The abandoned attempt is no failure of its own.
+        REQUIRE(errors.size() == 2);
+        CHECK_FALSE(errors[0]);
+        CHECK_FALSE(errors[1]);
+    }
+
+    TEST_CASE("J-03: IPv6 black hole, IPv4 working, one port") {
+        net::io_context ioc;
+        std::optional<black_hole> hole;
+        try {
+            hole.emplace(ioc, v6);
+        } catch (const boost::system::system_error& e) {
+            // No IPv6 loopback on this machine: the IPv4-only case above covers the race.
+            MESSAGE("no ::1 here: " << e.what());
+            return;
+        }
+        open_port good(ioc, v4, hole->endpoint().port());
+        tcp::socket sock(ioc);
+        std::vector<std::error_code> errors;
+        const tcp::endpoint six(v6, hole->endpoint().port());
+        const tcp::endpoint four(v4, hole->endpoint().port());
+        const auto r = race(ioc, sock, interleave_families({six, four}), errors, 250ms, 15s);
+        CHECK(r.calls == 1);
+        CHECK_FALSE(r.ec);
+        CHECK(r.index == 1);
+        CHECK(good.accepted);
+        CHECK(r.took >= 250ms);
+        CHECK(r.took < 5s);
+    }
+
+    TEST_CASE("J-02: a refused address starts the next attempt at once") {
+        net::io_context ioc;
+        open_port good(ioc, v4);
+        tcp::socket sock(ioc);
+        std::vector<std::error_code> errors;
+        // A ten-second delay: only the failure itself can start the second attempt in time.
+        const auto r = race(ioc, sock, {refusing_endpoint(ioc), good.endpoint()}, errors, 10s, 15s);
+        CHECK_FALSE(r.ec);
+        CHECK(r.index == 1);
+        CHECK(r.took < 5s);
+        REQUIRE(errors.size() == 2);
+        CHECK(errors[0] == std::errc::connection_refused);
+        CHECK_FALSE(errors[1]);
+    }
+
+    TEST_CASE("J-02: every address refused: each tried once, the last error reported") {
+        net::io_context ioc;
+        tcp::socket sock(ioc);
+        std::vector<std::error_code> errors;
+        const auto r =
+            race(ioc, sock, {refusing_endpoint(ioc), refusing_endpoint(ioc)}, errors, 10s, 15s);
+        CHECK(r.calls == 1);
+        CHECK(r.ec == std::errc::connection_refused);
+        CHECK(r.took < 5s);
+        REQUIRE(errors.size() == 2);
+        CHECK(errors[0] == std::errc::connection_refused);
+        CHECK(errors[1] == std::errc::connection_refused);
+        CHECK_FALSE(sock.is_open());
+    }
+
+    TEST_CASE("every address silent: each attempt ends at its own timeout") {
+        net::io_context ioc;
+        black_hole a(ioc, v4);
+        black_hole b(ioc, v4);
+        tcp::socket sock(ioc);
+        std::vector<std::error_code> errors;
+        const auto r = race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, 100ms, 400ms);
+        CHECK(r.calls == 1);
+        CHECK(r.ec == smtperr::errc::timed_out);
+        // The second attempt started 100 ms in and ran its full 400 ms.
+        CHECK(r.took >= 500ms);
+        CHECK(r.took < 5s);
+        REQUIRE(errors.size() == 2);
+        CHECK(errors[0] == smtperr::errc::timed_out);
+        CHECK(errors[1] == smtperr::errc::timed_out);
+    }
+
+    TEST_CASE("cancellation ends the race with operation_canceled, once") {
+        net::io_context ioc;
+        black_hole a(ioc, v4);
+        black_hole b(ioc, v4);
+        tcp::socket sock(ioc);
+        std::vector<std::error_code> errors;
+        net::cancellation_signal signal;
+        net::steady_timer t(ioc, 150ms);  // Both attempts are running by then.
+        t.async_wait(
+            [&](boost::system::error_code) { signal.emit(net::cancellation_type::terminal); });
+        const auto r =
+            race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, 50ms, 15s, signal.slot());
+        CHECK(r.calls == 1);
+        CHECK(r.ec == std::errc::operation_canceled);
+        CHECK(r.took < 5s);
+        CHECK_FALSE(sock.is_open());
+        CHECK_FALSE(errors[0]);
+        CHECK_FALSE(errors[1]);
+    }
+
+    TEST_CASE("no address: connection_failed, never from the initiating function") {
+        net::io_context ioc;
+        tcp::socket sock(ioc);
+        std::vector<std::error_code> errors;
+        const auto r = race(ioc, sock, {}, errors, 250ms, 1s);
+        CHECK(r.calls == 1);
+        CHECK_FALSE(r.inline_call);
+        CHECK(r.ec == smtperr::errc::connection_failed);
+        CHECK(errors.empty());
+    }
+}
