@@ -42,7 +42,8 @@ inline const std::string canary_token = "ya29.tok-canary-51e2d8/x+y";
 inline const std::string user = "alice@x.test";
 
 /// The certificate the server presents (the client trusts only the suite's CA).
-enum class cert { good, expired, wrong_host, self_signed, untrusted_ca };
+/// `ip_as_dns`: names 127.0.0.1 only as a DNS name, which an IP literal host must not accept.
+enum class cert { good, expired, wrong_host, self_signed, untrusted_ca, ip_as_dns };
 
 /// What the client signs in with.
 enum class creds { password, token, none };

@@ -344,4 +344,17 @@ TEST_SUITE("hostile") {
             bad_cert_implicit("K-01 implicit TLS, unknown CA", cert::untrusted_ca),
         });
     }
+
+    TEST_CASE("K-02: the name checked is the configured one, an IP literal against IP SANs") {
+        // The server calls itself by the name its certificate carries: the client still
+        // checks the name it was configured with (127.0.0.1), not the greeting's.
+        hostile_case claimed = bad_cert_starttls(
+            "K-02 greeting names the certificate's host, not the configured one", cert::wrong_host);
+        claimed.script[0] = send("220 mx.wrong.example ESMTP\r\n");
+        play_all({
+            claimed,
+            bad_cert_starttls("K-02 STARTTLS, 127.0.0.1 only as a DNS name", cert::ip_as_dns),
+            bad_cert_implicit("K-02 implicit TLS, 127.0.0.1 only as a DNS name", cert::ip_as_dns),
+        });
+    }
 }

@@ -73,6 +73,17 @@ TEST_SUITE("hostile") {
             ui_case("L-04 invalid UTF-8",
                     "550 5.1.1 \xC0\xAF \xED\xA0\x80 \xE2\x82 \xF5\x80\x80\x80 m\xC3\xBCller\r\n",
                     condition::recipient_unknown, "m\xC3\xBCller"),
+            // Plain text, shown literally: no markup interpreted, no entity decoded.
+            ui_case("L-06 HTML markup and an entity",
+                    "550 5.1.1 <a href=\"http://evil\">Click to verify</a>"
+                    "<img src=x onerror=alert(1)> &amp;\r\n",
+                    condition::recipient_unknown,
+                    "<a href=\"http://evil\">Click to verify</a><img src=x onerror=alert(1)> "
+                    "&amp;"),
+            // A value, never a format: nothing expanded, nothing consumed.
+            ui_case("L-09 format directives and template syntax",
+                    "550 5.1.1 %s%n%x{0}{{user}}$(id)\r\n", condition::recipient_unknown,
+                    "%s%n%x{0}{{user}}$(id)"),
         };
         // A 551's forward-path is put into the list-view line itself.
         hostile_case fwd("L-01/H-07 551 forward-path with escapes and bidi in the list line",
@@ -85,6 +96,18 @@ TEST_SUITE("hostile") {
                 const auto text = smtperr::render_message(r.report.deciding.view(), lang);
                 check_ui_text("551 list_line", text.list_line);
                 CHECK(text.list_line.find("x@evil.example") != std::string::npos);
+            }
+        };
+        // L-09: a forward-path that looks like a placeholder or a format goes in as a value.
+        hostile_case fmt("L-09 551 forward-path with placeholder and format syntax",
+                         rcpt_reply("551 User not local; please try <{recipient}%s%n@x.test>\r\n"),
+                         plain, cert::good, creds::password,
+                         failed(condition::recipient_not_local, reply(551)), {"DATA"});
+        fmt.check = [](const outcome_data& r, const script_server&) {
+            for (const auto lang : {smtperr::language::en, smtperr::language::de}) {
+                const auto text = smtperr::render_message(r.report.deciding.view(), lang);
+                CHECK(text.list_line.find("{recipient}%s%n@x.test") != std::string::npos);
+                CHECK(text.list_line.find("b@y.test") == std::string::npos);
             }
         };
         std::string many;
@@ -128,6 +151,7 @@ TEST_SUITE("hostile") {
             CHECK(r.transcript.find("\\x1b[2J") != std::string::npos);
         };
         cases.push_back(fwd);
+        cases.push_back(fmt);
         cases.push_back(longer);
         cases.push_back(code);
         cases.push_back(esc);
