@@ -674,6 +674,12 @@ diagnosis classify(std::error_code failure, const classify_context& ctx) noexcep
                      failure.category() == status_category();
     d.transient = own ? failure == failure_class::transient : true;
     detail::apply_defaults(d, nullptr);
+    if (failure == errc::host_not_found) {
+        // Mostly a mistyped server name, sometimes a network without DNS: retried, but the
+        // user is pointed at the server address (hostile-servers J-01).
+        d.action = action::check_account_settings;
+        d.message_id = "server_not_found";
+    }
     if (ctx.phase == phase::data_end &&
         (d.condition == condition::connection_lost || d.condition == condition::timed_out)) {
         // Lost after the final dot: the server may have taken the message (RFC 5321 §6.1).

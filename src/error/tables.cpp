@@ -163,6 +163,9 @@ const errc_row errc_rows[] = {
      failure_class::permanent},
     {errc::protocol_violation, "server violated the SMTP protocol", c::protocol_violation,
      failure_class::transient},
+    // Transient: a network without a working name service looks the same as a typo.
+    {errc::host_not_found, "the server's host name was not found", c::connection_failed,
+     failure_class::transient},
     {errc::sasl_invalid_base64, "SASL challenge is not valid base64", c::protocol_violation,
      failure_class::transient},
     {errc::sasl_invalid_json, "OAuth challenge is not a valid JSON object", c::protocol_violation,

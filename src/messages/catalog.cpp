@@ -557,6 +557,18 @@ constexpr catalog_entry catalog[] = {
           "Internetverbindung sowie Servername und Port in den Kontoeinstellungen. Die "
           "Nachricht bleibt im Postausgang."}},
     }}},
+    {"server_not_found", {{  // the server's host name does not resolve
+        {{"Server name not found – check the server address"},
+         {"The name of the outgoing server could not be found. Usually it is mistyped in the "
+          "account settings (smtp.gmial.com instead of smtp.gmail.com, say); less often the "
+          "internet connection or its name service is down. The message stays in the outbox "
+          "and is tried again."}},
+        {{"Servername nicht gefunden – Serveradresse prüfen"},
+         {"Der Name des Postausgangsservers wurde nicht gefunden. Meist ist er in den "
+          "Kontoeinstellungen falsch geschrieben (etwa smtp.gmial.com statt smtp.gmail.com), "
+          "seltener fehlt die Internetverbindung oder ihre Namensauflösung. Die Nachricht "
+          "bleibt im Postausgang und wird erneut versucht."}},
+    }}},
     {"connection_lost", {{
         {{"Connection lost while sending – try again later"},
          {"The connection to the server broke off while sending. An unstable internet "

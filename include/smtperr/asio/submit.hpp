@@ -292,7 +292,10 @@ class submit_op : public net::coroutine {
                     goto done;
                 }
                 if (ec) {
-                    fail_all(s, phase::greeting, errc::connection_failed);
+                    s.log.note("resolving failed: " + ec.message());
+                    fail_all(
+                        s, phase::greeting,
+                        ec == errc::host_not_found ? ec : std::error_code(errc::connection_failed));
                     goto done;
                 }
             }

@@ -39,6 +39,9 @@ enum class errc : int {
     certificate_untrusted,    ///< The server's certificate failed verification.
     starttls_unavailable,     ///< TLS was required but the server does not offer STARTTLS.
     protocol_violation,       ///< The server broke the protocol (for example, extra bytes).
+    /// The server's host name does not resolve (DNS: no such name, or no address for it).
+    /// Compares equal to condition::connection_failed.
+    host_not_found,
 
     // SASL challenges. These compare equal to condition::protocol_violation.
     sasl_invalid_base64 = 200,  ///< A 334 challenge that is not valid base64.

@@ -572,6 +572,14 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         CHECK(r.report.outcome != smtperr::outcome::sent);
     }
 
+    TEST_CASE("J-01: the resolver's 'no such name' is host_not_found, 'try again' is not") {
+        using sa::detail::map_io_error;
+        CHECK(map_io_error(net::error::host_not_found) == smtperr::errc::host_not_found);
+        CHECK(map_io_error(net::error::host_not_found) == condition::connection_failed);
+        CHECK(map_io_error(net::error::host_not_found_try_again) != smtperr::errc::host_not_found);
+        CHECK(map_io_error(net::error::connection_refused) != smtperr::errc::host_not_found);
+    }
+
     TEST_CASE("a refused connection is connection_failed") {
         net::io_context ioc;
         std::uint16_t port = 0;

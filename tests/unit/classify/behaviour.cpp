@@ -3,6 +3,7 @@
 #include <smtperr/classify/classify.hpp>
 #include <smtperr/error/errc.hpp>
 #include <smtperr/error/reply_code.hpp>
+#include <smtperr/messages/messages.hpp>
 
 #include <doctest/doctest.h>
 
@@ -275,6 +276,20 @@ TEST_SUITE("classify.transport") {
         const auto before =
             smtperr::classify(make_error_code(errc::connection_lost), {p::data, {}, {}});
         CHECK(before.message_id == "connection_lost");
+    }
+
+    TEST_CASE("a server name that does not resolve: retried, but the settings are suspect") {
+        const auto d =
+            smtperr::classify(make_error_code(errc::host_not_found), {p::greeting, {}, {}});
+        CHECK(d.condition == c::connection_failed);
+        CHECK(d.transient);
+        CHECK(d.retry_after_seconds.has_value());
+        CHECK(d.action == a::check_account_settings);
+        CHECK(d.message_id == "server_not_found");
+        const auto en = smtperr::render_message(d, smtperr::language::en);
+        const auto de = smtperr::render_message(d, smtperr::language::de);
+        CHECK(en.list_line == "Server name not found – check the server address");
+        CHECK(de.list_line == "Servername nicht gefunden – Serveradresse prüfen");
     }
 
     TEST_CASE("errors of other categories") {

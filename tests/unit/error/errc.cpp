@@ -57,6 +57,8 @@ const errc_row errc_rows[] = {
     {errc::starttls_unavailable, 105, "server does not offer STARTTLS",
      condition::starttls_unavailable, permanent},
     {errc::protocol_violation, 106, "server violated the SMTP protocol", pv, transient},
+    {errc::host_not_found, 107, "the server's host name was not found",
+     condition::connection_failed, transient},
     {errc::sasl_invalid_base64, 200, "SASL challenge is not valid base64", pv, transient},
     {errc::sasl_invalid_json, 201, "OAuth challenge is not a valid JSON object", pv, transient},
     // Caller input, not a server failure: no condition is asserted for it.
@@ -148,7 +150,7 @@ TEST_SUITE("smtperr/error/errc.hpp") {
             const std::error_code ec(v, smtperr::transport_category());
             CHECK(ec.message() == str(unknown_message));
         }
-        for (const int v : {INT_MIN, -1, 0, 12, 99, 107, 199, 202, 304, 1000, INT_MAX}) {
+        for (const int v : {INT_MIN, -1, 0, 12, 99, 108, 199, 202, 304, 1000, INT_MAX}) {
             INFO("value " << v);
             const std::error_code ec(v, smtperr::transport_category());
             std::string message;

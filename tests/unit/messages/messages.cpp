@@ -153,7 +153,8 @@ std::vector<condition> all_conditions() {
 }
 
 /// The message ids beyond the condition names that the catalog has.
-constexpr std::array extra_ids{"recipient_mailbox_unavailable_temporary"sv, "delivery_uncertain"sv};
+constexpr std::array extra_ids{"recipient_mailbox_unavailable_temporary"sv, "delivery_uncertain"sv,
+                               "server_not_found"sv};
 
 diagnosis make_diagnosis(condition c, std::string_view id = {}) {
     diagnosis d;

@@ -193,6 +193,10 @@ inline std::error_code map_io_error(const boost::system::error_code& ec) {
     if (ec == net::error::operation_aborted) {
         return std::make_error_code(std::errc::operation_canceled);
     }
+    if (ec == net::error::host_not_found) {
+        // The resolver found no such name (hostile-servers J-01); "try again" stays foreign.
+        return errc::host_not_found;
+    }
     if (ec == net::ssl::error::stream_truncated) {
         // The TCP connection closed without a TLS close_notify: a lost connection, not a
         // TLS problem to fix in the settings (hostile-servers J-09).
