@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // Catalogue groups J and H: a server that stalls at every phase (per-phase timeouts, set
-// short here), drips a reply byte by byte, or answers 421 and closes at every phase.
+// short here), drips a reply byte by byte, answers 421 and closes at every phase, or closes
+// without a word after every command (J-11).
 
 #include <doctest/doctest.h>
 
@@ -150,6 +151,46 @@ TEST_SUITE("hostile") {
             plain, cert::good, creds::password,
             deferred(condition::service_unavailable, reply(421)));
         cases.push_back(dot);
+        play_all(cases);
+    }
+
+    TEST_CASE("J-11: the connection closed after every command, over STARTTLS") {
+        // The whole session; case k reads the first k commands, answers all but the last,
+        // then closes without a word (TLS without close_notify from the second EHLO on).
+        const std::vector<step> full = {send(greeting),
+                                        expect("EHLO client.test", ehlo_starttls),
+                                        tls(expect("STARTTLS", "220 2.0.0 go ahead\r\n")),
+                                        expect("EHLO client.test", ehlo_auth),
+                                        expect("AUTH PLAIN ", "235 2.7.0 ok\r\n"),
+                                        expect("MAIL FROM:<a@x.test>", "250 2.1.0 ok\r\n"),
+                                        expect("RCPT TO:<b@y.test>", "250 2.1.5 ok\r\n"),
+                                        expect("DATA", "354 go\r\n"),
+                                        data("250 2.0.0 queued\r\n"),
+                                        expect("QUIT", "221 2.0.0 bye\r\n")};
+        const expected lost =
+            deferred(condition::connection_lost, transport(errc::connection_lost));
+        std::vector<hostile_case> cases;
+        cases.push_back({"J-11 closed before the greeting",
+                         {closing(send(""))},
+                         starttls,
+                         cert::good,
+                         creds::password,
+                         lost,
+                         {"EHLO"}});
+        for (std::size_t k = 1; k < full.size(); ++k) {
+            std::vector<step> script(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(k));
+            step last = full[k];
+            last.reply.clear();
+            last.starttls = false;
+            script.push_back(closing(last));
+            const bool after_dot = full[k].data;
+            const bool at_quit = k + 1 == full.size();
+            // Past the final dot the message may have arrived; past its 250 it is sent.
+            const expected want = at_quit ? sent() : after_dot ? lost_after_dot() : lost;
+            cases.push_back({"J-11 closed unanswered, step " + std::to_string(k) + ": " +
+                                 (after_dot ? std::string("the final dot") : full[k].expect[0]),
+                             std::move(script), starttls, cert::good, creds::password, want});
+        }
         play_all(cases);
     }
 }
