@@ -44,12 +44,6 @@ std::vector<step> at_rcpt_then(std::string cmd, std::string reply) {
                                              expect(std::move(cmd), std::move(reply)),
                                              expect("QUIT", "221 bye\r\n")};
 }
-// … then `reply` to RCPT.
-std::vector<step> at_rcpt(std::string reply) {
-    return plain_login() + std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
-                                             expect("RCPT TO:<b@y.test>", std::move(reply)),
-                                             expect("QUIT", "221 bye\r\n")};
-}
 
 }  // namespace
 
@@ -71,7 +65,7 @@ TEST_SUITE("hostile") {
              violation(),
              {"AUTH", "MAIL"}},
             {"A-02 overlong line in the RCPT reply",
-             at_rcpt("550 " + std::string(9000, 'y') + "\r\n"),
+             rcpt_reply("550 " + std::string(9000, 'y') + "\r\n"),
              plain,
              cert::good,
              creds::password,
@@ -113,7 +107,7 @@ TEST_SUITE("hostile") {
              violation(),
              {"EHLO"}},
             {"A-11 NUL byte in the RCPT reply",
-             at_rcpt(std::string("550 a\0b\r\n", 9)),
+             rcpt_reply(std::string("550 a\0b\r\n", 9)),
              plain,
              cert::good,
              creds::password,
@@ -167,7 +161,7 @@ TEST_SUITE("hostile") {
             CHECK(r.transcript.find("\\x0dINJECTED") != std::string::npos);
         };
         hostile_case rcpt{"A-10 bare CR hides a forged 250 inside a 550",
-                          at_rcpt("550 5.1.1 unknown user\r250 2.1.5 ok\r\n"),
+                          rcpt_reply("550 5.1.1 unknown user\r250 2.1.5 ok\r\n"),
                           plain,
                           cert::good,
                           creds::password,

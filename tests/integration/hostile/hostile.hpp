@@ -150,6 +150,12 @@ inline std::vector<step> starttls_login() {
             tls(expect("STARTTLS", "220 2.0.0 go ahead\r\n")),
             expect("EHLO client.test", ehlo_auth), expect("AUTH PLAIN ", "235 2.7.0 ok\r\n")};
 }
+/// plain_login(), MAIL accepted, `reply` to the RCPT, then QUIT.
+inline std::vector<step> rcpt_reply(std::string reply) {
+    return plain_login() + std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
+                                             expect("RCPT TO:<b@y.test>", std::move(reply)),
+                                             expect("QUIT", "221 bye\r\n")};
+}
 /// MAIL, RCPT, DATA, the data and QUIT, all accepted (one recipient, no pipelining).
 inline std::vector<step> transaction() {
     return {expect("MAIL FROM:<a@x.test>", "250 2.1.0 ok\r\n"),

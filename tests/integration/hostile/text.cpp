@@ -23,13 +23,6 @@ using smtperr::outcome;
 
 constexpr auto plain = sa::tls_mode::none;
 
-// The reply to RCPT is `reply`; nothing else happens.
-std::vector<step> rcpt_reply(std::string reply) {
-    return plain_login() + std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
-                                             expect("RCPT TO:<b@y.test>", std::move(reply)),
-                                             expect("QUIT", "221 bye\r\n")};
-}
-
 hostile_case ui_case(std::string name, std::string reply, condition c, std::string visible) {
     hostile_case h(std::move(name), rcpt_reply(std::move(reply)), plain, cert::good,
                    creds::password, failed(c, smtperr::hostile::reply(550)), {"DATA"});

@@ -62,13 +62,9 @@ TEST_SUITE("hostile") {
             "A-08 299 to MAIL and 260 to RCPT are successes",
             replies("299 ok\r\n", "260 fine\r\n", "354 go\r\n", "250 queued\r\n"), plain,
             cert::good, creds::password, sent());
-        hostile_case unknown_4yz(
-            "A-08 459 to RCPT: a temporary failure by its first digit",
-            plain_login() + std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
-                                              expect("RCPT TO:<b@y.test>", "459 x\r\n"),
-                                              expect("QUIT", "221 bye\r\n")},
-            plain, cert::good, creds::password, deferred(condition::transient_failure, reply(459)),
-            {"DATA"});
+        hostile_case unknown_4yz("A-08 459 to RCPT: a temporary failure by its first digit",
+                                 rcpt_reply("459 x\r\n"), plain, cert::good, creds::password,
+                                 deferred(condition::transient_failure, reply(459)), {"DATA"});
         hostile_case unknown_5yz(
             "A-08 558 to the final dot: a permanent failure by its first digit",
             replies("250 ok\r\n", "250 ok\r\n", "354 go\r\n", "558 x\r\n"), plain, cert::good,
@@ -108,22 +104,14 @@ TEST_SUITE("hostile") {
     }
 
     TEST_CASE("C-04/C-05: enhanced codes that differ between lines, or are missing") {
-        hostile_case differ(
-            "C-04 550-5.1.1 then 550 5.7.1: the first line's code decides",
-            plain_login() +
-                std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 2.1.0 ok\r\n"),
-                                  expect("RCPT TO:<b@y.test>", "550-5.1.1 a\r\n550 5.7.1 b\r\n"),
-                                  expect("QUIT", "221 bye\r\n")},
-            plain, cert::good, creds::password, failed(condition::recipient_unknown, reply(550)),
-            {"DATA"});
-        hostile_case missing(
-            "C-05 ENHANCEDSTATUSCODES offered, replies without them",
-            plain_login() +
-                std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
-                                  expect("RCPT TO:<b@y.test>", "550 No such user here\r\n"),
-                                  expect("QUIT", "221 bye\r\n")},
-            plain, cert::good, creds::password, failed(condition::recipient_unknown, reply(550)),
-            {"DATA"});
+        hostile_case differ("C-04 550-5.1.1 then 550 5.7.1: the first line's code decides",
+                            rcpt_reply("550-5.1.1 a\r\n550 5.7.1 b\r\n"), plain, cert::good,
+                            creds::password, failed(condition::recipient_unknown, reply(550)),
+                            {"DATA"});
+        hostile_case missing("C-05 ENHANCEDSTATUSCODES offered, replies without them",
+                             rcpt_reply("550 No such user here\r\n"), plain, cert::good,
+                             creds::password, failed(condition::recipient_unknown, reply(550)),
+                             {"DATA"});
         play_all({differ, missing});
     }
 
@@ -145,16 +133,9 @@ TEST_SUITE("hostile") {
             CHECK(count_lines(srv, pw64) == 1);
         };
         // F-11: with PIPELINING, AUTH ends its group: MAIL waits for the 235.
-        hostile_case alone(
-            "F-11 AUTH is never pipelined with what follows it",
-            std::vector<step>{
-                send(greeting),
-                expect("EHLO client.test", "250-mx.test\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n"),
-                expect("AUTH PLAIN ", "235 2.7.0 ok\r\n"),
-                expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
-                expect("RCPT TO:<b@y.test>", "250 ok\r\n"), expect("DATA", "354 go\r\n"),
-                data("250 queued\r\n"), expect("QUIT", "221 bye\r\n")},
-            plain, cert::good, creds::password, sent());
+        hostile_case alone("F-11 AUTH is never pipelined with what follows it",
+                           with_ehlo("250-mx.test\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n"), plain,
+                           cert::good, creds::password, sent());
         alone.check = [](const outcome_data&, const script_server& srv) {
             // Step 3 (MAIL and what is pipelined with it) needed a read of its own: nothing of
             // it had arrived with the AUTH line.
@@ -194,25 +175,17 @@ TEST_SUITE("hostile") {
             CHECK(r.report.recipients.size() == 101);
         };
 
-        hostile_case first452(
-            "H-06 452 on the only RCPT: deferred once, no split loop",
-            plain_login() +
-                std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
-                                  expect("RCPT TO:<b@y.test>", "452 4.5.3 Too many recipients\r\n"),
-                                  expect("QUIT", "221 bye\r\n")},
-            plain, cert::good, creds::password,
-            deferred(condition::too_many_recipients, reply(452)), {"DATA"});
+        hostile_case first452("H-06 452 on the only RCPT: deferred once, no split loop",
+                              rcpt_reply("452 4.5.3 Too many recipients\r\n"), plain, cert::good,
+                              creds::password, deferred(condition::too_many_recipients, reply(452)),
+                              {"DATA"});
         first452.check = [](const outcome_data& r, const script_server& srv) {
             CHECK(count_lines(srv, "RCPT") == 1);
             CHECK(r.report.deciding.action == smtperr::action::retry_later);
         };
         hostile_case first552(
             "H-06 552 too many recipients on the only RCPT: taken as 452, deferred",
-            plain_login() +
-                std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
-                                  expect("RCPT TO:<b@y.test>", "552 5.5.3 Too many recipients\r\n"),
-                                  expect("QUIT", "221 bye\r\n")},
-            plain, cert::good, creds::password,
+            rcpt_reply("552 5.5.3 Too many recipients\r\n"), plain, cert::good, creds::password,
             deferred(condition::too_many_recipients, reply(552)), {"DATA"});
         first552.check = first452.check;
         play_all({limit552, first452, first552});
