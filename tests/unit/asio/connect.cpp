@@ -220,6 +220,27 @@ TEST_SUITE("asio.connect") {
         CHECK_FALSE(errors[1]);
     }
 
+    TEST_CASE("a delay and timeout of milliseconds::max() mean for ever, not an overflow") {
+        net::io_context ioc;
+        black_hole a(ioc, v4);
+        black_hole b(ioc, v4);
+        tcp::socket sock(ioc);
+        std::vector<std::error_code> errors;
+        net::cancellation_signal signal;
+        net::steady_timer t(ioc, 300ms);
+        t.async_wait(
+            [&](boost::system::error_code) { signal.emit(net::cancellation_type::terminal); });
+        const auto never = std::chrono::milliseconds::max();
+        const auto r =
+            race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, never, never, signal.slot());
+        // Neither timed out nor started the second attempt early: only the cancellation ended it.
+        CHECK(r.calls == 1);
+        CHECK(r.ec == std::errc::operation_canceled);
+        CHECK(r.took >= 300ms);
+        CHECK_FALSE(errors[0]);
+        CHECK_FALSE(errors[1]);
+    }
+
     TEST_CASE("no address: connection_failed, never from the initiating function") {
         net::io_context ioc;
         tcp::socket sock(ioc);
