@@ -67,15 +67,23 @@ struct race_result {
     clock_type::duration took{};
 };
 
+/// Runs the race to its end; with `cancel_after`, a terminal cancellation comes that late.
 race_result race(net::io_context& ioc, tcp::socket& sock, std::vector<tcp::endpoint> eps,
                  std::vector<std::error_code>& errors, std::chrono::milliseconds delay,
-                 std::chrono::milliseconds timeout, net::cancellation_slot slot = {}) {
+                 std::chrono::milliseconds timeout,
+                 std::optional<std::chrono::milliseconds> cancel_after = std::nullopt) {
     race_result r;
+    net::cancellation_signal signal;
+    net::steady_timer t(ioc, cancel_after.value_or(0ms));
+    if (cancel_after) {
+        t.async_wait(
+            [&](boost::system::error_code) { signal.emit(net::cancellation_type::terminal); });
+    }
     const auto t0 = clock_type::now();
     bool initiating = true;
     async_connect_staggered(
         sock, std::move(eps), errors, delay, timeout,
-        net::bind_cancellation_slot(slot, [&](std::error_code ec, std::size_t index) {
+        net::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, std::size_t index) {
             ++r.calls;
             r.inline_call = r.inline_call || initiating;
             r.ec = ec;
@@ -206,12 +214,8 @@ TEST_SUITE("asio.connect") {
         black_hole b(ioc, v4);
         tcp::socket sock(ioc);
         std::vector<std::error_code> errors;
-        net::cancellation_signal signal;
-        net::steady_timer t(ioc, 150ms);  // Both attempts are running by then.
-        t.async_wait(
-            [&](boost::system::error_code) { signal.emit(net::cancellation_type::terminal); });
-        const auto r =
-            race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, 50ms, 15s, signal.slot());
+        // Both attempts are running when the cancellation comes.
+        const auto r = race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, 50ms, 15s, 150ms);
         CHECK(r.calls == 1);
         CHECK(r.ec == std::errc::operation_canceled);
         CHECK(r.took < 5s);
@@ -226,13 +230,8 @@ TEST_SUITE("asio.connect") {
         black_hole b(ioc, v4);
         tcp::socket sock(ioc);
         std::vector<std::error_code> errors;
-        net::cancellation_signal signal;
-        net::steady_timer t(ioc, 300ms);
-        t.async_wait(
-            [&](boost::system::error_code) { signal.emit(net::cancellation_type::terminal); });
         const auto never = std::chrono::milliseconds::max();
-        const auto r =
-            race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, never, never, signal.slot());
+        const auto r = race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, never, never, 300ms);
         // Neither timed out nor started the second attempt early: only the cancellation ended it.
         CHECK(r.calls == 1);
         CHECK(r.ec == std::errc::operation_canceled);
