@@ -334,6 +334,13 @@ std::string sasl_response(sasl_mechanism m, const credentials& c) {
     return {};
 }
 
+bool challenge_decodes(std::string_view text) {
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text.empty() || base64_decode(text).has_value();
+}
+
 namespace {
 
 bool non_ascii(std::string_view s) noexcept {

@@ -1,9 +1,10 @@
 // smtperr — SMTP error mapping for mail clients.
 // Distributed under the Boost Software License, Version 1.0.
 
-// libFuzzer target for smtperr::reply_parser. It is also compiled, with the normal
-// compiler and without libFuzzer, into smtperr_fuzz_regressions (tests/fuzz/regressions.cpp),
-// which runs LLVMFuzzerTestOneInput() on every saved input. So every check lives here.
+// libFuzzer target for smtperr::reply_parser (hostile-servers P-01). It is also compiled, with the
+// normal compiler and without libFuzzer, into smtperr_fuzz_regressions
+// (tests/fuzz/regressions.cpp), which runs LLVMFuzzerTestOneInput() on every saved input. So every
+// check lives here.
 //
 // Input layout: the low three bits of the first byte say how many of the following bytes
 // are chunk sizes (0..7); the rest is the byte stream a server sent. The stream is fed to

@@ -1,8 +1,9 @@
 // smtperr — SMTP error mapping for mail clients.
 // Distributed under the Boost Software License, Version 1.0.
 
-// libFuzzer target for smtperr::sanitize_server_text(), the last line of defence between a
-// hostile server's text and the user's screen. Also replayed by smtperr_fuzz_regressions_sanitize.
+// libFuzzer target (hostile-servers P-02) for smtperr::sanitize_server_text(), the last line of
+// defence between a hostile server's text and the user's screen. Also replayed by
+// smtperr_fuzz_regressions_sanitize.
 //
 // Input layout: the low three bits of the first byte choose the length cap; the rest is the
 // server text. The output must be valid UTF-8 without C0/C1 controls (ESC included), bidi

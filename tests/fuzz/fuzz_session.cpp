@@ -1,8 +1,8 @@
 // smtperr — SMTP error mapping for mail clients.
 // Distributed under the Boost Software License, Version 1.0.
 
-// libFuzzer target for the transport: smtperr::asio::async_submit() against a fake server
-// on 127.0.0.1 whose replies come from the fuzz input. Also replayed by
+// libFuzzer target (hostile-servers P-03) for the transport: smtperr::asio::async_submit() against
+// a fake server on 127.0.0.1 whose replies come from the fuzz input. Also replayed by
 // smtperr_fuzz_regressions_session.
 //
 // Input layout:

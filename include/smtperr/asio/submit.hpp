@@ -455,7 +455,8 @@ class submit_op : public net::coroutine {
                     if (ended(self, ec, phase::auth)) {
                         goto done;
                     }
-                    if (s.last.code == 334 && s.answer < s.answers.size()) {
+                    if (s.last.code == 334 && s.answer < s.answers.size() &&
+                        challenge_decodes(s.last.text)) {
                         s.send(s.answers[s.answer++], true);
                         continue;
                     }
@@ -464,8 +465,9 @@ class submit_op : public net::coroutine {
                         transport_failure(s, phase::auth, errc::protocol_violation);
                         goto done;
                     }
-                    if (s.last.code == 334 && (s.mech == sasl_mechanism::xoauth2 ||
-                                               s.mech == sasl_mechanism::oauthbearer)) {
+                    if (s.last.code == 334 && s.answer == s.answers.size() &&
+                        (s.mech == sasl_mechanism::xoauth2 ||
+                         s.mech == sasl_mechanism::oauthbearer)) {
                         // The error challenge (RFC 7628 §3.2.2): reported, then answered
                         // so the server can send its final reply.
                         feed_all(s, phase::auth, s.last.view());
@@ -474,7 +476,9 @@ class submit_op : public net::coroutine {
                         continue;
                     }
                     if (s.last.code == 334) {
-                        // A challenge after the last answer: cancel (RFC 4954 §4).
+                        // A challenge after the last answer, or one that is not base64: cancel
+                        // (RFC 4954 §4), and no answer with a secret goes out (hostile-servers
+                        // F-04, F-05).
                         fail_all(s, phase::auth, errc::protocol_violation);
                         s.send("*");
                         s.auth_error_sent = true;

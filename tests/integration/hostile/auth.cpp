@@ -125,10 +125,57 @@ TEST_SUITE("hostile") {
         wrong.check = [](const outcome_data&, const script_server& srv) {
             CHECK(count(srv, "AUTH") == 1);
         };
-        play_all({no_plain, auth_after_tls, no_ir, extra, third, eof, temp, wrong});
+
+        // A challenge that is not base64 is cancelled before the answer it asks for: neither
+        // the user name nor the password goes out (RFC 4954 §4). A NUL in it is a reply the
+        // parser refuses. Trailing white space after valid base64 is tolerated.
+        static const std::string b64_user = smtperr::base64_encode(user);
+        static const std::string b64_password = smtperr::base64_encode(canary_password);
+        std::vector<hostile_case> undecodable;
+        for (const std::string bad : {"***", "=AAA", "AAA=BBB"}) {
+            undecodable.emplace_back(
+                "F-04 LOGIN challenge \"" + bad + "\" is cancelled with *",
+                ehlo_with("LOGIN") + std::vector<step>{expect("AUTH LOGIN", "334 " + bad + "\r\n"),
+                                                       expect("*", "501 5.5.2 cancelled\r\n"),
+                                                       expect("QUIT", "221 bye\r\n")},
+                plain, cert::good, creds::password,
+                deferred(condition::protocol_violation, transport(errc::protocol_violation)),
+                std::vector<std::string>{"MAIL", b64_user, b64_password},
+                std::vector<std::string>{"*"});
+        }
+        undecodable.emplace_back(
+            "F-04 LOGIN password challenge that is not base64 is cancelled with *",
+            ehlo_with("LOGIN") + std::vector<step>{expect("AUTH LOGIN", "334 VXNlcm5hbWU6\r\n"),
+                                                   expect(b64_user, "334 UGFzc3dvcmQ6=\r\n"),
+                                                   expect("*", "501 5.5.2 cancelled\r\n"),
+                                                   expect("QUIT", "221 bye\r\n")},
+            plain, cert::good, creds::password,
+            deferred(condition::protocol_violation, transport(errc::protocol_violation)),
+            std::vector<std::string>{"MAIL", b64_password}, std::vector<std::string>{"*"});
+        undecodable.emplace_back(
+            "F-04 LOGIN challenge with a NUL ends the session unanswered",
+            ehlo_with("LOGIN") +
+                std::vector<step>{expect("AUTH LOGIN", std::string("334 QUJD\0\r\n", 11))},
+            plain, cert::good, creds::password,
+            deferred(condition::protocol_violation, transport(errc::protocol_violation)),
+            std::vector<std::string>{"MAIL", "*", b64_user, b64_password});
+        undecodable.emplace_back(
+            "F-04 LOGIN challenges with white space after the base64 are answered",
+            ehlo_with("LOGIN") +
+                std::vector<step>{expect("AUTH LOGIN", "334 VXNlcm5hbWU6 \r\n"),
+                                  expect(b64_user, "334 UGFzc3dvcmQ6\t\r\n"),
+                                  expect(b64_password, "235 2.7.0 ok\r\n")} +
+                transaction(),
+            plain, cert::good, creds::password, sent(), std::vector<std::string>{"*"});
+
+        std::vector<hostile_case> all{no_plain, auth_after_tls, no_ir, extra, third,
+                                      eof,      temp,           wrong};
+        all.insert(all.end(), undecodable.begin(), undecodable.end());
+        play_all(all);
     }
 
     TEST_CASE("G: OAuth error challenges are answered, then classified") {
+        // G-05 too: every case checks that the token is in no transcript line or event.
         const std::string challenge =
             "eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xl"
             "LmNvbS8ifQ==";

@@ -70,6 +70,7 @@ net::ssl::context server_context(cert c) {
     return ctx;
 }
 
+// hostile-servers M-02: the canary password and token, in every form, in no output of any case.
 void check_no_secret(std::string_view where, const std::string& text) {
     static const std::vector<std::string> forms = [] {
         auto a = test::leak_forms(canary_password);

@@ -332,7 +332,7 @@ TEST_SUITE("hostile") {
         });
     }
 
-    TEST_CASE("K-01: broken certificates stop the session before AUTH and MAIL") {
+    TEST_CASE("K-01/F-02: broken certificates stop the session before AUTH and MAIL") {
         play_all({
             bad_cert_starttls("K-01 STARTTLS, expired certificate", cert::expired),
             bad_cert_starttls("K-01 STARTTLS, wrong host name", cert::wrong_host),

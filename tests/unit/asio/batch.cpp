@@ -334,7 +334,8 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         REQUIRE(r.reports.size() == 2);
         CHECK(r.reports[0].outcome == outcome::failed);
         CHECK(r.reports[1].outcome == outcome::sent);
-        // Every command in a read of its own: the client waited for each reply.
+        // Every command in a read of its own: the client waited for each reply, and wrote
+        // each command with its CRLF at once (hostile-servers N-04).
         REQUIRE(srv.reads_per_step.size() >= 7);
         for (std::size_t i = 2; i < 7; ++i) {
             CHECK(srv.reads_per_step[i] == 1);
@@ -464,6 +465,7 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
     }
 
     TEST_CASE("a reply during a large upload is heard before the upload ends") {
+        // hostile-servers I-06.
         net::io_context ioc;
         // Much more than one write: the upload is still going on when the server, having
         // read the first line of the data, refuses the message.

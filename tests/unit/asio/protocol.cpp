@@ -151,6 +151,17 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
                   .rfind("n,a=a=2Cb=3Dc,", 0) == 0);
     }
 
+    TEST_CASE("a 334 challenge is answered only when it is base64 or empty") {
+        for (const std::string_view ok : {"", "VXNlcm5hbWU6", "UGFzc3dvcmQ6 ", "UGFzc3dvcmQ6\t",
+                                          "Zm9vYg==", "Zm9vYmE=", "PDE4OTYuNjk3MTcwOTUyQHBvc3Q+"}) {
+            CHECK_MESSAGE(challenge_decodes(ok), ok);
+        }
+        for (const std::string_view bad : {"***", "=AAA", "AAA=BBB", "Username:", "VXNlcm5hbWU",
+                                           " VXNlcm5hbWU6", "Zm9v\nYmFy", "Zg===", "Zm9vYg==="}) {
+            CHECK_MESSAGE(!challenge_decodes(bad), bad);
+        }
+    }
+
     TEST_CASE("the mechanism follows the caller's order among what the server offers") {
         submit_options o;
         o.credentials = credentials{"u", "p", ""};

@@ -142,6 +142,7 @@ TEST_SUITE("classify.quoted") {
 
 TEST_SUITE("classify.help_url") {
     TEST_CASE("only links from the provider's own domains") {
+        // hostile-servers L-07: a look-alike host is never the help link.
         const std::string fallback = "https://support.google.com/mail/?p=BadCredentials";
         const std::string_view evil[] = {
             "https://evil.example/phish",

@@ -257,6 +257,7 @@ const status_case status_cases[] = {
 
 TEST_SUITE("classify.codes") {
     TEST_CASE("seed codes in each phase") {
+        // Among them hostile-servers C-01: 550 5.1.1 at RCPT.
         for (const auto& t : seed_cases) {
             CAPTURE(t.reply);
             CAPTURE(t.ph);

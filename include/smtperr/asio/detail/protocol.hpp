@@ -72,6 +72,10 @@ SMTPERR_DECL std::optional<sasl_mechanism> choose_mechanism(const submit_options
 /// The SASL client response (not yet base64-encoded) for PLAIN, XOAUTH2 and OAUTHBEARER.
 SMTPERR_DECL std::string sasl_response(sasl_mechanism m, const credentials& c);
 
+/// True when the text of a 334 challenge is base64 or empty (RFC 4954 §4: `"334" SP
+/// [base64]`); white space after it is tolerated.
+SMTPERR_DECL bool challenge_decodes(std::string_view text);
+
 /// True when the sender or a recipient has a non-ASCII octet: the message needs SMTPUTF8
 /// (RFC 6531).
 SMTPERR_DECL bool needs_smtputf8(const message& m) noexcept;
