@@ -355,8 +355,173 @@ bool needs_smtputf8(const message& m) noexcept {
                                             [](const std::string& r) { return non_ascii(r); });
 }
 
+std::optional<std::string> punycode_encode(std::u32string_view code_points) {
+    // RFC 3492 §5 parameters and §6.1 bias adaptation.
+    constexpr std::uint32_t base = 36;
+    constexpr std::uint32_t tmin = 1;
+    constexpr std::uint32_t tmax = 26;
+    constexpr std::uint32_t skew = 38;
+    constexpr std::uint32_t damp = 700;
+    constexpr std::uint32_t max = std::numeric_limits<std::uint32_t>::max();
+    const auto adapt = [](std::uint32_t delta, std::uint32_t points, bool first) {
+        delta = first ? delta / damp : delta / 2;
+        delta += delta / points;
+        std::uint32_t k = 0;
+        while (delta > ((base - tmin) * tmax) / 2) {
+            delta /= base - tmin;
+            k += base;
+        }
+        return k + (base - tmin + 1) * delta / (delta + skew);
+    };
+    const auto digit = [](std::uint32_t d) {
+        return static_cast<char>(d < 26 ? 'a' + d : '0' + (d - 26));
+    };
+    std::string out;
+    for (const char32_t c : code_points) {
+        if (c < 0x80) {
+            out += static_cast<char>(c);
+        }
+    }
+    const auto basic = static_cast<std::uint32_t>(out.size());
+    if (basic > 0) {
+        out += '-';
+    }
+    std::uint32_t n = 0x80;
+    std::uint32_t delta = 0;
+    std::uint32_t bias = 72;
+    // §6.3: each pass inserts every occurrence of the next smallest code point.
+    for (std::uint32_t h = basic; h < code_points.size();) {
+        std::uint32_t m = max;
+        for (const char32_t c : code_points) {
+            if (c >= n && c < m) {
+                m = c;
+            }
+        }
+        if (m - n > (max - delta) / (h + 1)) {
+            return std::nullopt;
+        }
+        delta += (m - n) * (h + 1);
+        n = m;
+        for (const char32_t c : code_points) {
+            if (c < n && ++delta == 0) {
+                return std::nullopt;
+            }
+            if (c != n) {
+                continue;
+            }
+            std::uint32_t q = delta;
+            for (std::uint32_t k = base;; k += base) {
+                const std::uint32_t t = k <= bias ? tmin : k >= bias + tmax ? tmax : k - bias;
+                if (q < t) {
+                    break;
+                }
+                out += digit(t + (q - t) % (base - t));
+                q = (q - t) / (base - t);
+            }
+            out += digit(q);
+            bias = adapt(delta, h + 1, h == basic);
+            delta = 0;
+            ++h;
+        }
+        ++delta;
+        ++n;
+    }
+    return out;
+}
+
+namespace {
+
+// One non-ASCII label as lower-case code points, or empty when it has a character outside
+// ASCII letters, digits, hyphen and the Latin-1 letters.
+std::optional<std::u32string> latin1_label(std::string_view label) {
+    std::u32string cps;
+    for (std::size_t i = 0; i < label.size(); ++i) {
+        const auto c = static_cast<unsigned char>(label[i]);
+        if (c < 0x80) {
+            if (c >= 'A' && c <= 'Z') {
+                cps += static_cast<char32_t>(c - 'A' + 'a');
+            } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') {
+                cps += static_cast<char32_t>(c);
+            } else {
+                return std::nullopt;
+            }
+            continue;
+        }
+        // U+00C0..U+00FF is 0xC3 0x80..0xBF in UTF-8.
+        if (c != 0xC3 || i + 1 == label.size()) {
+            return std::nullopt;
+        }
+        const auto c2 = static_cast<unsigned char>(label[++i]);
+        if (c2 < 0x80 || c2 > 0xBF) {
+            return std::nullopt;
+        }
+        auto cp = static_cast<char32_t>(0xC0 + (c2 - 0x80));
+        if (cp == 0xD7 || cp == 0xF7) {
+            return std::nullopt;  // × and ÷ are not letters (IDNA2008: DISALLOWED).
+        }
+        if (cp < 0xDF) {
+            cp += 0x20;  // À..Þ to à..þ; ß stays (IDNA2008 keeps it, RFC 5892).
+        }
+        cps += cp;
+    }
+    return cps;
+}
+
+}  // namespace
+
+std::optional<std::string> ascii_domain(std::string_view domain) {
+    std::string out;
+    while (true) {
+        const auto dot = domain.find('.');
+        const auto label = domain.substr(0, dot);
+        if (label.empty()) {
+            return std::nullopt;
+        }
+        if (!non_ascii(label)) {
+            out += label;
+        } else {
+            const auto cps = latin1_label(label);
+            if (!cps || cps->front() == U'-' || cps->back() == U'-' ||
+                (cps->size() >= 4 && (*cps)[2] == U'-' && (*cps)[3] == U'-')) {
+                return std::nullopt;
+            }
+            const auto encoded = punycode_encode(*cps);
+            if (!encoded || encoded->size() + 4 > 63) {
+                return std::nullopt;
+            }
+            out += "xn--" + *encoded;
+        }
+        if (dot == std::string_view::npos) {
+            return out;
+        }
+        out += '.';
+        domain.remove_prefix(dot + 1);
+    }
+}
+
+std::optional<std::string> envelope_address(std::string_view address, const capabilities& caps) {
+    if (caps.smtputf8 || !non_ascii(address)) {
+        return std::string(address);
+    }
+    const auto at = address.rfind('@');
+    if (at == std::string_view::npos || non_ascii(address.substr(0, at))) {
+        return std::nullopt;
+    }
+    auto domain = ascii_domain(address.substr(at + 1));
+    if (!domain) {
+        return std::nullopt;
+    }
+    return std::string(address.substr(0, at + 1)) + *domain;
+}
+
+bool envelope_sendable(const message& m, const capabilities& caps) {
+    return envelope_address(m.from, caps) &&
+           std::all_of(m.recipients.begin(), m.recipients.end(),
+                       [&](const std::string& r) { return envelope_address(r, caps).has_value(); });
+}
+
 std::string mail_command(const message& m, const capabilities& caps, std::uint64_t size) {
-    std::string cmd = "MAIL FROM:<" + m.from + ">";
+    std::string cmd = "MAIL FROM:<" + envelope_address(m.from, caps).value_or(m.from) + ">";
     if (caps.size) {
         cmd += " SIZE=" + std::to_string(size);
     }

@@ -8,7 +8,9 @@
 // Input layout:
 //   byte 0  bit 0: TLS mode (0 none, 1 starttls); bit 1: credentials; bit 2: a token instead
 //           of a password; bits 3-4: 1-3 recipients; bit 5: one recipient per transaction;
-//           bit 6: a 3000-octet body with dot lines instead of a short one
+//           bit 6: a 3000-octet body with dot lines instead of a short one; bit 7: umlaut
+//           domains for the sender and the recipients, and a non-ASCII local part for the
+//           third recipient
 //   byte 1  bits 0-1: the mechanism preference list; bit 2: allow_plaintext_auth
 //   rest    reply chunks, separated by 0xFF. In a chunk, 0xFE and a selector byte stand for
 //           a form of a secret (the server echoing credentials back); a chunk that is just
@@ -24,7 +26,8 @@
 // token in the debug transcript in any form (tests/support/leak_forms.hpp: plain,
 // URL-encoded, base64 standard and URL-safe at every offset); with tls_mode::starttls no
 // AUTH or mail transaction command ever reaches the server (it never does TLS), and without
-// TLS none of AUTH either unless allow_plaintext_auth.
+// TLS none of AUTH either unless allow_plaintext_auth; no non-ASCII octet in a MAIL or RCPT
+// line unless MAIL asked for SMTPUTF8.
 
 #include <smtperr/asio/submit.hpp>
 #include <smtperr/reply/parser.hpp>
@@ -38,6 +41,7 @@
 #include <spdlog/logger.h>
 #include <spdlog/sinks/base_sink.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -299,10 +303,16 @@ void run_one(const std::uint8_t* data, std::size_t size) {
     opt.max_recipients_per_transaction = (flags & 0x20U) != 0 ? 1 : 0;
 
     smtperr::asio::message msg;
-    msg.from = "sender@example.org";
+    const bool idn = (flags & 0x80U) != 0;
+    msg.from = idn ? "sender@m\xc3\xbcller.example" : "sender@example.org";
     const std::size_t nrcpt = ((flags >> 3U) & 3U) % 3 + 1;
     for (std::size_t i = 0; i < nrcpt; ++i) {
-        msg.recipients.push_back("rcpt" + std::to_string(i) + "@example.net");
+        msg.recipients.push_back(!idn     ? "rcpt" + std::to_string(i) + "@example.net"
+                                 : i == 2 ? std::string("j\xc3\xb6rg@b\xc3\xbc"
+                                                        "cher.example")
+                                          : "rcpt" + std::to_string(i) +
+                                                "@b\xc3\xbc"
+                                                "cher.example");
     }
     msg.body = "Subject: fuzz\r\n\r\nhello\r\n.\r\n";
     if ((flags & 0x40U) != 0) {
@@ -404,6 +414,24 @@ void run_one(const std::uint8_t* data, std::size_t size) {
     } else if (!allow_plain) {
         SMTPERR_FUZZ_CHECK(!line_starts_with(srv.received, "AUTH"),
                            "AUTH without TLS although plaintext AUTH is not allowed");
+    }
+
+    // UTF-8 in the envelope only after MAIL asked for SMTPUTF8 (RFC 6531 §3.4).
+    bool smtputf8 = false;
+    for (std::size_t p = 0; p < srv.received.size();) {
+        std::size_t lf = srv.received.find('\n', p);
+        const std::string_view line =
+            std::string_view(srv.received).substr(p, lf == std::string::npos ? lf : lf - p);
+        if (line.rfind("MAIL FROM:", 0) == 0) {
+            smtputf8 = line.find(" SMTPUTF8") != std::string_view::npos;
+        }
+        if (line.rfind("MAIL FROM:", 0) == 0 || line.rfind("RCPT TO:", 0) == 0) {
+            const bool ascii = std::all_of(line.begin(), line.end(), [](char c) {
+                return static_cast<unsigned char>(c) < 0x80;
+            });
+            SMTPERR_FUZZ_CHECK(ascii || smtputf8, "a non-ASCII address without SMTPUTF8");
+        }
+        p = lf == std::string::npos ? srv.received.size() : lf + 1;
     }
 }
 

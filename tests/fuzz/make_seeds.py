@@ -162,6 +162,15 @@ def session_seeds():
         # Replies split in the middle, a multi-line greeting, a stall at the end of data.
         "split": (0x40, 0x00, [b"220-mx", b".example.net\r\n220 ESMTP\r\n", ehlo[:30], ehlo[30:],
                                b"250 2.1.0 Ok\r\n250 2.1.5", b" Ok\r\n354 go\r\n", b"\xfd"]),
+        # Umlaut domains (bit 7), two recipients: without SMTPUTF8 they go as A-labels;
+        # with it (three recipients, the third with a non-ASCII local part) as UTF-8.
+        "idn_no_smtputf8": (0x88, 0x00, [greeting, ehlo, b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+                                         b"250 2.1.5 Ok\r\n354 go\r\n", b"250 2.0.0 queued\r\n",
+                                         b"221 bye\r\n"]),
+        "idn_smtputf8": (0x90, 0x00, [greeting, b"250-mx.example.net\r\n250-PIPELINING\r\n"
+                                      b"250 SMTPUTF8\r\n", b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+                                      b"250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n",
+                                      b"250 2.0.0 queued\r\n", b"221 bye\r\n"]),
         "greeting_554": (0x00, 0x00, [b"554 5.7.1 no SMTP service here\r\n", b"221 bye\r\n"]),
         "bare_lf_nul": (0x00, 0x00, [b"220 hi\n", b"250-x\x00y\n250 PIPELINING\n", pipelined_ok]),
     }

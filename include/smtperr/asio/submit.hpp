@@ -196,9 +196,9 @@ inline std::size_t next_head(session& s) {
                            "(decided by the client)");
             continue;
         }
-        if (!s.caps.smtputf8 && needs_smtputf8(j.msg)) {
-            // RFC 6531 §3.2: without SMTPUTF8 a non-ASCII address cannot be sent at all
-            // (and an IDN domain alone would need an A-label the user never typed).
+        if (!envelope_sendable(j.msg, s.caps)) {
+            // RFC 6531 §3.2: without SMTPUTF8 a non-ASCII local part cannot be sent at all;
+            // a domain goes as its A-label where ascii_domain() can write it.
             refuse_locally(s, j,
                            "553 5.6.7 Non-ASCII address, and the server does not offer SMTPUTF8 "
                            "(decided by the client)");
@@ -234,7 +234,7 @@ constexpr std::size_t rcpt_group_size = 100;
 inline void queue_rcpts(session& s, std::size_t from) {
     const std::size_t end = std::min(s.rcpts.size(), from + rcpt_group_size);
     for (std::size_t i = from; i < end; ++i) {
-        s.send("RCPT TO:<" + s.rcpts[i] + ">");
+        s.send("RCPT TO:<" + envelope_address(s.rcpts[i], s.caps).value_or(s.rcpts[i]) + ">");
     }
     if (end == s.rcpts.size()) {
         s.send("DATA");
@@ -635,7 +635,10 @@ class submit_op : public net::coroutine {
                 s.cur = phase::rcpt;
                 s.jobs[s.head].wait = phase::rcpt;
                 if (!s.pipelined) {
-                    s.send("RCPT TO:<" + s.rcpts[s.rcpt_index] + ">");
+                    s.send("RCPT TO:<" +
+                           envelope_address(s.rcpts[s.rcpt_index], s.caps)
+                               .value_or(s.rcpts[s.rcpt_index]) +
+                           ">");
                 } else if (s.rcpt_index > 0 && s.rcpt_index % rcpt_group_size == 0) {
                     queue_rcpts(s, s.rcpt_index);  // The group before it is all answered.
                 }

@@ -308,7 +308,50 @@ TEST_SUITE("hostile") {
                 expect("QUIT", "221 bye\r\n")},
             plain, cert::good, creds::password, sent());
         utf8_offered.tweak = utf8_refused.tweak;
-        play_all({utf8_refused, utf8_offered, all_refused, no_data, rset, rset_refused,
+        // N-03: without SMTPUTF8 a non-ASCII domain goes as its A-label; a non-ASCII local
+        // part cannot go at all, and nothing is sent raw.
+        hostile_case idn_domain(
+            "N-03 umlaut domain, no SMTPUTF8 offered: RCPT carries the A-label",
+            plain_login() +
+                std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
+                                  expect("RCPT TO:<joerg@xn--bcher-kva.example>", "250 ok\r\n"),
+                                  expect("DATA", "354 go\r\n"), data("250 queued\r\n"),
+                                  expect("QUIT", "221 bye\r\n")},
+            plain, cert::good, creds::password, sent(), {"MAIL FROM:<a@x.test> SMTPUTF8"});
+        idn_domain.tweak = [](sa::submit_options&, sa::message& m) {
+            m.recipients = {
+                "joerg@B\xc3\x9c"
+                "cher.example"};
+        };
+        idn_domain.check = [](const outcome_data& o, const script_server&) {
+            REQUIRE(o.report.recipients.size() == 1);
+            CHECK(o.report.recipients[0].address ==
+                  "joerg@B\xc3\x9c"
+                  "cher.example");
+        };
+        hostile_case idn_local(
+            "N-03 umlaut local part and domain, no SMTPUTF8 offered: refused before MAIL",
+            plain_login() + std::vector<step>{expect("QUIT", "221 bye\r\n")}, plain, cert::good,
+            creds::password, failed(condition::international_address_unsupported, reply(553)),
+            {"MAIL", "RCPT"}, {"QUIT"});
+        idn_local.tweak = [](sa::submit_options&, sa::message& m) {
+            m.recipients = {
+                "j\xc3\xb6rg@b\xc3\xbc"
+                "cher.example"};
+        };
+        hostile_case idn_other(
+            "N-03 domain outside Latin-1 (or decomposed), no SMTPUTF8: refused before MAIL",
+            plain_login() + std::vector<step>{expect("QUIT", "221 bye\r\n")}, plain, cert::good,
+            creds::password, failed(condition::international_address_unsupported, reply(553)),
+            {"MAIL", "RCPT"}, {"QUIT"});
+        idn_other.tweak = [](sa::submit_options&, sa::message& m) {
+            m.recipients = {
+                "a@bu\xcc\x88"
+                "cher.example",
+                "b@\xe4\xbe\x8b.example"};
+        };
+        play_all({utf8_refused, utf8_offered, idn_domain, idn_local, idn_other, all_refused,
+                  no_data, rset, rset_refused,
                   helo("HELO fallback after EHLO 500", "500 5.5.2 unrecognized\r\n"),
                   helo("HELO fallback after EHLO 502", "502 5.5.1 not implemented\r\n"), by_count,
                   fewer, data_refused, after_dot});

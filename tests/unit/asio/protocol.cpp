@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -160,6 +161,113 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
                                            " VXNlcm5hbWU6", "Zm9v\nYmFy", "Zg===", "Zm9vYg==="}) {
             CHECK_MESSAGE(!challenge_decodes(bad), bad);
         }
+    }
+
+    TEST_CASE("Punycode follows RFC 3492") {
+        // RFC 3492 §7.1 (A) and widely published IDN labels.
+        const struct {
+            std::u32string in;
+            std::string out;
+        } rows[] = {
+            {U"\u00fc", "tda"},
+            {U"\u00fc\u00fc", "tdaa"},
+            {U"\u00fc\u00e4", "4ca1c"},
+            {U"b\u00fccher", "bcher-kva"},
+            {U"m\u00fcnchen", "mnchen-3ya"},
+            {U"stra\u00dfe", "strae-oqa"},
+            {U"\u00fc\u00eb\u00e4\u00f6\u2665", "4can8av2009b"},
+            {U"\u65e5\u672c\u8a9e", "wgv71a119e"},
+            {U"\u0644\u064a\u0647\u0645\u0627\u0628\u062a\u0643\u0644\u0645\u0648\u0634"
+             U"\u0639\u0631\u0628\u064a\u061f",
+             "egbpdaj6bu4bxfgehfvwxn"},
+            {U"Bach", "Bach-"},
+            {U"", ""},
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.out);
+            CHECK(punycode_encode(r.in) == r.out);
+        }
+        CHECK_FALSE(punycode_encode(std::u32string(5000, U'\u0080') + U"\U0010ffff").has_value());
+    }
+
+    TEST_CASE("a domain without SMTPUTF8: Latin-1 labels as A-labels, anything else refused") {
+        const struct {
+            std::string in;
+            std::optional<std::string> out;
+        } rows[] = {
+            {"example.org", "example.org"},
+            {"Example.ORG", "Example.ORG"},  // ASCII labels stay as typed.
+            {"b\xc3\xbc"
+             "cher.example",
+             "xn--bcher-kva.example"},
+            {"B\xc3\x9c"
+             "CHER.Example",
+             "xn--bcher-kva.Example"},
+            {"mail.m\xc3\xbcller.de", "mail.xn--mller-kva.de"},
+            {"stra\xc3\x9f"
+             "e.de",
+             "xn--strae-oqa.de"},
+            {"caf\xc3\xa9.fr", "xn--caf-dma.fr"},
+            {"espa\xc3\xb1"
+             "a.es",
+             "xn--espaa-rta.es"},
+            {"bu\xcc\x88"
+             "cher.example",
+             std::nullopt},                                 // decomposed: needs NFC
+            {"\xe6\x97\xa5\xe6\x9c\xac.jp", std::nullopt},  // another script
+            {"a\xc3\x97"
+             "b.example",
+             std::nullopt},  // ×
+            {"-b\xc3\xbc"
+             "cher.example",
+             std::nullopt},
+            {"b\xc3\xbc"
+             "cher-.example",
+             std::nullopt},
+            {"ab--\xc3\xbc.example", std::nullopt},
+            {"b\xc3\xbc"
+             "cher..example",
+             std::nullopt},
+            {"b\xc3\xbc"
+             "cher.example.",
+             std::nullopt},
+            {"b\xc3", std::nullopt},              // truncated UTF-8
+            {"b\xc3\x28.example", std::nullopt},  // invalid continuation
+            {"b\xc2\xa0.example", std::nullopt},  // no-break space
+            {"b\xc3\xbc_x.example", std::nullopt},
+            {std::string(60, 'a') + "\xc3\xbc.example", std::nullopt},  // A-label over 63
+        };
+        for (const auto& r : rows) {
+            CAPTURE(r.in);
+            CHECK(ascii_domain(r.in) == r.out);
+        }
+    }
+
+    TEST_CASE("envelope addresses: the A-label without SMTPUTF8, UTF-8 with it") {
+        capabilities without;
+        capabilities with;
+        with.smtputf8 = true;
+        const std::string idn =
+            "joerg@b\xc3\xbc"
+            "cher.example";
+        const std::string utf8_local =
+            "j\xc3\xb6rg@b\xc3\xbc"
+            "cher.example";
+        CHECK(envelope_address(idn, without) == "joerg@xn--bcher-kva.example");
+        CHECK(envelope_address(idn, with) == idn);
+        CHECK_FALSE(envelope_address(utf8_local, without).has_value());
+        CHECK(envelope_address(utf8_local, with) == utf8_local);
+        CHECK(envelope_address("a@x.test", without) == "a@x.test");
+        CHECK(envelope_address("", without) == "");
+        CHECK_FALSE(envelope_address("p\xc3\xb6stmaster", without).has_value());
+
+        message m{"eva@m\xc3\xbcller.de", {"b@y.test", idn}, "x"};
+        CHECK(envelope_sendable(m, without));
+        CHECK(mail_command(m, without, 1) == "MAIL FROM:<eva@xn--mller-kva.de>");
+        CHECK(mail_command(m, with, 1) == "MAIL FROM:<eva@m\xc3\xbcller.de> SMTPUTF8");
+        m.recipients.push_back(utf8_local);
+        CHECK_FALSE(envelope_sendable(m, without));
+        CHECK(envelope_sendable(m, with));
     }
 
     TEST_CASE("the mechanism follows the caller's order among what the server offers") {

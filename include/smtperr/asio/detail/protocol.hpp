@@ -80,7 +80,32 @@ SMTPERR_DECL bool challenge_decodes(std::string_view text);
 /// (RFC 6531).
 SMTPERR_DECL bool needs_smtputf8(const message& m) noexcept;
 
+/// RFC 3492 Punycode of one label's code points; empty when a delta overflows 32 bits.
+SMTPERR_DECL std::optional<std::string> punycode_encode(std::u32string_view code_points);
+
+/** The ASCII form of a UTF-8 domain, for a server without SMTPUTF8 (RFC 5890 A-labels).
+
+    ASCII labels stay as they are. A label with other characters becomes "xn--" and the
+    Punycode of the label lower-cased, when each character is an ASCII letter, digit or
+    hyphen or a Latin-1 letter (U+00C0 to U+00FF but U+00D7 and U+00F7): for those, UTS #46
+    mapping is that lower-casing alone, and they are in NFC already. Any other character
+    (other scripts, combining marks), invalid UTF-8, an empty label, a hyphen at either end
+    or in the third and fourth place (RFC 5891 §4.2.3.1), or an A-label over 63 octets gives
+    an empty optional: those need the Unicode tables of UTS #46 to be converted correctly.
+*/
+SMTPERR_DECL std::optional<std::string> ascii_domain(std::string_view domain);
+
+/// `address` as it goes into MAIL or RCPT for a server with `caps`: unchanged when it is
+/// ASCII or the server offers SMTPUTF8, else with its domain as ascii_domain() writes it.
+/// Empty when neither works (a non-ASCII local part needs SMTPUTF8, RFC 6531).
+SMTPERR_DECL std::optional<std::string> envelope_address(std::string_view address,
+                                                         const capabilities& caps);
+
+/// True when envelope_address() has a form for the sender and every recipient.
+SMTPERR_DECL bool envelope_sendable(const message& m, const capabilities& caps);
+
 /// "MAIL FROM:<a>[ SIZE=n][ BODY=8BITMIME][ SMTPUTF8]" (no CRLF) for what the server offers.
+/// Precondition: envelope_sendable(m, caps).
 SMTPERR_DECL std::string mail_command(const message& m, const capabilities& caps,
                                       std::uint64_t size);
 
