@@ -480,8 +480,10 @@ std::optional<std::string> ascii_domain(std::string_view domain) {
         if (!non_ascii(label)) {
             out += label;
         } else {
+            // Each code point gives at least one octet of Punycode after "xn--": more than
+            // 59 cannot fit a label (and are not worth encoding).
             const auto cps = latin1_label(label);
-            if (!cps || cps->front() == U'-' || cps->back() == U'-' ||
+            if (!cps || cps->size() > 59 || cps->front() == U'-' || cps->back() == U'-' ||
                 (cps->size() >= 4 && (*cps)[2] == U'-' && (*cps)[3] == U'-')) {
                 return std::nullopt;
             }
