@@ -419,7 +419,7 @@ void run_one(const std::uint8_t* data, std::size_t size) {
     // UTF-8 in the envelope only after MAIL asked for SMTPUTF8 (RFC 6531 §3.4).
     bool smtputf8 = false;
     for (std::size_t p = 0; p < srv.received.size();) {
-        std::size_t lf = srv.received.find('\n', p);
+        const std::size_t lf = srv.received.find('\n', p);
         const std::string_view line =
             std::string_view(srv.received).substr(p, lf == std::string::npos ? lf : lf - p);
         if (line.rfind("MAIL FROM:", 0) == 0) {
