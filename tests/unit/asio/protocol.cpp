@@ -7,8 +7,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -241,6 +243,53 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
             CAPTURE(r.in);
             CHECK(ascii_domain(r.in) == r.out);
         }
+    }
+
+    TEST_CASE("any octets as a domain: an ASCII domain of valid labels, or nothing") {
+        // Random domains from ASCII, Latin-1 letters in UTF-8 and arbitrary octets: the
+        // result is never partial, never non-ASCII, and every label fits (RFC 1035 §2.3.4).
+        std::mt19937_64 rng(30112026);
+        const std::string_view pieces[] = {"a",
+                                           "Z",
+                                           "0",
+                                           "-",
+                                           ".",
+                                           "\xc3\xbc",
+                                           "\xc3\x9f",
+                                           "\xc3\x80",
+                                           "\xc3",
+                                           "\xc3\x97",
+                                           "\xe4\xbe\x8b",
+                                           "\x80",
+                                           "\xff",
+                                           "_",
+                                           std::string_view("\0", 1)};
+        std::size_t converted = 0;
+        for (int i = 0; i < 20000; ++i) {
+            std::string in;
+            for (std::size_t n = rng() % 24; n > 0; --n) {
+                in += pieces[rng() % std::size(pieces)];
+            }
+            const auto out = ascii_domain(in);
+            if (!out) {
+                continue;
+            }
+            CAPTURE(in);
+            CHECK(std::all_of(out->begin(), out->end(),
+                              [](char c) { return static_cast<unsigned char>(c) < 0x80; }));
+            std::size_t label = 0;
+            for (const char c : *out + ".") {
+                if (c != '.') {
+                    ++label;
+                    continue;
+                }
+                CHECK(label > 0);
+                CHECK(label <= 63);
+                label = 0;
+            }
+            converted += out->find("xn--") != std::string::npos ? 1U : 0U;
+        }
+        CHECK(converted > 100);  // The generator reaches the conversion, not only refusals.
     }
 
     TEST_CASE("envelope addresses: the A-label without SMTPUTF8, UTF-8 with it") {
