@@ -20,12 +20,12 @@ runs=${1:-10000000}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(reply_parser classify sasl sanitize outbox session)
+  targets=(reply_parser classify sasl sanitize outbox session cli_classify)
 fi
 build=${SMTPERR_FUZZ_BUILD_DIR:-build-fuzz}
 work=${SMTPERR_FUZZ_WORK:-$build/long-run}
 # fuzz_session: libFuzzer's entropic scheduler costs more than the session itself there.
-declare -A flags=([session]=-entropic=0)
+declare -A flags=([session]=-entropic=0 [cli_classify]=-max_len=2048)
 
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSMTPERR_BUILD_FUZZ=ON -DSMTPERR_BUILD_TESTS=OFF -DSMTPERR_BUILD_EXAMPLES=OFF \

@@ -8,7 +8,6 @@
 #include <smtperr/messages/messages.hpp>
 #include <smtperr/reply/reply.hpp>
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
@@ -18,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "classify_lines.hpp"
 #include "report.hpp"
 #include "seed_replies.hpp"
 #ifdef SMTPERR_TOOL_SEND
@@ -58,28 +58,6 @@ language language_from_environment() {
         }
     }
     return language::en;
-}
-
-// The phase a code most often answers, for `explain` without --phase.
-phase typical_phase(int code) {
-    switch (code) {
-        case 220:
-        case 421:
-        case 521:
-            return phase::greeting;
-        case 235:
-        case 334:
-        case 432:
-        case 454:
-        case 534:
-        case 535:
-        case 538:
-            return phase::auth;
-        case 354:
-            return phase::data;
-        default:
-            return phase::rcpt;
-    }
 }
 
 struct options {
@@ -160,7 +138,7 @@ int cmd_explain(const options& o) {
         return 1;
     }
     const reply_view r = parsed.value().view();
-    const classify_context ctx{o.ph.value_or(typical_phase(r.code)), o.host, o.mechanism};
+    const classify_context ctx{o.ph.value_or(tool::typical_phase(r.code)), o.host, o.mechanism};
     const diagnosis d = classify(r, ctx);
     if (o.json) {
         std::cout << boost::json::serialize(tool::to_json(r, d, o.lang)) << '\n';
@@ -173,57 +151,6 @@ int cmd_explain(const options& o) {
     return 0;
 }
 
-// One `classify` input line → one output object.
-boost::json::object classify_line(std::string_view line, language lang, bool& failed) {
-    boost::json::object out;
-    auto fail = [&](std::string why) {
-        failed = true;
-        out["error"] = std::move(why);
-        return out;
-    };
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(line, ec);
-    if (ec)
-        return fail("invalid JSON: " + ec.message());
-    const auto* obj = v.if_object();
-    if (obj == nullptr)
-        return fail("input line is not a JSON object");
-    const auto* reply_v = obj->if_contains("reply");
-    if (reply_v == nullptr || !reply_v->is_string())
-        return fail("\"reply\" must be a string");
-    classify_context ctx;
-    if (const auto* p = obj->if_contains("phase"); p != nullptr && !p->is_null()) {
-        if (!p->is_string())
-            return fail("\"phase\" must be a string");
-        const auto ph = phase_from_string(p->get_string());
-        if (!ph)
-            return fail("unknown phase: " + std::string(p->get_string()));
-        ctx.phase = *ph;
-    }
-    if (const auto* h = obj->if_contains("host"); h != nullptr && !h->is_null()) {
-        if (!h->is_string())
-            return fail("\"host\" must be a string or null");
-        ctx.host = h->get_string();
-    }
-    if (const auto* m = obj->if_contains("mechanism"); m != nullptr && !m->is_null()) {
-        if (!m->is_string())
-            return fail("\"mechanism\" must be a string or null");
-        ctx.sasl_mechanism = m->get_string();
-    }
-    auto parsed = parse_reply(reply_v->get_string());
-    if (!parsed)
-        return fail("cannot parse reply: " + parsed.error().message());
-    const reply_view r = parsed.value().view();
-    if (const auto* p = obj->if_contains("phase"); p == nullptr || p->is_null()) {
-        ctx.phase = typical_phase(r.code);
-    }
-    out = tool::to_json(r, classify(r, ctx), lang);
-    if (const auto* id = obj->if_contains("id")) {
-        out["id"] = *id;
-    }
-    return out;
-}
-
 int cmd_classify(const options& o) {
     if (auto err = only_lang("classify", o); !err.empty()) {
         return usage(err);
@@ -231,49 +158,15 @@ int cmd_classify(const options& o) {
     if (!o.positional.empty()) {
         return usage("classify reads stdin and takes no arguments");
     }
-    // Lines are bounded so memory stays flat on any input; longer ones are reported.
-    constexpr std::size_t max_line = 1 << 20;
-    std::string line;
-    bool overflow = false;
-    bool failed = false;
+    tool::line_classifier lines(o.lang);
     std::vector<char> buf(1 << 16);
-    auto emit = [&]() {
-        // Blank lines (white space only) carry no reply: skipped, no object.
-        if (overflow) {
-            failed = true;
-            std::cout << R"({"error":"input line longer than 1048576 bytes"})" << '\n';
-        } else if (line.find_first_not_of(" \t\r") != std::string::npos) {
-            std::cout << boost::json::serialize(classify_line(line, o.lang, failed)) << '\n';
-        }
-        line.clear();
-        overflow = false;
-    };
     std::size_t n = 0;
     while ((n = std::fread(buf.data(), 1, buf.size(), stdin)) > 0) {
-        std::string_view chunk(buf.data(), n);
-        while (!chunk.empty()) {
-            const auto lf = chunk.find('\n');
-            const auto piece = chunk.substr(0, lf);
-            if (!overflow) {
-                if (line.size() + piece.size() > max_line) {
-                    overflow = true;
-                    line.clear();
-                    line.shrink_to_fit();
-                } else {
-                    line.append(piece);
-                }
-            }
-            if (lf == std::string_view::npos)
-                break;
-            emit();
-            chunk.remove_prefix(lf + 1);
-        }
+        lines.feed(std::string_view(buf.data(), n), std::cout);
         std::cout.flush();
     }
-    if (!line.empty() || overflow) {
-        emit();
-    }
-    return failed ? 1 : 0;
+    lines.finish(std::cout);
+    return lines.failed() ? 1 : 0;
 }
 
 int cmd_demo(const options& o) {

@@ -312,13 +312,16 @@ std::string_view extract_forward_path(std::string_view text) noexcept {
 }
 
 // The first http(s) link in the text whose host belongs to one of the provider's domains.
+// The link is handed on as written, so only the canonical lower-case scheme counts: a UI
+// (or an Android intent filter) matches "https" as written, and a saved outbox refuses any
+// other (fuzz_cli_classify found "httpS://support.google.com/…" passing here).
 std::string_view extract_help_url(std::string_view text, std::string_view domains) noexcept {
     for (std::size_t sep = text.find("://"); sep != std::string_view::npos;
          sep = text.find("://", sep + 1)) {
         std::size_t pos = 0;
-        if (sep >= 5 && iequals(text.substr(sep - 5, 5), "https")) {
+        if (sep >= 5 && text.substr(sep - 5, 5) == "https") {
             pos = sep - 5;
-        } else if (sep >= 4 && iequals(text.substr(sep - 4, 4), "http")) {
+        } else if (sep >= 4 && text.substr(sep - 4, 4) == "http") {
             pos = sep - 4;
         } else {
             continue;

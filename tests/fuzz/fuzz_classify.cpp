@@ -107,9 +107,10 @@ void check_help_url(const smtperr::diagnosis& d) {
     }
     const std::string_view url = d.help_url;
     // Real provider replies carry http:// links too (tests/unit/classify/providers.cpp
-    // expects them); the scheme is case-insensitive (RFC 3986 §3.1).
-    const bool https = iequals(url.substr(0, 8), "https://");
-    SMTPERR_FUZZ_CHECK(https || iequals(url.substr(0, 7), "http://"), url);
+    // expects them). The scheme is case-insensitive (RFC 3986 §3.1), but the link is handed
+    // on as written and UIs and the saved outbox match it so: lower case only.
+    const bool https = url.substr(0, 8) == "https://";
+    SMTPERR_FUZZ_CHECK(https || url.substr(0, 7) == "http://", url);
     SMTPERR_FUZZ_CHECK(!d.provider.empty(), url);
     std::string_view host = url.substr(https ? 8 : 7);
     host = host.substr(0, host.find_first_of("/?#:"));

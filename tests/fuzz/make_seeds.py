@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # smtperr — SMTP error mapping for mail clients.
 # Distributed under the Boost Software License, Version 1.0.
-"""Writes the seed corpora of fuzz_classify, fuzz_sasl, fuzz_sanitize and fuzz_session into
+"""Writes the seed corpora of fuzz_classify, fuzz_sasl, fuzz_sanitize, fuzz_session and
+fuzz_cli_classify into
 tests/fuzz/corpus/<target>/ from real replies: the Sisimai texts (tests/data/sisimai) and
 provider replies. Run from anywhere; it replaces the seed_* files it owns.
 
@@ -9,6 +10,7 @@ provider replies. Run from anywhere; it replaces the seed_* files it owns.
 """
 import base64
 import csv
+import json
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -178,11 +180,42 @@ def session_seeds():
         write("session", name, bytes([f0, f1]) + SEP.join(chunks))
 
 
+def cli_classify_seeds():
+    # Byte 0: language and piece sizes; byte 1: line limit (0: 1 MiB). Then JSON lines.
+    lines = []
+    for i, (ph, host, mech, data) in enumerate(PROVIDER_REPLIES):
+        obj = {"id": i, "phase": ph, "host": host or None, "reply": data.decode().rstrip("\r\n")}
+        if mech:
+            obj["mechanism"] = mech
+        lines.append(json.dumps(obj))
+    write("cli_classify", "providers", b"\x00\x00" + "\n".join(lines).encode() + b"\n")
+    sisimai = [json.dumps({"reply": wire(r).decode().rstrip("\r\n"), "id": r["id"]})
+               for r in sisimai_rows()]
+    groups = [[]]
+    for line in sisimai:  # Under 2 KiB a seed: the target's -max_len.
+        if groups[-1] and len("\r\n".join(groups[-1] + [line])) > 2000:
+            groups.append([])
+        groups[-1].append(line)
+    for k, group in enumerate(groups):
+        write("cli_classify", "sisimai_%02d" % k,
+              bytes([k * 2 % 256 | k % 2, 0]) + "\r\n".join(group).encode())
+    write("cli_classify", "bad_lines", b"\x02\x00" + b"\n".join([
+        b"this is not JSON", b'{"phase": "nowhere", "reply": "250 ok"}', b"[1, 2]",
+        b'{"reply": 550}', b'{"reply": ""}', b'{"reply": "550 x", "host": 7}',
+        b'{"reply": "550 x", "mechanism": []}', b'{"reply": "550 x", "phase": 3, "id": "a"}',
+        b"   \t\r", b'{"reply": "250 ok\\r\\n250 trailing"}', b'{"reply": "55"}']) + b"\n")
+    write("cli_classify", "short_limit", b"\x05\x08" + b"\n".join([
+        b'{"reply": "550 5.1.1 user unknown"}',
+        b'{"reply": "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"}',
+        b" " * 80, b'{"reply":"421 \\u001b[31mbusy\\u202e"}']))
+
+
 def main():
     classify_seeds()
     sasl_seeds()
     sanitize_seeds()
     session_seeds()
+    cli_classify_seeds()
 
 
 if __name__ == "__main__":

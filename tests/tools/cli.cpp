@@ -187,6 +187,30 @@ TEST_SUITE("tools/smtperr") {
         CHECK(boost::json::parse(out[4]).as_object().contains("error"));
     }
 
+    TEST_CASE("classify echoes an input's id, on errors too") {
+        const std::string input =
+            "{\"id\": 7, \"phase\": \"nowhere\", \"reply\": \"250 ok\"}\n"
+            "{\"id\": \"b\", \"reply\": \"550 5.1.1 x\"}\n"
+            "{\"id\": [1], \"reply\": 550}\n"
+            "not JSON, \"id\": 9\n";
+        const auto r = run("classify", input);
+        CHECK(r.status == 1);
+        const auto out = lines(r.out);
+        REQUIRE(out.size() == 4);
+        const auto first = boost::json::parse(out[0]).as_object();
+        CHECK(first.contains("error"));
+        CHECK(first.at("id") == boost::json::value(7));
+        const auto second = boost::json::parse(out[1]).as_object();
+        CHECK(second.at("condition").as_string() == "recipient_unknown");
+        CHECK(second.at("id").as_string() == "b");
+        const auto third = boost::json::parse(out[2]).as_object();
+        CHECK(third.contains("error"));
+        CHECK(third.at("id") == boost::json::parse("[1]"));
+        const auto fourth = boost::json::parse(out[3]).as_object();
+        CHECK(fourth.contains("error"));
+        CHECK_FALSE(fourth.contains("id"));
+    }
+
     TEST_CASE("classify: exit status 0 when every line was good, and a huge line is one error") {
         const std::string good = "{\"phase\": \"greeting\", \"reply\": \"421 try later\"}\n";
         const auto ok = run("classify", good + good);

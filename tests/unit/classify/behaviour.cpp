@@ -171,6 +171,23 @@ TEST_SUITE("classify.help_url") {
         }
     }
 
+    TEST_CASE("a link is taken only with its scheme in lower case") {
+        // The link goes to the UI as written: "HTTPS://" would not match an intent filter
+        // for "https", and a saved outbox would refuse it when read back.
+        const std::string fallback = "https://support.google.com/mail/?p=BadCredentials";
+        for (const char* scheme : {"HTTPS", "Https", "httpS", "HTTP", "hTTp"}) {
+            CAPTURE(scheme);
+            const auto v = classify_reply(std::string("535 5.7.8 Not accepted. ") + scheme +
+                                              "://support.google.com/mail/?p=X a1sm1 - gsmtp",
+                                          p::auth, "smtp.gmail.com");
+            CHECK(v.cond == c::authentication_failed);
+            CHECK(v.help_url == fallback);
+        }
+        CHECK(classify_reply("535 5.7.8 Not accepted. http://support.google.com/mail/?p=X - gsmtp",
+                             p::auth, "smtp.gmail.com")
+                  .help_url == "http://support.google.com/mail/?p=X");
+    }
+
     TEST_CASE("the provider's link, after a foreign one and without trailing punctuation") {
         const auto v = classify_reply(
             "550-5.7.1 See https://evil.example/x first, then\n"

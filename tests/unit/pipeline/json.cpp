@@ -78,6 +78,12 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
             smtperr::diagnosis_record(
                 smtperr::classify(eof(), smtperr::classify_context{phase::data_end, {}, {}}), {}),
             smtperr::diagnosis_record{},
+            // A link in another case than "https" is not taken (it would not come back).
+            diagnose(phase::rcpt,
+                     "550 5.1.1 HTTPS://support.google.com/mail/?p=NoSuchUser x - gsmtp",
+                     "smtp.gmail.com"),
+            diagnose(phase::auth,
+                     "535 5.7.8 httpS://support.google.com/mail/?p=BadCredentials x - gsmtp"),
         };
         for (const auto& d : samples) {
             const auto o = smtperr::to_json(d);
