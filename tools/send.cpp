@@ -38,6 +38,8 @@
 #include <variant>
 #include <vector>
 
+#include "test_message.hpp"
+
 namespace smtperr::tool {
 
 const std::string_view send_usage =
@@ -70,6 +72,7 @@ struct send_options {
     language lang = language::en;
     bool json = false;
     bool verbose = false;
+    bool help = false;  ///< --help or -h as an option (not as another option's value).
 };
 
 // A command-line mistake: exit status 1 with the reason and the usage text.
@@ -120,12 +123,22 @@ send_options parse(int argc, char** argv, int first, language default_lang) {
     o.lang = default_lang;
     for (int i = first; i < argc; ++i) {
         const std::string_view a = argv[i];
-        auto value = [&]() -> std::string {
+        // An empty value ("--message $UNSET") is a mistake, not the option left out; only
+        // --from may be empty (the null sender).
+        auto value = [&](bool may_be_empty = false) -> std::string {
             if (i + 1 >= argc) {
                 throw usage_error{std::string(a) + " needs a value"};
             }
-            return argv[++i];
+            std::string v = argv[++i];
+            if (v.empty() && !may_be_empty) {
+                throw usage_error{std::string(a) + " needs a value, not an empty one"};
+            }
+            return v;
         };
+        if (a == "--help" || a == "-h") {
+            o.help = true;
+            return o;
+        }
         if (a == "--server") {
             const std::string v = value();
             if (!parse_server(v, o)) {
@@ -151,7 +164,7 @@ send_options parse(int argc, char** argv, int first, language default_lang) {
         } else if (a == "--allow-plaintext-auth") {
             o.allow_plaintext_auth = true;
         } else if (a == "--from") {
-            o.from = value();
+            o.from = value(true);
         } else if (a == "--to") {
             o.to.push_back(value());
         } else if (a == "--message") {
@@ -222,45 +235,15 @@ std::optional<sa::credentials> credentials_from(const send_options& o) {
     return c;
 }
 
-std::string utc(std::chrono::system_clock::time_point t, const char* format) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[64];
-    return std::string(buf, std::strftime(buf, sizeof buf, format, &tm));
-}
-
-// A short test message, or one of exactly `size` bytes (filler lines after the header, the
-// last one cut to fit and ended by CRLF); a size below the short message's is refused.
+// The test message, or the usage error its --size-bytes is.
 std::string make_message(const send_options& o) {
     const auto now = std::chrono::system_clock::now();
-    std::string to;
-    for (const auto& r : o.to) {
-        to += (to.empty() ? "<" : ", <") + r + ">";
-    }
-    std::string m =
-        "From: <" + *o.from + ">\r\nTo: " + to +
-        "\r\nSubject: smtperr send test\r\nDate: " + utc(now, "%a, %d %b %Y %H:%M:%S +0000") +
-        "\r\nMessage-ID: <" + std::to_string(now.time_since_epoch().count()) +
-        ".smtperr@localhost>\r\nMIME-Version: 1.0\r\n"
-        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-        "A test message sent with smtperr send.\r\n";
-    if (o.size_bytes) {
-        if (*o.size_bytes < m.size()) {
-            throw usage_error{"--size-bytes " + std::to_string(*o.size_bytes) +
-                              " is less than the test message without filler (" +
-                              std::to_string(m.size()) + " bytes)"};
-        }
-        const std::string line = std::string(76, 'x') + "\r\n";
-        while (m.size() + line.size() <= *o.size_bytes) {
-            m += line;
-        }
-        // A last, shorter line; one or two bytes left over go into the line before.
-        if (const auto left = *o.size_bytes - m.size(); left >= 3) {
-            m.append(left - 2, 'x').append("\r\n");
-        } else if (left > 0) {
-            m.insert(m.size() - 2, left, 'x');
-        }
+    std::string m = make_test_message(*o.from, o.to, o.size_bytes, now);
+    if (m.empty()) {
+        throw usage_error{"--size-bytes " + std::to_string(*o.size_bytes) +
+                          " is less than the test message without filler (" +
+                          std::to_string(make_test_message(*o.from, o.to, {}, now).size()) +
+                          " bytes)"};
     }
     return m;
 }
@@ -561,14 +544,13 @@ int run(const send_options& o) {
 }  // namespace
 
 int cmd_send(int argc, char** argv, int first, language default_lang) {
-    for (int i = first; i < argc; ++i) {
-        if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+    try {
+        const send_options o = parse(argc, argv, first, default_lang);
+        if (o.help) {
             std::cout << "usage:" << send_usage.substr(6);
             return 0;
         }
-    }
-    try {
-        return run(parse(argc, argv, first, default_lang));
+        return run(o);
     } catch (const usage_error& e) {
         std::cerr << "smtperr: " << e.why << "\nusage:" << send_usage.substr(6);
         return 1;

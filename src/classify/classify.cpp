@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "classify/forward_path.hpp"
 #include "classify/matcher.hpp"
 #include "classify/rules.hpp"
 
@@ -297,18 +298,18 @@ int detect_provider_by_host(const engine& e, std::string_view host) noexcept {
     return e.hosts.find(host);
 }
 
-// "<bob@example.org>" in a 251/551 text.
+// "<bob@example.org>" in a 251/551 text: the first bracketed text, if it is a plain address.
 std::string_view extract_forward_path(std::string_view text) noexcept {
     const auto lt = text.find('<');
     if (lt == std::string_view::npos) {
         return {};
     }
     const auto gt = text.find('>', lt + 1);
-    if (gt == std::string_view::npos || gt == lt + 1) {
+    if (gt == std::string_view::npos) {
         return {};
     }
     const auto addr = text.substr(lt + 1, gt - lt - 1);
-    return addr.find('@') != std::string_view::npos ? addr : std::string_view{};
+    return plain_forward_path(addr) ? addr : std::string_view{};
 }
 
 // The first http(s) link in the text whose host belongs to one of the provider's domains.

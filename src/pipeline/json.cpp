@@ -7,6 +7,8 @@
 #include <smtperr/messages/messages.hpp>
 #include <smtperr/pipeline/json.hpp>
 
+#include "classify/forward_path.hpp"
+
 namespace smtperr {
 
 namespace {
@@ -102,7 +104,8 @@ result<diagnosis_record> diagnosis_from_json(const boost::json::value& v) {
     // The file may have been edited: what reaches a UI is made safe again (sanitizing is
     // idempotent, so what save() wrote comes back unchanged).
     d.server_text = sanitize_server_text(d.server_text);
-    if (!d.help_url.empty() && !plain_http_url(d.help_url)) {
+    if ((!d.help_url.empty() && !plain_http_url(d.help_url)) ||
+        (!d.forward_path.empty() && !detail::plain_forward_path(d.forward_path))) {
         return bad;
     }
     const auto* code = o->if_contains("code");

@@ -9,15 +9,21 @@
 // the SASL mechanism and a transport error; the rest is a reply stream, parsed by
 // smtperr::reply_parser and every reply classified. Checked for each diagnosis: a negative
 // reply never gives condition none, the class follows the first digit of the code, the
-// message id renders in English and German within the list-view limit, and a help link is
-// https on the detected provider's own domain.
+// message id renders in English and German within the list-view limit, a help link is
+// http(s) on the detected provider's own domain, and the diagnosis as the outbox saves it
+// reads back unchanged.
 
 #include <smtperr/classify/classify.hpp>
 #include <smtperr/error/condition.hpp>
 #include <smtperr/error/errc.hpp>
 #include <smtperr/error/reply_code.hpp>
 #include <smtperr/messages/messages.hpp>
+#include <smtperr/pipeline/diagnosis_record.hpp>
+#include <smtperr/pipeline/json.hpp>
 #include <smtperr/reply/parser.hpp>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -166,6 +172,16 @@ void check_rendered(const smtperr::diagnosis& d, std::string_view untrusted) {
     }
 }
 
+// What the outbox saves of a diagnosis reads back, unchanged: the classifier never gives a
+// diagnosis that a saved outbox would refuse when restored (a help link it distrusts).
+void check_saved(const smtperr::diagnosis& d, std::string_view raw_text) {
+    const auto saved =
+        boost::json::serialize(smtperr::to_json(smtperr::diagnosis_record(d, raw_text)));
+    const auto back = smtperr::diagnosis_from_json(boost::json::parse(saved));
+    SMTPERR_FUZZ_CHECK(back.has_value(), saved);
+    SMTPERR_FUZZ_CHECK(boost::json::serialize(smtperr::to_json(back.value())) == saved, saved);
+}
+
 void check_common(const smtperr::diagnosis& d, smtperr::phase ph) {
     SMTPERR_FUZZ_CHECK(d.phase == ph, "phase not kept");
     SMTPERR_FUZZ_CHECK(!smtperr::to_string(d.condition).empty(), "condition out of range");
@@ -187,6 +203,7 @@ void check_common(const smtperr::diagnosis& d, smtperr::phase ph) {
 void check_reply(const smtperr::reply_view& r, const smtperr::classify_context& ctx) {
     const smtperr::diagnosis d = smtperr::classify(r, ctx);
     check_common(d, ctx.phase);
+    check_saved(d, r.text);
     const int cls = r.code / 100;
     if (cls == 4 || cls == 5) {
         SMTPERR_FUZZ_CHECK(d.condition != condition::none, "negative reply with condition none");
@@ -208,6 +225,9 @@ void check_reply(const smtperr::reply_view& r, const smtperr::classify_context& 
         SMTPERR_FUZZ_CHECK(r.code == 251 || r.code == 551, "forward path on another code");
         SMTPERR_FUZZ_CHECK(r.text.find(d.forward_path) != std::string_view::npos,
                            "forward path not from the text");
+        for (const char c : d.forward_path) {  // It reaches the UI as it is.
+            SMTPERR_FUZZ_CHECK(c > ' ' && c < 0x7f, d.forward_path);
+        }
     }
     const smtperr::diagnosis again = smtperr::classify(r, ctx);
     SMTPERR_FUZZ_CHECK(again.condition == d.condition && again.rule == d.rule &&
@@ -237,6 +257,7 @@ void check_failure(std::uint8_t selector, const smtperr::classify_context& ctx) 
     }
     const smtperr::diagnosis d = smtperr::classify(ec, ctx);
     check_common(d, ctx.phase);
+    check_saved(d, "");
     SMTPERR_FUZZ_CHECK(d.failed() == static_cast<bool>(ec),
                        "transport failure classified as success");
     if (ec) {

@@ -6,7 +6,10 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +18,8 @@
 #include <unistd.h>
 #include <utility>
 #include <vector>
+
+#include "test_message.hpp"
 
 namespace {
 
@@ -361,6 +366,40 @@ const std::string plain = "--tls none --allow-plaintext-auth --json ";
 }  // namespace
 
 TEST_SUITE("tools/smtperr send") {
+    TEST_CASE("send's test message: exactly the size asked for, no line over 998 octets") {
+        std::vector<std::string> to;
+        for (int i = 0; i < 60; ++i) {
+            to.push_back("recipient-number-" + std::to_string(i) + "@a-long-domain.example");
+        }
+        const auto now = std::chrono::system_clock::time_point(std::chrono::hours(493000));
+        const std::string m = smtperr::tool::make_test_message("a@example.org", to, {}, now);
+        std::size_t longest = 0;
+        std::size_t lines_seen = 0;
+        for (std::size_t at = 0; at < m.size();) {
+            const auto end = m.find("\r\n", at);
+            REQUIRE(end != std::string::npos);   // Every line ends in CRLF.
+            CHECK(m.find('\n', at) == end + 1);  // No bare LF.
+            longest = std::max(longest, end - at);
+            at = end + 2;
+            ++lines_seen;
+        }
+        CHECK(longest <= 998);
+        CHECK(lines_seen > 60);
+        for (const auto& r : to) {
+            CHECK(contains(m, "<" + r + ">"));
+        }
+        CHECK(contains(m, "\r\nDate: Sun, 29 Mar 2026 16:00:00 +0000\r\n"));
+        for (const std::uint64_t size : {m.size(), m.size() + 1, m.size() + 2, m.size() + 3,
+                                         m.size() + 78, m.size() + 79, m.size() + 100000}) {
+            CAPTURE(size);
+            const std::string sized =
+                smtperr::tool::make_test_message("a@example.org", to, size, now);
+            CHECK(sized.size() == size);
+            CHECK(sized.substr(sized.size() - 2) == "\r\n");
+        }
+        CHECK(smtperr::tool::make_test_message("a@example.org", to, m.size() - 1, now).empty());
+    }
+
     TEST_CASE("send: the right password → sent, exit status 0, only the report") {
         setenv("SMTPERR_TEST_PW", "Neues-Passwort-2026", 1);
         const auto r = run_send("wrong_then_new_password",
@@ -620,6 +659,11 @@ TEST_SUITE("tools/smtperr send") {
             addr + " --size-bytes 99999999999",
             addr + " --size-bytes 100",  // less than the test message's header
             addr + " --to",              // a value is missing
+            addr + " --message ''",      // an empty value is not the option left out
+            addr + " --password-env ''",
+            addr + " --password-env '' --oauth-token-env SMTPERR_TEST_TOKEN",
+            addr + " --lang ''",
+            addr + " --user -h",  // -h as a value is no request for help
             "--from a@example.org --to \"$(printf 'b@example.org\\r\\nRCPT TO:<c@x.org>')\"",
         };
         for (const auto& args : bad_with_ok) {
@@ -634,6 +678,7 @@ TEST_SUITE("tools/smtperr send") {
         CHECK(dir.status == 1);
         CHECK(contains(dir.err, "it is a directory"));
         CHECK(run_send("", "--help").status == 0);
+        CHECK(contains(run_send("", ok + addr + " -h").out, "usage:"));
     }
 }
 

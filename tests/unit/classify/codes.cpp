@@ -286,6 +286,36 @@ TEST_SUITE("classify.codes") {
         CHECK(ok.forward_path == "bob@other.example");
     }
 
+    TEST_CASE("a forward-path is only a plain address") {
+        // It goes to the UI (recipients_rejected) and into a saved outbox as it is: control
+        // characters, bidi overrides, invalid UTF-8 or prose between the brackets give none.
+        const std::string long_local(248, 'a');
+        const std::string_view bad[] = {
+            "<bob@new\x1b[31m.example>",
+            "<bob@\xe2\x80\xae"
+            "elpmaxe.example>",
+            "<bob@new\xff.example>",
+            "<try bob@new.example>",
+            "<bob@new.example\x1c>",
+            "<>",
+            "<<bob@new.example>",
+            "<bob.new.example>",
+        };
+        for (const auto b : bad) {
+            CAPTURE(b);
+            const auto v =
+                classify_reply("551 5.1.6 User not local; please try " + std::string(b), p::rcpt);
+            CHECK(v.cond == c::recipient_not_local);
+            CHECK(v.forward_path.empty());
+        }
+        CHECK(classify_reply("551 5.1.6 try <" + long_local + "@ab.cd>", p::rcpt)
+                  .forward_path.size() == 254);
+        CHECK(classify_reply("551 5.1.6 try <" + long_local + "@abc.de>", p::rcpt)
+                  .forward_path.empty());  // 255 octets, 257 with the brackets: over RFC 5321's 256
+        CHECK(classify_reply("551 5.1.6 try <o'brien+x@new.example>", p::rcpt).forward_path ==
+              "o'brien+x@new.example");
+    }
+
     TEST_CASE("every basic code of the registry of reply codes") {
         for (const auto& t : basic_cases) {
             const std::string reply = std::to_string(t.code) + " Text";

@@ -193,6 +193,19 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         o = good;
         o["help_url"] = "https://support.google.com/mail/?p=NoSuchUser";
         CHECK(smtperr::diagnosis_from_json(o).has_value());
+        // A forward-path reaches the UI as it is: only a plain address comes back.
+        for (const char* fwd :
+             {"carl@new\x1b[31m.example",
+              "carl@\xe2\x80\xae"
+              "elpmaxe.example",
+              "carl@new.example\n", "try carl@new.example", "<carl@new.example>", "no address"}) {
+            o = good;
+            o["forward_path"] = fwd;
+            refuse(o);
+        }
+        o = good;
+        o["forward_path"] = "carl@new.example";
+        CHECK(smtperr::diagnosis_from_json(o).has_value());
     }
 
     TEST_CASE("a restored diagnosis shows only sanitized server text") {
