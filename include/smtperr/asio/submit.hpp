@@ -907,10 +907,10 @@ inline std::pair<std::unique_ptr<session>, std::error_code> make_session(
     when cancelled after the final dot, possibly delivered).
 
     @par Executor
-    I/O objects are created on `ex`. The handler and every intermediate step run on the
-    handler's associated executor (default: `ex`); the handler is never invoked from within
-    async_submit(). No threads or strands are created: with a multi-threaded io_context,
-    bind a strand to the handler.
+    I/O objects are created on `ex`. The handler and every intermediate step (the handlers
+    of the parallel connection attempts included) run on the handler's associated executor
+    (default: `ex`); the handler is never invoked from within async_submit(). No threads or
+    strands are created: with a multi-threaded io_context, bind a strand to the handler.
 
     @par Per-Operation Cancellation
     Terminal cancellation closes the connection and completes with

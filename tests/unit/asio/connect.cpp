@@ -7,6 +7,7 @@
 #include <smtperr/asio/detail/connect.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -112,6 +113,43 @@ TEST_SUITE("asio.connect") {
         CHECK(interleave_families({a4, b4, a6}) == std::vector<tcp::endpoint>{a4, a6, b4});
         CHECK(interleave_families({a4, b4}) == std::vector<tcp::endpoint>{a4, b4});
         CHECK(interleave_families({}).empty());
+    }
+
+    TEST_CASE("the attempts' handlers run on the operation's executor, not the sockets'") {
+        // With a multi-threaded io_context and a strand bound to the handler, a connect
+        // handler on the sockets' executor would race the operation's own steps. Here the
+        // sockets live on `io`, the handler on `ui`: while only `io` runs, a refused attempt
+        // must not have recorded anything yet.
+        net::io_context io;
+        net::io_context ui;
+        tcp::socket sock(io);
+        std::vector<std::error_code> errors;
+        const auto refused = refusing_endpoint(io);
+        open_port good(io, v4);
+        int calls = 0;
+        std::error_code result;
+        std::size_t index = 0;
+        async_connect_staggered(sock, {refused, good.endpoint()}, errors, 10s, 10s,
+                                net::bind_executor(ui, [&](std::error_code ec, std::size_t i) {
+                                    ++calls;
+                                    result = ec;
+                                    index = i;
+                                }));
+        io.run_for(300ms);
+        REQUIRE(errors.size() == 2);
+        CHECK_FALSE(errors[0]);  // The refusal waits for `ui`.
+        CHECK(calls == 0);
+        for (int round = 0; round < 200 && calls == 0; ++round) {
+            ui.restart();
+            ui.run_for(10ms);
+            io.restart();
+            io.run_for(10ms);
+        }
+        CHECK(calls == 1);
+        CHECK_FALSE(result);
+        CHECK(index == 1);
+        CHECK(errors[0] == std::errc::connection_refused);
+        CHECK(sock.remote_endpoint() == good.endpoint());
     }
 
     TEST_CASE("J-03: a silent first address costs the attempt delay, not the timeout") {

@@ -11,6 +11,8 @@
 
 #include <smtperr/asio/detail/session.hpp>
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/compose.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -127,7 +129,7 @@ struct connect_race_op {
             }
         }
         if (!over && s.attempts.size() < eps.size() && (s.running == 0 || now >= s.next_start)) {
-            start(s, now);
+            start(s, now, net::get_associated_executor(self));
         }
         if (s.running == 0) {
             finish(self, s);
@@ -149,27 +151,34 @@ struct connect_race_op {
     }
 
   private:
-    void start(state& s, clock::time_point now) {
+    // `ex` is the operation's own executor (the handler's): the attempt's handler runs
+    // there, as every step of the operation does, never concurrently with one. On the
+    // sockets' executor it would race the steps on a multi-threaded io_context whose
+    // handler is bound to a strand.
+    template <class Executor>
+    void start(state& s, clock::time_point now, const Executor& ex) {
         const std::size_t i = s.attempts.size();
         s.attempts.push_back(std::make_unique<attempt>(out.get_executor()));
         attempt& a = *s.attempts.back();
         a.deadline = saturating_add(now, timeout);
         s.next_start = saturating_add(now, delay);
         ++s.running;
-        a.sock.async_connect(eps[i], [&s, &a, i, errs = errors](boost::system::error_code ec) {
-            a.running = false;
-            --s.running;
-            // An attempt that lost the race (closed, or connected too late) changes nothing.
-            if (!s.winner && !s.cancelled) {
-                if (!ec) {
-                    s.winner = i;
-                } else if (!(*errs)[i]) {
-                    (*errs)[i] = map_io_error(ec);
-                    s.next_start = clock::now();  // A failure starts the next attempt at once.
+        a.sock.async_connect(
+            eps[i],
+            net::bind_executor(ex, [&s, &a, i, errs = errors](boost::system::error_code ec) {
+                a.running = false;
+                --s.running;
+                // An attempt that lost the race (closed, or connected too late) changes nothing.
+                if (!s.winner && !s.cancelled) {
+                    if (!ec) {
+                        s.winner = i;
+                    } else if (!(*errs)[i]) {
+                        (*errs)[i] = map_io_error(ec);
+                        s.next_start = clock::now();  // A failure starts the next attempt at once.
+                    }
                 }
-            }
-            s.wake.cancel();
-        });
+                s.wake.cancel();
+            }));
     }
 
     template <class Self>
