@@ -518,7 +518,7 @@ std::optional<std::string> envelope_address(std::string_view address, const capa
 
 bool envelope_sendable(const message& m, const capabilities& caps) {
     return envelope_address(m.from, caps) &&
-           std::all_of(m.recipients.begin(), m.recipients.end(),
+           std::any_of(m.recipients.begin(), m.recipients.end(),
                        [&](const std::string& r) { return envelope_address(r, caps).has_value(); });
 }
 

@@ -170,6 +170,11 @@ inline void settle(session& s) {
     }
 }
 
+/// The client's own answer to an address without an envelope form (envelope_address()).
+constexpr std::string_view no_envelope_form =
+    "553 5.6.7 Non-ASCII address, and the server does not offer SMTPUTF8 (decided by the "
+    "client)";
+
 /// Ends `j` before its MAIL with a reply the client makes up (it would only be refused).
 inline void refuse_locally(session& s, job& j, std::string_view text) {
     local_reply(s, &j, phase::mail, text);
@@ -198,10 +203,10 @@ inline std::size_t next_head(session& s) {
         }
         if (!envelope_sendable(j.msg, s.caps)) {
             // RFC 6531 §3.2: without SMTPUTF8 a non-ASCII local part cannot be sent at all;
-            // a domain goes as its A-label where ascii_domain() can write it.
-            refuse_locally(s, j,
-                           "553 5.6.7 Non-ASCII address, and the server does not offer SMTPUTF8 "
-                           "(decided by the client)");
+            // a domain goes as its A-label where ascii_domain() can write it. A sender like
+            // that, or no recipient left, ends the message; a single recipient is refused
+            // at its RCPT (no_envelope_form).
+            refuse_locally(s, j, no_envelope_form);
             continue;
         }
         return s.next;
@@ -234,7 +239,9 @@ constexpr std::size_t rcpt_group_size = 100;
 inline void queue_rcpts(session& s, std::size_t from) {
     const std::size_t end = std::min(s.rcpts.size(), from + rcpt_group_size);
     for (std::size_t i = from; i < end; ++i) {
-        s.send("RCPT TO:<" + envelope_address(s.rcpts[i], s.caps).value_or(s.rcpts[i]) + ">");
+        if (const auto a = envelope_address(s.rcpts[i], s.caps)) {  // Else refused locally.
+            s.send("RCPT TO:<" + *a + ">");
+        }
     }
     if (end == s.rcpts.size()) {
         s.send("DATA");
@@ -634,13 +641,17 @@ class submit_op : public net::coroutine {
             for (s.rcpt_index = 0; s.rcpt_index < s.rcpts.size(); ++s.rcpt_index) {
                 s.cur = phase::rcpt;
                 s.jobs[s.head].wait = phase::rcpt;
-                if (!s.pipelined) {
-                    s.send("RCPT TO:<" +
-                           envelope_address(s.rcpts[s.rcpt_index], s.caps)
-                               .value_or(s.rcpts[s.rcpt_index]) +
-                           ">");
-                } else if (s.rcpt_index > 0 && s.rcpt_index % rcpt_group_size == 0) {
+                if (s.pipelined && s.rcpt_index > 0 && s.rcpt_index % rcpt_group_size == 0) {
                     queue_rcpts(s, s.rcpt_index);  // The group before it is all answered.
+                }
+                if (!envelope_address(s.rcpts[s.rcpt_index], s.caps)) {
+                    // Its RCPT never went out: the client's own refusal takes its place in
+                    // the order of the replies.
+                    local_reply(s, &s.jobs[s.head], phase::rcpt, no_envelope_form);
+                    continue;
+                }
+                if (!s.pipelined) {
+                    s.send("RCPT TO:<" + *envelope_address(s.rcpts[s.rcpt_index], s.caps) + ">");
                 }
                 BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.rcpt, std::move(self));
                 if (ended(self, ec, phase::rcpt)) {

@@ -315,8 +315,13 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         CHECK(mail_command(m, without, 1) == "MAIL FROM:<eva@xn--mller-kva.de>");
         CHECK(mail_command(m, with, 1) == "MAIL FROM:<eva@m\xc3\xbcller.de> SMTPUTF8");
         m.recipients.push_back(utf8_local);
+        CHECK(envelope_sendable(m, without));  // Its RCPT is refused alone.
+        CHECK(envelope_sendable(m, with));
+        m.recipients = {utf8_local};
         CHECK_FALSE(envelope_sendable(m, without));
         CHECK(envelope_sendable(m, with));
+        m = message{utf8_local, {"b@y.test"}, "x"};
+        CHECK_FALSE(envelope_sendable(m, without));
     }
 
     TEST_CASE("the mechanism follows the caller's order among what the server offers") {

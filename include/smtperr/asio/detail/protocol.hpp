@@ -101,11 +101,12 @@ SMTPERR_DECL std::optional<std::string> ascii_domain(std::string_view domain);
 SMTPERR_DECL std::optional<std::string> envelope_address(std::string_view address,
                                                          const capabilities& caps);
 
-/// True when envelope_address() has a form for the sender and every recipient.
+/// True when envelope_address() has a form for the sender and at least one recipient (a
+/// transaction is worth starting; the recipients without one are refused one by one).
 SMTPERR_DECL bool envelope_sendable(const message& m, const capabilities& caps);
 
 /// "MAIL FROM:<a>[ SIZE=n][ BODY=8BITMIME][ SMTPUTF8]" (no CRLF) for what the server offers.
-/// Precondition: envelope_sendable(m, caps).
+/// Precondition: envelope_address(m.from, caps) has a value.
 SMTPERR_DECL std::string mail_command(const message& m, const capabilities& caps,
                                       std::uint64_t size);
 
