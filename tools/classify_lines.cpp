@@ -41,12 +41,14 @@ boost::json::object classify_line(std::string_view line, language lang) {
     boost::system::error_code ec;
     const auto v = boost::json::parse(line, ec);
     const auto* obj = ec ? nullptr : v.if_object();
+    // An id is a string or an integer: those come back exactly (Boost.JSON reads 1e400 as
+    // infinity, which it then writes as no JSON can hold, and other decimals not exactly).
+    const auto* id = obj != nullptr ? obj->if_contains("id") : nullptr;
+    const bool id_ok = id == nullptr || id->is_string() || id->is_int64() || id->is_uint64();
     auto fail = [&](std::string why) {
         out["error"] = std::move(why);
-        if (obj != nullptr) {
-            if (const auto* id = obj->if_contains("id")) {
-                out["id"] = *id;
-            }
+        if (id != nullptr && id_ok) {
+            out["id"] = *id;
         }
         return out;
     };
@@ -54,6 +56,8 @@ boost::json::object classify_line(std::string_view line, language lang) {
         return fail("invalid JSON: " + ec.message());
     if (obj == nullptr)
         return fail("input line is not a JSON object");
+    if (!id_ok)
+        return fail("\"id\" must be a string or an integer");
     const auto* reply_v = obj->if_contains("reply");
     if (reply_v == nullptr || !reply_v->is_string())
         return fail("\"reply\" must be a string");
@@ -85,7 +89,7 @@ boost::json::object classify_line(std::string_view line, language lang) {
         ctx.phase = typical_phase(r.code);
     }
     out = to_json(r, classify(r, ctx), lang);
-    if (const auto* id = obj->if_contains("id")) {
+    if (id != nullptr) {
         out["id"] = *id;
     }
     return out;

@@ -24,7 +24,8 @@ namespace smtperr::tool {
 phase typical_phase(int code);
 
 /// One input line → its output object: the DESIGN.md keys, or `"error"` saying why the line
-/// could not be classified. An input object's `"id"` is echoed either way.
+/// could not be classified. An input object's `"id"` (a string or an integer; anything else
+/// is an error) is echoed either way.
 boost::json::object classify_line(std::string_view line, language lang);
 
 /** The `classify` stream: feed() it the input in pieces of any size; it writes one object

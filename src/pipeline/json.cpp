@@ -101,12 +101,16 @@ result<diagnosis_record> diagnosis_from_json(const boost::json::value& v) {
         !str("rule", d.rule, false)) {
         return bad;
     }
-    // The file may have been edited: what reaches a UI is made safe again (sanitizing is
-    // idempotent, so what save() wrote comes back unchanged).
+    // The file may have been edited, or written by a release that kept more: what reaches a
+    // UI is made safe again (sanitizing is idempotent, so what save() wrote comes back
+    // unchanged), and a help link or forward-path the classifier would not give is dropped
+    // rather than costing the whole outbox.
     d.server_text = sanitize_server_text(d.server_text);
-    if ((!d.help_url.empty() && !plain_http_url(d.help_url)) ||
-        (!d.forward_path.empty() && !detail::plain_forward_path(d.forward_path))) {
-        return bad;
+    if (!d.help_url.empty() && !plain_http_url(d.help_url)) {
+        d.help_url.clear();
+    }
+    if (!d.forward_path.empty() && !detail::plain_forward_path(d.forward_path)) {
+        d.forward_path.clear();
     }
     const auto* code = o->if_contains("code");
     const auto* cat = category_by_name(category);

@@ -12,8 +12,8 @@
 // a line gives an "error" object exactly when it is not a JSON object with a "reply" string
 // that parses, a known phase (or none) and string (or null) host and mechanism, and else
 // every DESIGN.md key with the reply's code and phase, a list-view line of at most 90
-// characters and server text fit to show; an input "id" comes back; failed() is true
-// exactly when an error object was written.
+// characters and server text fit to show; an input "id" (a string or an integer; another
+// kind is an error) comes back; failed() is true exactly when an error object was written.
 
 #include <smtperr/classify/phase.hpp>
 #include <smtperr/messages/messages.hpp>
@@ -69,9 +69,10 @@ bool is_null_or_string(const boost::json::value* v) {
     return v == nullptr || v->is_null() || v->is_string();
 }
 
-// Whether `line` must classify (no "error"); its reply, phase and "id" (in `holder`).
+// Whether `line` must classify (no "error"); its reply, phase and "id" (in `holder`), or
+// `bad_id` for an id that is neither a string nor an integer (an error, not echoed).
 bool must_classify(std::string_view line, smtperr::reply& parsed, std::optional<smtperr::phase>& ph,
-                   const boost::json::value*& id, boost::json::value& holder) {
+                   const boost::json::value*& id, bool& bad_id, boost::json::value& holder) {
     boost::system::error_code ec;
     holder = boost::json::parse(line, ec);
     const auto* obj = ec ? nullptr : holder.if_object();
@@ -79,6 +80,11 @@ bool must_classify(std::string_view line, smtperr::reply& parsed, std::optional<
         return false;
     }
     id = obj->if_contains("id");
+    if (id != nullptr && !id->is_string() && !id->is_int64() && !id->is_uint64()) {
+        id = nullptr;
+        bad_id = true;
+        return false;
+    }
     const auto* reply = obj->if_contains("reply");
     const auto* phase = obj->if_contains("phase");
     if (reply == nullptr || !reply->is_string() || !is_null_or_string(phase) ||
@@ -123,12 +129,14 @@ bool check_line(std::string_view line, std::string_view out_line, std::size_t ma
     smtperr::reply parsed;
     std::optional<smtperr::phase> ph;
     const boost::json::value* id = nullptr;
+    bool bad_id = false;
     boost::json::value holder;
-    const bool good = must_classify(line, parsed, ph, id, holder);
+    const bool good = must_classify(line, parsed, ph, id, bad_id, holder);
     SMTPERR_FUZZ_CHECK(good != o.contains("error"), out_line);
     if (id != nullptr) {
         SMTPERR_FUZZ_CHECK(o.contains("id") && o.at("id") == *id, out_line);
     }
+    SMTPERR_FUZZ_CHECK(!bad_id || !o.contains("id"), out_line);
     if (!good) {
         SMTPERR_FUZZ_CHECK(o.at("error").is_string() && !o.at("error").get_string().empty(),
                            out_line);

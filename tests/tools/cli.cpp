@@ -196,12 +196,15 @@ TEST_SUITE("tools/smtperr") {
         const std::string input =
             "{\"id\": 7, \"phase\": \"nowhere\", \"reply\": \"250 ok\"}\n"
             "{\"id\": \"b\", \"reply\": \"550 5.1.1 x\"}\n"
-            "{\"id\": [1], \"reply\": 550}\n"
-            "not JSON, \"id\": 9\n";
+            "{\"id\": 12, \"reply\": 550}\n"
+            "not JSON, \"id\": 9\n"
+            // Only strings and integers: 1e400 would come back as "Infinity", no JSON at all.
+            "{\"id\": 1e400, \"reply\": \"550 5.1.1 x\"}\n"
+            "{\"id\": [1], \"reply\": \"550 5.1.1 x\"}\n";
         const auto r = run("classify", input);
         CHECK(r.status == 1);
         const auto out = lines(r.out);
-        REQUIRE(out.size() == 4);
+        REQUIRE(out.size() == 6);
         const auto first = boost::json::parse(out[0]).as_object();
         CHECK(first.contains("error"));
         CHECK(first.at("id") == boost::json::value(7));
@@ -210,10 +213,15 @@ TEST_SUITE("tools/smtperr") {
         CHECK(second.at("id").as_string() == "b");
         const auto third = boost::json::parse(out[2]).as_object();
         CHECK(third.contains("error"));
-        CHECK(third.at("id") == boost::json::parse("[1]"));
+        CHECK(third.at("id") == boost::json::value(12));
         const auto fourth = boost::json::parse(out[3]).as_object();
         CHECK(fourth.contains("error"));
         CHECK_FALSE(fourth.contains("id"));
+        for (const std::size_t i : {4u, 5u}) {
+            const auto o = boost::json::parse(out[i]).as_object();
+            CHECK(o.at("error").as_string() == "\"id\" must be a string or an integer");
+            CHECK_FALSE(o.contains("id"));
+        }
     }
 
     TEST_CASE("classify: exit status 0 when every line was good, and a huge line is one error") {

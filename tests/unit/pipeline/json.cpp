@@ -181,27 +181,36 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         o = good;
         o["server_text"] = nullptr;
         refuse(o);
-        // Help links a UI could be made to open or render: only plain http(s) comes back.
+        // Help links a UI could be made to open or render: only plain http(s) comes back; any
+        // other is dropped (the rest of the diagnosis, and the outbox, are kept).
         for (const char* url :
              {"javascript:alert(1)", "data:text/html,<b>x</b>", "https://",
               "https://support.google.com/mail/?p=x\" onclick=\"x", "https://example.org/<script>",
-              "https://example.org/a b", "ftp://example.org/", "https://example.org/\x1b[31m"}) {
+              "https://example.org/a b", "ftp://example.org/", "https://example.org/\x1b[31m",
+              "HTTPS://support.google.com/mail/?p=NoSuchUser"}) {
+            CAPTURE(url);
             o = good;
             o["help_url"] = url;
-            refuse(o);
+            const auto r = smtperr::diagnosis_from_json(o);
+            REQUIRE(r.has_value());
+            CHECK(r.value().help_url.empty());
+            CHECK(r.value().condition == smtperr::diagnosis_from_json(good).value().condition);
         }
         o = good;
         o["help_url"] = "https://support.google.com/mail/?p=NoSuchUser";
         CHECK(smtperr::diagnosis_from_json(o).has_value());
         // A forward-path reaches the UI as it is: only a plain address comes back.
-        for (const char* fwd :
-             {"carl@new\x1b[31m.example",
-              "carl@\xe2\x80\xae"
-              "elpmaxe.example",
-              "carl@new.example\n", "try carl@new.example", "<carl@new.example>", "no address"}) {
+        for (const char* fwd : {"carl@new\x1b[31m.example",
+                                "carl@\xe2\x80\xae"
+                                "elpmaxe.example",
+                                "carl@new.example\n", "try carl@new.example", "<carl@new.example>",
+                                "no address", "j\xc3\xbcrgen@beispiel.de"}) {
+            CAPTURE(fwd);
             o = good;
             o["forward_path"] = fwd;
-            refuse(o);
+            const auto r = smtperr::diagnosis_from_json(o);
+            REQUIRE(r.has_value());
+            CHECK(r.value().forward_path.empty());
         }
         o = good;
         o["forward_path"] = "carl@new.example";
