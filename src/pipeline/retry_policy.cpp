@@ -16,13 +16,14 @@ std::chrono::seconds retry_policy::delay(unsigned attempt,
     base = std::min(base, static_cast<double>(max_delay.count()));
     const double spread = std::clamp(jitter, 0.0, 1.0);
     double d = base * (1.0 + spread * (2.0 * std::clamp(unit_random, 0.0, 1.0) - 1.0));
-    if (hint_seconds) {
-        d = std::max(d, static_cast<double>(*hint_seconds));
-    }
     // Whatever the settings (a huge max_delay, a NaN multiplier), a delay the clock can add
-    // to a time: at least a second, at most retry_policy::longest.
+    // to a time: at least a second, at most retry_policy::longest. Before the hint, which
+    // std::max would lose next to a NaN.
     if (!(d >= 1.0)) {
         d = 1.0;
+    }
+    if (hint_seconds) {
+        d = std::max(d, static_cast<double>(*hint_seconds));
     }
     d = std::min(d, static_cast<double>(longest.count()));
     return std::chrono::seconds(static_cast<std::int64_t>(d));

@@ -152,15 +152,16 @@ class SMTPERR_DECL outbox {
         /// Counts new passwords and refreshed tokens, so that an attempt still made with the
         /// old ones can be told apart from one that failed with the new.
         unsigned credentials_generation = 0;
-        std::uint64_t counted_round = 0;  // The take_due() round whose 454 counted last.
+        std::uint64_t counted_round = 0;  // The latest take_due() round whose 454 counted.
 
         /// Waiting for the user or a token: its messages are held.
         bool blocked() const noexcept { return prompt_outstanding || refresh_outstanding; }
         /// Counts a temporary sign-in failure once per take_due() round: messages handed
         /// out together share their sessions' sign-ins, so one 454 reaching several of them
-        /// is one failure. Returns the failures in a row.
+        /// is one failure. A round older than one already counted adds nothing (parallel
+        /// transports complete in any order). Returns the failures in a row.
         unsigned count_failure(std::uint64_t round) noexcept {
-            if (round != counted_round) {
+            if (round > counted_round) {
                 counted_round = round;
                 ++auth_temporary_failures;
             }

@@ -21,9 +21,10 @@ struct retry_policy {
     /// the clock's nanoseconds could not add `std::chrono::seconds::max()` to a time).
     static constexpr std::chrono::seconds longest{100LL * 365 * 24 * 3600};
 
-    std::chrono::seconds initial_delay{60};       ///< The first retry's base delay.
-    double multiplier = 2.0;                      ///< Growth per attempt.
-    std::chrono::seconds max_delay{6 * 3600};     ///< Cap of the backoff (not of hints).
+    std::chrono::seconds initial_delay{60};  ///< The first retry's base delay.
+    double multiplier = 2.0;                 ///< Growth per attempt.
+    /// Cap of the backoff, before the jitter (so retries stay spread) and not of hints.
+    std::chrono::seconds max_delay{6 * 3600};
     double jitter = 0.2;                          ///< ± this fraction, to spread retries.
     std::chrono::seconds max_age{2 * 24 * 3600};  ///< Give up after this long queued.
 

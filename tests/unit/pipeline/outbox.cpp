@@ -516,6 +516,27 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         }
     }
 
+    TEST_CASE("a 454 from an older round, completed late, adds nothing") {
+        // Parallel transports: round 1's session is slow and ends after round 2's. Two
+        // rounds failed, not three: no prompt yet.
+        harness h;
+        h.box.enqueue("m1", alice, {"anna@example.org"});
+        const auto first = h.box.take_due();
+        REQUIRE(first.size() == 1);
+        h.box.enqueue("m2", alice, {"ben@example.net"});
+        h.box.enqueue("m3", alice, {"carl@example.com"});
+        const auto second = h.box.take_due();
+        REQUIRE(second.size() == 2);
+        h.box.complete("m2", run_session(second[0].recipients, auth_temporarily_failing()));
+        h.box.complete("m1", run_session(first[0].recipients, auth_temporarily_failing()));
+        h.box.complete("m3", run_session(second[1].recipients, auth_temporarily_failing()));
+        const auto k = kinds(h.events());
+        CHECK(k.find("credentials_required") == std::string::npos);
+        CHECK(k ==
+              "retry_scheduled,system_message,retry_scheduled,system_message,"
+              "retry_scheduled,system_message");
+    }
+
     TEST_CASE("new credentials after the maximum age: every held message is tried") {
         smtperr::outbox_options o;
         o.retry.max_age = seconds(3600);

@@ -77,6 +77,7 @@ TEST_SUITE("smtperr/pipeline/retry_policy.hpp") {
         p = retry_policy{};
         p.multiplier = std::numeric_limits<double>::quiet_NaN();
         CHECK(p.delay(3, std::nullopt, 0.5) == seconds(1));
+        CHECK(p.delay(3, 300u, 0.5) == seconds(300));  // The hint still counts.
         p.multiplier = std::numeric_limits<double>::infinity();
         CHECK(p.delay(3, std::nullopt, 0.5) == p.max_delay);
         p.multiplier = -3.0;
