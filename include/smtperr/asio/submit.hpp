@@ -209,6 +209,26 @@ inline std::size_t next_head(session& s) {
             refuse_locally(s, j, no_envelope_form);
             continue;
         }
+        // A transaction (split by a recipient limit) whose recipients all lack an envelope
+        // form is not opened: each is refused at once, as at its RCPT.
+        const auto sendable = [&s](const std::string& r) {
+            return envelope_address(r, s.caps).has_value();
+        };
+        while (std::none_of(j.att.transaction_recipients().begin(),
+                            j.att.transaction_recipients().end(), sendable)) {
+            for (std::size_t k = 0; k < j.att.transaction_recipients().size(); ++k) {
+                local_reply(s, &j, phase::rcpt, no_envelope_form);
+            }
+            if (!j.att.more_transactions()) {
+                j.done = true;
+                std::string().swap(j.wire);
+                break;
+            }
+            j.att.next_transaction();
+        }
+        if (j.done) {
+            continue;
+        }
         return s.next;
     }
     return session::none;

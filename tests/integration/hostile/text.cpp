@@ -395,8 +395,28 @@ TEST_SUITE("hostile") {
             plain, cert::good, creds::password, partial_553, {"RCPT TO:<j"});
         idn_one.tweak = one_of_three;
         idn_one.check = only_second_refused;
+        // One recipient a transaction: the one without an envelope form gets no transaction.
+        hostile_case idn_split(
+            "N-03 one umlaut local part, one recipient per transaction: no MAIL for it",
+            plain_login() +
+                std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
+                                  expect("RCPT TO:<b@y.test>", "250 ok\r\n"),
+                                  expect("DATA", "354 go\r\n"), data("250 queued\r\n"),
+                                  expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
+                                  expect("RCPT TO:<c@xn--bcher-kva.example>", "250 ok\r\n"),
+                                  expect("DATA", "354 go\r\n"), data("250 queued\r\n"),
+                                  expect("QUIT", "221 bye\r\n")},
+            plain, cert::good, creds::password, partial_553, {"RCPT TO:<j", "RSET"});
+        idn_split.tweak = [one_of_three](sa::submit_options& o, sa::message& m) {
+            one_of_three(o, m);
+            o.max_recipients_per_transaction = 1;
+        };
+        idn_split.check = [only_second_refused](const outcome_data& o, const script_server& srv) {
+            only_second_refused(o, srv);
+            CHECK(o.report.transactions == 2);
+        };
         play_all({utf8_refused, utf8_offered, idn_domain, idn_local, idn_other, idn_one_pipelined,
-                  idn_one, all_refused, no_data, rset, rset_refused,
+                  idn_one, idn_split, all_refused, no_data, rset, rset_refused,
                   helo("HELO fallback after EHLO 500", "500 5.5.2 unrecognized\r\n"),
                   helo("HELO fallback after EHLO 502", "502 5.5.1 not implemented\r\n"), by_count,
                   fewer, data_refused, after_dot});
