@@ -326,7 +326,13 @@ int main(int argc, char** argv) {
     });
     box = &outbox;
     for (const auto& r : rows) {
-        outbox.enqueue(r.id, r.id == "m4" ? "me@example.de" : "work@example.org", r.recipients);
+        const auto queued =
+            outbox.enqueue(r.id, r.id == "m4" ? "me@example.de" : "work@example.org", r.recipients);
+        if (!queued) {
+            std::fprintf(stderr, "%s: not queued: %s\n", r.id.c_str(),
+                         queued.error().message().c_str());
+            return 1;
+        }
     }
 
     auto run_ui = [&ui_queue] {

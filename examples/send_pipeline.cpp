@@ -193,7 +193,10 @@ net::awaitable<bool> run_scenario(net::io_context& ioc, net::ssl::context& tls, 
     smtperr::outbox outbox(options, on_event,
                            [&ui](std::function<void()> f) { ui.push_back(std::move(f)); });
     box = &outbox;
-    outbox.enqueue(sc.id, sc.from, sc.recipients);
+    if (auto queued = outbox.enqueue(sc.id, sc.from, sc.recipients); !queued) {
+        std::cerr << sc.id << ": not queued: " << queued.error().message() << '\n';
+        co_return false;
+    }
     const std::string body = make_message(sc);
 
     for (int round = 0; round < 8 && outbox.size() > 0; ++round) {

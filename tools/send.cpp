@@ -517,7 +517,10 @@ int run(const send_options& o) {
     outbox box(box_opt, sink, [&ioc](std::function<void()> f) { net::post(ioc, std::move(f)); });
     box_ptr = &box;
     const std::string account = opt.credentials ? opt.credentials->user : *o.from;
-    box.enqueue("1", account, o.to);
+    if (auto queued = box.enqueue("1", account, o.to); !queued) {
+        std::cerr << "smtperr: nothing was sent: " << queued.error().message() << '\n';
+        return 1;
+    }
     auto due = box.take_due();
 
     auto ssl = sa::make_client_context();

@@ -10,6 +10,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -51,13 +52,31 @@ int usage(std::string_view complaint) {
     return 1;
 }
 
+// As gettext does: the locale from LC_ALL, LC_MESSAGES or LANG (the first one set), and
+// before it the first language of the list in LANGUAGE ("fr:de:en") that the catalog has,
+// unless the locale is C or POSIX.
 language language_from_environment() {
+    std::string_view locale;
     for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
         if (const char* v = std::getenv(var); v != nullptr && *v != '\0') {
-            return resolve_language(v);
+            locale = v;
+            break;
         }
     }
-    return language::en;
+    const char* list = std::getenv("LANGUAGE");
+    if (list != nullptr && !locale.empty() && locale != "C" && locale != "POSIX") {
+        for (std::string_view rest = list; !rest.empty();) {
+            const auto entry = rest.substr(0, rest.find(':'));
+            rest.remove_prefix(std::min(rest.size(), entry.size() + 1));
+            if (resolve_language(entry) == language::de) {
+                return language::de;
+            }
+            if (entry.substr(0, 2) == "en" && (entry.size() == 2 || entry[2] == '_')) {
+                return language::en;
+            }
+        }
+    }
+    return resolve_language(locale);
 }
 
 struct options {

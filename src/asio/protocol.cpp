@@ -13,6 +13,8 @@
 #include <iterator>
 #include <limits>
 
+#include "text/address.hpp"
+
 namespace smtperr::asio::detail {
 
 namespace {
@@ -60,11 +62,6 @@ bool has_any(std::string_view s, std::string_view chars) noexcept {
 }
 
 constexpr std::string_view crlf_nul("\r\n\0", 3);
-
-// RFC 5321 §4.5.3.1.3: a path is at most 256 octets including the angle brackets.
-bool valid_address(std::string_view a) noexcept {
-    return a.size() <= 254 && !has_any(a, crlf_nul) && !has_any(a, "<>");
-}
 
 bool is_hex(char c) noexcept {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -251,11 +248,11 @@ std::error_code validate(const submit_options& o, const message& m) {
     if (m.recipients.empty()) {
         return errc::no_recipients;
     }
-    if (!valid_address(m.from)) {
+    if (!smtperr::detail::valid_address(m.from)) {
         return errc::invalid_address;
     }
     for (const auto& r : m.recipients) {
-        if (r.empty() || !valid_address(r)) {
+        if (r.empty() || !smtperr::detail::valid_address(r)) {
             return errc::invalid_address;
         }
     }
@@ -536,6 +533,17 @@ std::string mail_command(const message& m, const capabilities& caps, std::uint64
     return cmd;
 }
 
+namespace {
+
+// The URL-safe base64 alphabet (RFC 4648 §5) differs only in '+' and '/'.
+std::string url_safe(std::string b64) {
+    std::replace(b64.begin(), b64.end(), '+', '-');
+    std::replace(b64.begin(), b64.end(), '/', '_');
+    return b64;
+}
+
+}  // namespace
+
 std::vector<std::string> secret_forms(std::string_view secret) {
     std::vector<std::string> forms;
     if (secret.empty()) {
@@ -558,12 +566,8 @@ std::vector<std::string> secret_forms(std::string_view secret) {
         const std::size_t full = padded.size() / 3 * 4;  // complete groups only
         if (full > head) {
             std::string f = b64.substr(head, full - head);
-            // The URL-safe alphabet (RFC 4648 §5) differs only in '+' and '/'.
-            std::string url = f;
-            std::replace(url.begin(), url.end(), '+', '-');
-            std::replace(url.begin(), url.end(), '/', '_');
+            forms.push_back(url_safe(f));
             forms.push_back(std::move(f));
-            forms.push_back(std::move(url));
         }
     }
     std::sort(forms.begin(), forms.end());
@@ -576,12 +580,30 @@ std::vector<std::string> secret_forms(std::string_view secret) {
 transcript::transcript(std::shared_ptr<spdlog::logger> logger, const std::optional<credentials>& c)
     : logger_(std::move(logger)) {
     if (c) {
-        for (const std::string* s : {&c->password, &c->oauth_token}) {
-            for (auto& f : secret_forms(*s)) {
+        auto add = [this](std::string_view secret) {
+            for (auto& f : secret_forms(secret)) {
                 if (f.size() >= 4) {
                     secrets_.push_back(std::move(f));
                 }
             }
+        };
+        add(c->password);
+        add(c->oauth_token);
+        // A server may echo what AUTH sent (hostile-servers M-03). The base64 groups that mix
+        // the secret with the user name or the blob's end are in no form of the secret alone,
+        // so the blobs are masked whole as well.
+        std::vector<std::string> blobs;
+        if (!c->password.empty()) {
+            blobs = {c->password, sasl_response(sasl_mechanism::plain, *c)};
+        } else if (!c->oauth_token.empty()) {
+            blobs = {sasl_response(sasl_mechanism::xoauth2, *c),
+                     sasl_response(sasl_mechanism::oauthbearer, *c)};
+        }
+        for (const auto& b : blobs) {
+            std::string sent = base64_encode(b);
+            secrets_.push_back(url_safe(sent));
+            secrets_.push_back(std::move(sent));
+            add(b);
         }
         // Longest first, so a form inside another is not left half-masked.
         std::sort(secrets_.begin(), secrets_.end(),

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "classify/forward_path.hpp"
+#include "classify/help_url.hpp"
 #include "classify/matcher.hpp"
 #include "classify/rules.hpp"
 
@@ -342,10 +343,21 @@ std::string_view extract_help_url(std::string_view text, std::string_view domain
                text[host_end] != ':' && text[host_end] != '#') {
             ++host_end;
         }
+        // A port is digits only: in "https://support.google.com:x@evil.example/" everything
+        // before the '@' is user info, and a browser goes to evil.example.
+        std::size_t authority_end = host_end;
+        if (authority_end < end && text[authority_end] == ':') {
+            do {
+                ++authority_end;
+            } while (authority_end < end && text[authority_end] >= '0' &&
+                     text[authority_end] <= '9');
+        }
         const auto host = text.substr(host_start, host_end - host_start);
         // Letters, digits, '-' and '.' only: no user info ('@'), no escapes, nothing a UI
         // could read as markup; and no empty label ("x..com", ".x.com").
-        bool ok = !host.empty() && host.front() != '.' && host.find("..") == std::string_view::npos;
+        bool ok = (authority_end == end || text[authority_end] == '/' ||
+                   text[authority_end] == '?' || text[authority_end] == '#') &&
+                  !host.empty() && host.front() != '.' && host.find("..") == std::string_view::npos;
         for (const char hc : host) {
             ok = ok && ((hc >= 'a' && hc <= 'z') || (hc >= 'A' && hc <= 'Z') ||
                         (hc >= '0' && hc <= '9') || hc == '-' || hc == '.');
@@ -490,6 +502,16 @@ void apply_defaults(diagnosis& d, const rule* r) noexcept {
 }
 
 }  // namespace
+
+bool provider_help_url(std::string_view provider, std::string_view url) noexcept {
+    for (std::size_t p = 0; p < provider_count; ++p) {
+        if (providers[p].id == provider) {
+            return !url.empty() && extract_help_url(url, providers[p].help_domains) == url;
+        }
+    }
+    return false;
+}
+
 }  // namespace detail
 
 diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {

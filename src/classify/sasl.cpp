@@ -53,6 +53,9 @@ class json_reader {
                                   : key == "schemes" ? &out.schemes
                                                      : nullptr;
             std::string scratch;
+            if (target != nullptr) {
+                target->clear();  // A repeated key's value replaces the earlier one.
+            }
             if (!value(target ? *target : scratch, 0))
                 return false;
             ws();
@@ -152,18 +155,33 @@ class json_reader {
         }
         return false;
     }
+    // RFC 8259 §6: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
     bool number(std::string& out) {
         const std::size_t start = i_;
         eat('-');
-        while (i_ < s_.size() &&
-               ((s_[i_] >= '0' && s_[i_] <= '9') || s_[i_] == '.' || s_[i_] == 'e' ||
-                s_[i_] == 'E' || s_[i_] == '+' || s_[i_] == '-')) {
-            ++i_;
-        }
-        if (i_ == start)
+        if (!eat('0') && digits() == 0) {
             return false;
+        }
+        if (eat('.') && digits() == 0) {
+            return false;
+        }
+        if (eat('e') || eat('E')) {
+            if (!eat('+')) {
+                eat('-');
+            }
+            if (digits() == 0) {
+                return false;
+            }
+        }
         out.assign(s_.substr(start, i_ - start));
         return true;
+    }
+    std::size_t digits() noexcept {
+        const std::size_t start = i_;
+        while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') {
+            ++i_;
+        }
+        return i_ - start;
     }
     bool value(std::string& out, int depth) {
         if (depth > 16 || i_ >= s_.size())

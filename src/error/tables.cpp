@@ -172,11 +172,16 @@ const errc_row errc_rows[] = {
      failure_class::transient},
     {errc::invalid_outbox_state, "saved outbox state is invalid", c::none,
      failure_class::permanent},
-    {errc::invalid_address, "address contains CR, LF, NUL or angle brackets, or is too long",
-     c::none, failure_class::permanent},
+    {errc::invalid_address,
+     "address contains CR, LF, NUL or angle brackets, is not valid UTF-8, or is too long", c::none,
+     failure_class::permanent},
     {errc::no_recipients, "message has no recipients", c::none, failure_class::permanent},
     {errc::invalid_option,
      "invalid submission option (host, client name, credentials, CA file or fingerprint)", c::none,
+     failure_class::permanent},
+    {errc::duplicate_id, "a message with this id is already in the outbox", c::none,
+     failure_class::permanent},
+    {errc::invalid_utf8, "message id or account name is not valid UTF-8", c::none,
      failure_class::permanent},
 };
 const std::size_t errc_row_count = std::size(errc_rows);

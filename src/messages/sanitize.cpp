@@ -15,6 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "text/utf8.hpp"
+
 namespace smtperr {
 
 namespace {
@@ -22,67 +24,51 @@ namespace {
 constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
 constexpr std::string_view ellipsis = "\xE2\x80\xA6";               // U+2026
 
-constexpr unsigned char byte_at(std::string_view s, std::size_t i) noexcept {
-    return static_cast<unsigned char>(s[i]);
-}
-
-constexpr bool in_range(unsigned char b, unsigned lo, unsigned hi) noexcept {
-    return b >= lo && b <= hi;
-}
-
-/// One decoded code point: its value and length, or `valid == false` with the length of the
-/// maximal ill-formed subpart (Unicode §3.9, "U+FFFD substitution of maximal subparts").
-struct decoded {
-    char32_t cp = 0;
-    std::size_t length = 1;
-    bool valid = false;
-};
-
-decoded decode(std::string_view s, std::size_t i) noexcept {
-    const unsigned char b0 = byte_at(s, i);
-    if (b0 < 0x80U) {
-        return {b0, 1, true};
-    }
-    std::size_t need = 0;             // continuation bytes after the lead byte
-    unsigned lo = 0x80U, hi = 0xBFU;  // the allowed range of the first continuation byte
-    char32_t cp = 0;
-    if (in_range(b0, 0xC2U, 0xDFU)) {
-        need = 1;
-        cp = b0 & 0x1FU;
-    } else if (in_range(b0, 0xE0U, 0xEFU)) {
-        need = 2;
-        cp = b0 & 0x0FU;
-        if (b0 == 0xE0U) {
-            lo = 0xA0U;  // no overlongs
-        } else if (b0 == 0xEDU) {
-            hi = 0x9FU;  // no surrogates
-        }
-    } else if (in_range(b0, 0xF0U, 0xF4U)) {
-        need = 3;
-        cp = b0 & 0x07U;
-        if (b0 == 0xF0U) {
-            lo = 0x90U;  // no overlongs
-        } else if (b0 == 0xF4U) {
-            hi = 0x8FU;  // nothing above U+10FFFF
-        }
-    } else {
-        return {};  // a continuation byte, C0/C1 (overlong leads) or F5..FF
-    }
-    std::size_t len = 1;
-    for (std::size_t k = 0; k < need; ++k, ++len) {
-        if (i + len >= s.size()) {
-            return {0, len, false};  // truncated at the end of the line
-        }
-        const unsigned char b = byte_at(s, i + len);
-        if (k == 0 ? !in_range(b, lo, hi) : !in_range(b, 0x80U, 0xBFU)) {
-            return {0, len, false};
-        }
-        cp = (cp << 6U) | (b & 0x3FU);
-    }
-    return {cp, len, true};
-}
+using detail::byte_at;
+using detail::decode;
+using detail::decoded;
+using detail::in_range;
 
 enum class kind { keep, space, drop };
+
+/// Code points from U+007F up that are not shown as they are, sorted: Unicode's white space
+/// becomes a space; DEL, the C1 controls and every default-ignorable code point (Unicode 15,
+/// DerivedCoreProperties.txt: invisible, yet able to make "g\u034Fmail.com" read as
+/// "gmail.com" or reorder the text) are dropped, as are the interlinear annotation marks.
+struct special_range {
+    char32_t first;
+    char32_t last;
+    kind what;
+};
+constexpr special_range specials[] = {
+    {0x007F, 0x0084, kind::drop},    // DEL, C1 controls
+    {0x0085, 0x0085, kind::space},   // next line
+    {0x0086, 0x009F, kind::drop},    // C1 controls
+    {0x00A0, 0x00A0, kind::space},   // no-break space
+    {0x00AD, 0x00AD, kind::drop},    // soft hyphen
+    {0x034F, 0x034F, kind::drop},    // combining grapheme joiner
+    {0x061C, 0x061C, kind::drop},    // Arabic letter mark
+    {0x115F, 0x1160, kind::drop},    // Hangul choseong and jungseong fillers
+    {0x1680, 0x1680, kind::space},   // Ogham space mark
+    {0x17B4, 0x17B5, kind::drop},    // Khmer inherent vowels
+    {0x180B, 0x180F, kind::drop},    // Mongolian variation selectors, vowel separator
+    {0x2000, 0x200A, kind::space},   // en quad .. hair space
+    {0x200B, 0x200F, kind::drop},    // zero-width space and joiners, LRM, RLM
+    {0x2028, 0x2029, kind::space},   // line and paragraph separators
+    {0x202A, 0x202E, kind::drop},    // LRE, RLE, PDF, LRO, RLO
+    {0x202F, 0x202F, kind::space},   // narrow no-break space
+    {0x205F, 0x205F, kind::space},   // medium mathematical space
+    {0x2060, 0x206F, kind::drop},    // word joiner, invisible operators, isolates, …
+    {0x3000, 0x3000, kind::space},   // ideographic space
+    {0x3164, 0x3164, kind::drop},    // Hangul filler
+    {0xFE00, 0xFE0F, kind::drop},    // variation selectors
+    {0xFEFF, 0xFEFF, kind::drop},    // zero-width no-break space (BOM)
+    {0xFFA0, 0xFFA0, kind::drop},    // halfwidth Hangul filler
+    {0xFFF0, 0xFFFB, kind::drop},    // reserved, interlinear annotation
+    {0x1BCA0, 0x1BCA3, kind::drop},  // shorthand format controls
+    {0x1D173, 0x1D17A, kind::drop},  // musical symbol format controls
+    {0xE0000, 0xE0FFF, kind::drop},  // tags, variation selectors supplement, reserved
+};
 
 /// What happens to a (valid) code point that does not start an escape sequence.
 constexpr kind classify(char32_t c) noexcept {
@@ -92,38 +78,13 @@ constexpr kind classify(char32_t c) noexcept {
     if (c == 0x20U) {
         return kind::space;
     }
-    if (c < 0x7FU) {
-        return kind::keep;
-    }
-    if (c <= 0x9FU) {  // DEL and C1; NEL is a line break
-        return c == 0x85U ? kind::space : kind::drop;
-    }
-    switch (c) {
-        case 0x00A0:  // no-break space and the other Unicode white space
-        case 0x1680:
-        case 0x2028:  // line separator
-        case 0x2029:  // paragraph separator
-        case 0x202F:
-        case 0x205F:
-        case 0x3000:
-            return kind::space;
-        case 0x00AD:  // soft hyphen
-        case 0x061C:  // Arabic letter mark
-        case 0x180E:  // Mongolian vowel separator
-        case 0xFEFF:  // zero-width no-break space (BOM)
-            return kind::drop;
-        default:
+    for (const auto& r : specials) {
+        if (c < r.first) {
             break;
-    }
-    if (c >= 0x2000U && c <= 0x200AU) {  // en quad .. hair space
-        return kind::space;
-    }
-    if ((c >= 0x200BU && c <= 0x200FU) ||    // zero-width space/joiners, LRM, RLM
-        (c >= 0x202AU && c <= 0x202EU) ||    // LRE, RLE, PDF, LRO, RLO
-        (c >= 0x2060U && c <= 0x206FU) ||    // word joiner, invisible operators, isolates, …
-        (c >= 0xFFF9U && c <= 0xFFFBU) ||    // interlinear annotation
-        (c >= 0xE0000U && c <= 0xE007FU)) {  // tag characters
-        return kind::drop;
+        }
+        if (c <= r.last) {
+            return r.what;
+        }
     }
     return kind::keep;
 }

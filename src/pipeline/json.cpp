@@ -8,6 +8,7 @@
 #include <smtperr/pipeline/json.hpp>
 
 #include "classify/forward_path.hpp"
+#include "classify/help_url.hpp"
 
 namespace smtperr {
 
@@ -31,24 +32,6 @@ const std::error_category* category_by_name(std::string_view name) noexcept {
         return &std::system_category();
     }
     return nullptr;
-}
-
-// A help link as the classifier finds one: http(s), then printable ASCII up to the first
-// space, quote, angle bracket or closing parenthesis or bracket. Nothing else (a
-// "javascript:" link, markup) may reach a UI from a saved file.
-bool plain_http_url(std::string_view url) noexcept {
-    const auto scheme = url.rfind("https://", 0) == 0 ? 8u : url.rfind("http://", 0) == 0 ? 7u : 0u;
-    if (scheme == 0 || url.size() == scheme) {
-        return false;
-    }
-    for (const char ch : url) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\'' || c == ')' ||
-            c == ']') {
-            return false;
-        }
-    }
-    return true;
 }
 
 }  // namespace
@@ -106,7 +89,7 @@ result<diagnosis_record> diagnosis_from_json(const boost::json::value& v) {
     // unchanged), and a help link or forward-path the classifier would not give is dropped
     // rather than costing the whole outbox.
     d.server_text = sanitize_server_text(d.server_text);
-    if (!d.help_url.empty() && !plain_http_url(d.help_url)) {
+    if (!d.help_url.empty() && !detail::provider_help_url(d.provider, d.help_url)) {
         d.help_url.clear();
     }
     if (!d.forward_path.empty() && !detail::plain_forward_path(d.forward_path)) {

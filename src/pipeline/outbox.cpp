@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "text/address.hpp"
+
 namespace smtperr {
 
 namespace {
@@ -127,10 +129,24 @@ void outbox::post(std::vector<event>& events) {
     events.clear();
 }
 
-bool outbox::enqueue(std::string id, std::string account, std::vector<std::string> recipients) {
+result<void> outbox::enqueue(std::string id, std::string account,
+                             std::vector<std::string> recipients) {
+    // Checked here, not at the first attempt: save() writes these strings as they are, and a
+    // file that is not UTF-8 would not read back, costing every message in it.
+    if (recipients.empty()) {
+        return errc::no_recipients;  // It could never be sent.
+    }
+    for (const auto& r : recipients) {
+        if (r.empty() || !detail::valid_address(r)) {
+            return errc::invalid_address;
+        }
+    }
+    if (!detail::valid_utf8(id) || !detail::valid_utf8(account)) {
+        return errc::invalid_utf8;
+    }
     std::lock_guard lock(mutex_);
-    if (messages_.count(id) != 0 || recipients.empty()) {
-        return false;  // A message without recipients could never be sent.
+    if (messages_.count(id) != 0) {
+        return errc::duplicate_id;
     }
     // The same address twice would be sent the message twice.
     std::vector<std::string> unique;
@@ -148,7 +164,7 @@ bool outbox::enqueue(std::string id, std::string account, std::vector<std::strin
     m.first_queued = m.next_attempt = now();
     accounts_[m.account];
     messages_.emplace(std::move(id), std::move(m));
-    return true;
+    return BOOST_OUTCOME_V2_NAMESPACE::success();
 }
 
 std::vector<dispatch> outbox::take_due() {

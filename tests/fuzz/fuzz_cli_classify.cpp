@@ -163,7 +163,10 @@ bool check_line(std::string_view line, std::string_view out_line, std::size_t ma
     }
     if (o.at("help_url").is_string()) {
         const std::string_view url = o.at("help_url").get_string();
-        SMTPERR_FUZZ_CHECK(url.starts_with("https://") || url.starts_with("http://"), url);
+        const std::string_view provider =
+            o.at("provider").is_string() ? std::string_view(o.at("provider").get_string()) : "";
+        const char* bad = untrusted_help_url(provider, url);
+        SMTPERR_FUZZ_CHECK(bad == nullptr, std::string(bad ? bad : "") + ": " + std::string(url));
     }
     check_shown(o, "message", out_line);
     check_shown(o, "server_text", out_line);

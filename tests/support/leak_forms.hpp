@@ -70,6 +70,29 @@ inline std::vector<std::string> leak_forms(std::string_view secret) {
     return f;
 }
 
+/** The base64 groups (four characters, standard and URL-safe) of a whole SASL blob that
+    carry octets of the secret standing at [`begin`, `end`) in it: a server that echoes the
+    blob shows these, and the ones mixing the secret with the user name or the blob's end
+    are in no form leak_forms() gives. */
+inline std::vector<std::string> blob_leak_forms(std::string_view blob, std::size_t begin,
+                                                std::size_t end) {
+    std::vector<std::string> f;
+    for (const bool url : {false, true}) {
+        std::string padded(blob);
+        padded.resize((blob.size() + 2) / 3 * 3, '\0');
+        const std::string enc = b64_groups(padded, url);
+        for (std::size_t g = begin / 3; g * 3 < end; ++g) {
+            std::string group = enc.substr(g * 4, 4);
+            const std::size_t real = blob.size() - g * 3;  // octets of the blob in the group
+            if (real < 3) {
+                group.replace(real + 1, 3 - real, 3 - real, '=');  // padding, RFC 4648 §4
+            }
+            f.push_back(std::move(group));
+        }
+    }
+    return f;
+}
+
 /// The first form of `secret` found in `text`, or an empty string if none is.
 inline std::string leaked_form(std::string_view text, std::string_view secret) {
     for (auto& form : leak_forms(secret)) {

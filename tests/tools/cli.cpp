@@ -110,6 +110,26 @@ TEST_SUITE("tools/smtperr") {
         CHECK(contains(de.out, "Empfänger"));
     }
 
+    TEST_CASE("explain: the language from the environment, LANGUAGE first, as gettext does") {
+        const auto lang = [](const std::string& env) {
+            const auto r =
+                run_command("env -u LC_ALL -u LC_MESSAGES -u LANG -u LANGUAGE " + env + " " +
+                            SMTPERR_TOOL + " explain --json '550 5.1.1 user unknown' </dev/null");
+            REQUIRE(r.status == 0);
+            return r.out.find("Empf") != std::string::npos ? "de" : "en";
+        };
+        CHECK(std::string(lang("LANG=de_DE.UTF-8")) == "de");
+        CHECK(std::string(lang("LANG=en_US.UTF-8")) == "en");
+        CHECK(std::string(lang("LANG=en_US.UTF-8 LANGUAGE=de:en")) == "de");
+        CHECK(std::string(lang("LANG=de_DE.UTF-8 LANGUAGE=fr:en:de")) == "en");
+        CHECK(std::string(lang("LANG=en_US.UTF-8 LANGUAGE=fr:de_AT")) == "de");
+        CHECK(std::string(lang("LC_ALL=de_DE.UTF-8 LANG=en_US.UTF-8")) == "de");
+        CHECK(std::string(lang("LC_MESSAGES=en_GB.UTF-8 LANG=de_DE.UTF-8")) == "en");
+        // LANGUAGE counts only with a locale other than C.
+        CHECK(std::string(lang("LANG=C LANGUAGE=de")) == "en");
+        CHECK(std::string(lang("LANGUAGE=de")) == "en");
+    }
+
     TEST_CASE("explain --json: Gmail's app-password reply with Google's help link") {
         const auto r =
             run("explain --json --phase auth --host smtp.gmail.com \"$(printf '534-5.7.9 "

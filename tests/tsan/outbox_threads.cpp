@@ -227,7 +227,8 @@ int main() {
                         std::lock_guard lock(ids_mutex);
                         ids.push_back(id);
                     }
-                    expect(box.enqueue(id, pick(rng, accounts), rcpts), "enqueue " + id);
+                    expect(box.enqueue(id, pick(rng, accounts), rcpts).has_value(),
+                           "enqueue " + id);
                     break;
                 }
                 case 2:

@@ -15,7 +15,9 @@
 #include <smtperr/messages/messages.hpp>
 #include <smtperr/pipeline/send_report.hpp>
 
+#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/coroutine.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/is_executor.hpp>
@@ -175,9 +177,14 @@ constexpr std::string_view no_envelope_form =
     "553 5.6.7 Non-ASCII address, and the server does not offer SMTPUTF8 (decided by the "
     "client)";
 
-/// Ends `j` before its MAIL with a reply the client makes up (it would only be refused).
+/// Ends `j` before its MAIL with a reply the client makes up (it would only be refused),
+/// for each of its transactions: a size or a sender refused for one is refused for all.
 inline void refuse_locally(session& s, job& j, std::string_view text) {
     local_reply(s, &j, phase::mail, text);
+    while (j.att.more_transactions()) {
+        j.att.next_transaction();
+        local_reply(s, &j, phase::mail, text);
+    }
     j.done = true;
     std::string().swap(j.wire);
 }
@@ -309,12 +316,33 @@ class submit_op : public net::coroutine {
             // needs no resolver (whose getaddrinfo thread Asio would start).
             if (!literal_endpoint(s)) {
                 s.log.note("resolving " + s.opt.host);
+                // Inside the operation's executor (a strand, say) from here on, so the
+                // lookup's handler, bound to it, cannot end `ready` before the wait starts.
+                BOOST_ASIO_CORO_YIELD net::post(
+                    net::get_associated_executor(self, s.stream.get_executor()), std::move(self));
+                if (aborted(self, ec)) {
+                    goto done;
+                }
+                s.dns = std::make_shared<lookup>(s.stream.get_executor());
+                s.dns->resolver.async_resolve(
+                    s.opt.host, std::to_string(s.opt.port),
+                    net::bind_executor(net::get_associated_executor(self, s.stream.get_executor()),
+                                       [d = s.dns](const boost::system::error_code& e,
+                                                   const tcp::resolver::results_type& r) {
+                                           d->finished = true;
+                                           d->ec = e;
+                                           for (const auto& x : r) {
+                                               d->endpoints.push_back(x.endpoint());
+                                           }
+                                           d->ready.cancel();
+                                       }));
                 BOOST_ASIO_CORO_YIELD s.timed(
-                    [&s](auto t) {
-                        return s.resolver.async_resolve(s.opt.host, std::to_string(s.opt.port),
-                                                        std::move(t));
-                    },
+                    [&s](auto t) { return s.dns->ready.async_wait(std::move(t)); },
                     s.opt.timeouts.connect, std::move(self));
+                if (s.dns->finished && self.cancelled() == net::cancellation_type::none) {
+                    ec = map_io_error(s.dns->ec);  // `ready` was ended by the lookup's end.
+                    s.endpoints = std::move(s.dns->endpoints);
+                }
                 if (aborted(self, ec)) {
                     goto done;
                 }

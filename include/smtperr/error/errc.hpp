@@ -49,9 +49,11 @@ enum class errc : int {
 
     // Caller input.
     invalid_outbox_state = 300,  ///< Saved outbox state that cannot be restored.
-    invalid_address,             ///< An address with CR, LF, NUL or '<>', or too long.
+    invalid_address,             ///< An address with CR, LF, NUL or '<>', not UTF-8, or too long.
     no_recipients,               ///< A message without recipients.
     invalid_option,              ///< A submission option that cannot be used as given.
+    duplicate_id,                ///< A message id already in the outbox.
+    invalid_utf8,                ///< A message id or account name that is not valid UTF-8.
 };
 
 /// The `smtperr.transport` category.

@@ -62,8 +62,10 @@ inline constexpr std::size_t default_server_text_limit = 300;
     with the enhanced status code at the start of each line removed.
 
     Removes ANSI escape sequences, C0/C1 control characters (CR, TAB and the like become a
-    space), bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, U+200E,
-    U+200F, U+061C), zero-width characters (U+200B–U+200D, U+2060, U+FEFF); replaces
+    space) and every default-ignorable code point of Unicode 15 — bidirectional overrides
+    and isolates (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), zero-width
+    characters (U+200B–U+200D, U+2060, U+FEFF), the soft hyphen, the combining grapheme
+    joiner, Hangul fillers, variation selectors and tag characters among them; replaces
     invalid UTF-8 with U+FFFD; collapses runs of spaces; and caps the length at `max_chars`
     code points, ending in "…" when cut. The result is always valid UTF-8.
 */

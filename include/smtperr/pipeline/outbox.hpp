@@ -91,9 +91,13 @@ class SMTPERR_DECL outbox {
     /// post, say), never from inside a member function call.
     outbox(outbox_options options, event_sink sink, executor exec);
 
-    /// Queues a new message, due at once. An id already queued, or a message without
-    /// recipients, is refused (returns false). Repeated addresses are sent to once.
-    bool enqueue(std::string id, std::string account, std::vector<std::string> recipients);
+    /** Queues a new message, due at once; repeated addresses are sent to once. Refused, the
+        outbox unchanged: an id already in the outbox (errc::duplicate_id), no recipients
+        (errc::no_recipients), an address the transport could not send or a saved outbox
+        could not hold — CR, LF, NUL, angle brackets, over 254 octets, not valid UTF-8
+        (errc::invalid_address) — and an id or account that is not valid UTF-8
+        (errc::invalid_utf8). So whatever is queued can be saved and restored. */
+    result<void> enqueue(std::string id, std::string account, std::vector<std::string> recipients);
 
     /// Hands out every message that is due now and whose account is not waiting for the
     /// user or a token; they become in_flight. Messages past the maximum age fail here,

@@ -227,6 +227,33 @@ TEST_SUITE("hostile") {
              creds::password,
              failed(condition::authentication_failed, reply(535)),
              {"MAIL"}},
+            {"M-03 535 echoes the XOAUTH2 blob",
+             ehlo_with("XOAUTH2") +
+                 std::vector<step>{
+                     expect("AUTH XOAUTH2", "535 5.7.8 bad credentials " +
+                                                smtperr::base64_encode("user=" + user +
+                                                                       "\x01"
+                                                                       "auth=Bearer " +
+                                                                       canary_token + "\x01\x01") +
+                                                "\r\n"),
+                     expect("QUIT", "221 bye\r\n")},
+             plain,
+             cert::good,
+             creds::token,
+             failed(condition::oauth_token_invalid, reply(535)),
+             {"MAIL"}},
+            {"M-03 535 echoes LOGIN's password answer",
+             ehlo_with("LOGIN") +
+                 std::vector<step>{expect("AUTH LOGIN", "334 VXNlcm5hbWU6\r\n"),
+                                   expect("", "334 UGFzc3dvcmQ6\r\n"),
+                                   expect("", "535 5.7.8 rejected " +
+                                                  smtperr::base64_encode(canary_password) + "\r\n"),
+                                   expect("QUIT", "221 bye\r\n")},
+             plain,
+             cert::good,
+             creds::password,
+             failed(condition::authentication_failed, reply(535)),
+             {"MAIL"}},
             {"M-03 535 echoes the password in clear and URL-encoded",
              ehlo_with("PLAIN") +
                  std::vector<step>{

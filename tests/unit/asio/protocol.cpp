@@ -13,6 +13,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 using namespace smtperr::asio;
@@ -130,6 +131,10 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         CHECK(bad({"a@x", {std::string("b\0@y", 4)}, ""}) == smtperr::errc::invalid_address);
         CHECK(bad({"a@x", {""}, ""}) == smtperr::errc::invalid_address);
         CHECK(bad({"a@x", {}, ""}) == smtperr::errc::no_recipients);
+        // Not UTF-8 (Latin-1 from a caller that did not convert): it would go out as it is.
+        CHECK(bad({"a@x", {"j\xF6rg@y.test"}, ""}) == smtperr::errc::invalid_address);
+        CHECK(bad({"j\xC3(@x.test", {"b@y"}, ""}) == smtperr::errc::invalid_address);
+        CHECK_FALSE(bad({"", {"jörg@bücher.example"}, ""}));
         o.client_name = "evil\r\nMAIL";
         CHECK(validate(o, m) == smtperr::errc::invalid_option);
         o.client_name.clear();
@@ -336,6 +341,31 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         CHECK(choose_mechanism(o, caps) == std::nullopt);
         o.mechanisms = {sasl_mechanism::oauthbearer, sasl_mechanism::xoauth2};
         CHECK(choose_mechanism(o, caps) == sasl_mechanism::xoauth2);
+    }
+
+    TEST_CASE("an echoed AUTH blob is masked whole, its boundary groups too") {
+        // hostile-servers M-03; found in review: "AGFsaWNlAHNl<redacted>dA==" showed "se…t".
+        for (const auto& [user, password] : {std::pair<std::string, std::string>{"alice", "secret"},
+                                             {"anna@example.de", "Tr0ub4dor&3x"},
+                                             {"anna@example.de", "Tr0ub4dor&3xy"},
+                                             {"bo", "pass word 1"}}) {
+            CAPTURE(password);
+            const credentials c{user, password, ""};
+            const transcript log(nullptr, c);
+            const std::string plain = std::string(1, '\0') + user + '\0' + password;
+            const std::string echoes[] = {smtperr::base64_encode(plain),
+                                          smtperr::base64_encode(password)};
+            for (const auto& e : echoes) {
+                const auto masked = log.redact("535 5.7.8 authentication failed for " + e);
+                CHECK(masked == "535 5.7.8 authentication failed for <redacted>");
+            }
+        }
+        const credentials t{"alice@example.org", "", "ya29.a0AfH6SMB-token_42"};
+        const transcript log(nullptr, t);
+        for (const auto m : {sasl_mechanism::xoauth2, sasl_mechanism::oauthbearer}) {
+            const auto masked = log.redact("x " + smtperr::base64_encode(sasl_response(m, t)));
+            CHECK(masked == "x <redacted>");
+        }
     }
 
     TEST_CASE("secret forms cover every base64 alignment") {

@@ -151,6 +151,13 @@ TEST_SUITE("classify.help_url") {
             "https://evil.example?x=support.google.com",
             "https://support.google.com@evil.example/",
             "https://evil.example@support.google.com/",
+            // What stands before the '@' is user info, even after a colon: the browser goes
+            // to evil.example (found in review).
+            "https://support.google.com:x@evil.example/verify",
+            "https://support.google.com:443@evil.example/",
+            "https://support.google.com:@evil.example/",
+            "https://support.google.com:443:80/mail",
+            "https://support.google.com\\@evil.example/",
             "http://support-google.com/mail",
             "javascript:alert(1)//support.google.com",
             "https://xn--ggle-0nda.com/mail",
@@ -168,6 +175,18 @@ TEST_SUITE("classify.help_url") {
             CHECK(v.cond == c::authentication_failed);
             CHECK(v.help_url == fallback);
             CHECK(classify_reply(reply, p::auth).help_url == fallback);
+        }
+    }
+
+    TEST_CASE("a link with a port of digits is the provider's") {
+        for (const char* link :
+             {"https://support.google.com:443/mail/?p=X", "https://support.google.com:/mail",
+              "http://support.google.com:80", "https://support.google.com:8443?p=X"}) {
+            CAPTURE(link);
+            const auto v = classify_reply(
+                std::string("535 5.7.8 Not accepted. See ") + link + " a1sm1 - gsmtp", p::auth,
+                "smtp.gmail.com");
+            CHECK(v.help_url == link);
         }
     }
 

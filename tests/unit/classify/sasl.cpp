@@ -211,6 +211,10 @@ TEST_SUITE("classify.sasl.json") {
             {R"({"status":null})", "", false},
             {R"({})", "", false},
             {R"( { "scope" : "a b" , "status" : "401" } )", "401", true},
+            // A repeated key: the last value counts, never the two joined ("inv"+"alid_token").
+            {R"({"status":"inv","status":"alid_token"})", "alid_token", false},
+            {R"({"status":"401","status":"200"})", "200", false},
+            {R"({"status":-0.5e+3})", "-0.5e+3", false},
         };
         for (const auto& t : rows) {
             CAPTURE(t.json);
@@ -263,8 +267,9 @@ TEST_SUITE("classify.sasl.json") {
     TEST_CASE("not a JSON object") {
         for (const std::string_view bad :
              {"", "Username:", "[1,2]", R"("401")", "{", R"({"status"})", R"({"status":"401",})",
-              R"({"status":"401"} trailing)", R"({status:"401"})", R"({"a":tru})",
-              R"({"a":01x})"}) {
+              R"({"status":"401"} trailing)", R"({status:"401"})", R"({"a":tru})", R"({"a":01x})",
+              R"({"status":-})", R"({"status":1-2})", R"({"status":1e})", R"({"status":01})",
+              R"({"status":1.})", R"({"status":.5})", R"({"status":1e+})"}) {
             CAPTURE(bad);
             const auto e = decode_oauth_challenge(base64_encode(bad));
             REQUIRE_FALSE(e.has_value());

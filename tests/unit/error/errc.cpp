@@ -63,12 +63,17 @@ const errc_row errc_rows[] = {
     {errc::sasl_invalid_json, 201, "OAuth challenge is not a valid JSON object", pv, transient},
     // Caller input, not a server failure: no condition is asserted for it.
     {errc::invalid_outbox_state, 300, "saved outbox state is invalid", std::nullopt, permanent},
-    {errc::invalid_address, 301, "address contains CR, LF, NUL or angle brackets, or is too long",
+    {errc::invalid_address, 301,
+     "address contains CR, LF, NUL or angle brackets, is not valid UTF-8, or is too long",
      std::nullopt, permanent},
     {errc::no_recipients, 302, "message has no recipients", std::nullopt, permanent},
     {errc::invalid_option, 303,
      "invalid submission option (host, client name, credentials, CA file or fingerprint)",
      std::nullopt, permanent},
+    {errc::duplicate_id, 304, "a message with this id is already in the outbox", std::nullopt,
+     permanent},
+    {errc::invalid_utf8, 305, "message id or account name is not valid UTF-8", std::nullopt,
+     permanent},
 };
 
 constexpr std::string_view unknown_message = "unknown smtperr.transport error";
@@ -150,7 +155,7 @@ TEST_SUITE("smtperr/error/errc.hpp") {
             const std::error_code ec(v, smtperr::transport_category());
             CHECK(ec.message() == str(unknown_message));
         }
-        for (const int v : {INT_MIN, -1, 0, 12, 99, 108, 199, 202, 304, 1000, INT_MAX}) {
+        for (const int v : {INT_MIN, -1, 0, 12, 99, 108, 199, 202, 306, 1000, INT_MAX}) {
             INFO("value " << v);
             const std::error_code ec(v, smtperr::transport_category());
             std::string message;

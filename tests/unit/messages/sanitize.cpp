@@ -99,7 +99,13 @@ bool forbidden(std::uint32_t cp) {
            cp == 0x200E || cp == 0x200F || cp == 0x061C ||                      // marks
            (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF ||    // zero-width
            cp == 0x180E || cp == 0x00AD || (cp >= 0xE0000 && cp <= 0xE007F) || cp == 0x2028 ||
-           cp == 0x2029;
+           cp == 0x2029 ||
+           // The rest of Default_Ignorable_Code_Point (Unicode 15, DerivedCoreProperties.txt).
+           cp == 0x034F || cp == 0x115F || cp == 0x1160 || cp == 0x17B4 || cp == 0x17B5 ||
+           (cp >= 0x180B && cp <= 0x180F) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0x3164 ||
+           (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFFA0 || (cp >= 0xFFF0 && cp <= 0xFFF8) ||
+           (cp >= 0x1BCA0 && cp <= 0x1BCA3) || (cp >= 0x1D173 && cp <= 0x1D17A) ||
+           (cp >= 0xE0000 && cp <= 0xE0FFF);
 }
 
 /// Checks the promises for any output; returns the number of code points.
@@ -227,6 +233,31 @@ TEST_SUITE("smtperr/messages/messages.hpp") {
                                        0x00ADu, 0xE0001u, 0xE0041u, 0xE007Fu}) {
             INFO("U+", cp);
             CHECK(s("g" + utf8(cp) + "mail.com") == "gmail.com");
+        }
+    }
+
+    TEST_CASE("sanitize: every default-ignorable code point is removed") {
+        // Found in review: the combining grapheme joiner, Hangul fillers, variation selectors
+        // and the like are as invisible as a zero-width space ("g\u034Fmail.com" reads as
+        // gmail.com). Unicode 15's Default_Ignorable_Code_Point, range by range, ends included.
+        const std::uint32_t ranges[][2] = {
+            {0x00AD, 0x00AD},   {0x034F, 0x034F}, {0x061C, 0x061C},   {0x115F, 0x1160},
+            {0x17B4, 0x17B5},   {0x180B, 0x180F}, {0x200B, 0x200F},   {0x202A, 0x202E},
+            {0x2060, 0x206F},   {0x3164, 0x3164}, {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},
+            {0xFFA0, 0xFFA0},   {0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},
+            {0xE0000, 0xE0FFF},
+        };
+        for (const auto& r : ranges) {
+            for (const std::uint32_t cp : {r[0], (r[0] + r[1]) / 2, r[1]}) {
+                INFO("U+", cp);
+                CHECK(s("g" + utf8(cp) + "mail.com") == "gmail.com");
+            }
+        }
+        // Their neighbours are ordinary characters and stay.
+        for (const std::uint32_t cp : {0x034Eu, 0x0350u, 0x1161u, 0x17B6u, 0x3165u, 0xFE10u,
+                                       0xFFA1u, 0x1D172u, 0x1D17Bu, 0x1F600u}) {
+            INFO("U+", cp);
+            CHECK(s("g" + utf8(cp) + "mail.com") == "g" + utf8(cp) + "mail.com");
         }
     }
 

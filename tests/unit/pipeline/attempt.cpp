@@ -532,7 +532,7 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
                                           : std::string(ok_rcpt);
         };
         harness h;
-        h.box.enqueue("m1", "alice@example.org", rcpts);
+        REQUIRE(h.box.enqueue("m1", "alice@example.org", rcpts));
         h.box.complete("m1", run_session(h.box.take_due().at(0).recipients, first));
         CHECK(kinds(h.events()) == "retry_scheduled,system_message");
         h.clock.set(*h.box.next_wakeup());

@@ -37,11 +37,12 @@ smtperr::diagnosis_record diagnose(phase p, std::string_view text, std::string_v
 /// An outbox with one message in each interesting state.
 void populate(harness& h) {
     // m1: partly delivered, one recipient pending after a 450.
-    h.box.enqueue("m1", alice, {"anna@example.org", "ben@example.net", "carl@old.example"});
+    REQUIRE(
+        h.box.enqueue("m1", alice, {"anna@example.org", "ben@example.net", "carl@old.example"}));
     // m2: waiting for the password of bob's account.
-    h.box.enqueue("m2", bob, {"dora@example.org"});
+    REQUIRE(h.box.enqueue("m2", bob, {"dora@example.org"}));
     // m3: never tried yet.
-    h.box.enqueue("m3", alice, {"emil@example.de"});
+    REQUIRE(h.box.enqueue("m3", alice, {"emil@example.de"}));
     for (const auto& d : h.box.take_due()) {
         if (d.id == "m3")
             continue;  // Stays in flight: saved as due at once.
@@ -181,13 +182,17 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         o = good;
         o["server_text"] = nullptr;
         refuse(o);
-        // Help links a UI could be made to open or render: only plain http(s) comes back; any
-        // other is dropped (the rest of the diagnosis, and the outbox, are kept).
+        // Help links a UI could be made to open or render, or that would pass off another
+        // site as the provider's: only a link the classifier gives for the saved provider
+        // comes back; any other is dropped (the rest of the diagnosis, and the outbox, kept).
+        good["provider"] = "gmail";
         for (const char* url :
              {"javascript:alert(1)", "data:text/html,<b>x</b>", "https://",
               "https://support.google.com/mail/?p=x\" onclick=\"x", "https://example.org/<script>",
               "https://example.org/a b", "ftp://example.org/", "https://example.org/\x1b[31m",
-              "HTTPS://support.google.com/mail/?p=NoSuchUser"}) {
+              "HTTPS://support.google.com/mail/?p=NoSuchUser", "https://evil.example/",
+              "https://support.google.com:x@evil.example/verify",
+              "https://support.google.com@evil.example/", "https://support.microsoft.com/x"}) {
             CAPTURE(url);
             o = good;
             o["help_url"] = url;
@@ -198,7 +203,14 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         }
         o = good;
         o["help_url"] = "https://support.google.com/mail/?p=NoSuchUser";
-        CHECK(smtperr::diagnosis_from_json(o).has_value());
+        CHECK(smtperr::diagnosis_from_json(o).value().help_url == o["help_url"].as_string());
+        // The same link under another provider, or none, is not that provider's.
+        for (const boost::json::value& provider :
+             {boost::json::value("microsoft"), boost::json::value(nullptr),
+              boost::json::value("evil")}) {
+            o["provider"] = provider;
+            CHECK(smtperr::diagnosis_from_json(o).value().help_url.empty());
+        }
         // A forward-path reaches the UI as it is: only a plain address comes back.
         for (const char* fwd : {"carl@new\x1b[31m.example",
                                 "carl@\xe2\x80\xae"

@@ -12,6 +12,7 @@
 using namespace pipeline_test;
 using smtperr::credentials_reason;
 using smtperr::credentials_required_event;
+using smtperr::errc;
 using smtperr::message_state;
 using smtperr::report_event;
 using smtperr::retry_scheduled_event;
@@ -77,7 +78,7 @@ void run_all(harness& h, const std::vector<smtperr::dispatch>& due, const server
 TEST_SUITE("smtperr/pipeline/outbox.hpp") {
     TEST_CASE("events go through the executor, never inline") {
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         const auto due = h.box.take_due();
         REQUIRE(due.size() == 1);
         h.box.complete("m1", run_session(due[0].recipients, server{}));
@@ -89,8 +90,9 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
     TEST_CASE("enqueue: due at once, ids unique, state and size") {
         harness h;
         CHECK(h.box.enqueue("m1", alice, {"anna@example.org"}));
-        CHECK_FALSE(h.box.enqueue("m1", alice, {"other@example.org"}));
-        CHECK_FALSE(h.box.enqueue("m2", alice, {}));  // Could never be sent, never reported.
+        CHECK(h.box.enqueue("m1", alice, {"other@example.org"}).error() == errc::duplicate_id);
+        // Could never be sent, never reported.
+        CHECK(h.box.enqueue("m2", alice, {}).error() == errc::no_recipients);
         CHECK(h.box.size() == 1);
         CHECK(h.box.state("m1") == message_state::queued);
         CHECK(h.box.next_attempt("m1") == h.clock.get());
@@ -115,9 +117,9 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
     TEST_CASE("535: one credentials_required for three messages, none resent until updated") {
         harness h;
         for (const char* id : {"m1", "m2", "m3"}) {
-            h.box.enqueue(id, alice, {"anna@example.org", "ben@example.net"});
+            REQUIRE(h.box.enqueue(id, alice, {"anna@example.org", "ben@example.net"}));
         }
-        h.box.enqueue("b1", bob, {"carl@example.com"});
+        REQUIRE(h.box.enqueue("b1", bob, {"carl@example.com"}));
         const auto due = h.box.take_due();
         REQUIRE(ids(due) == std::vector<std::string>{"b1", "m1", "m2", "m3"});
         for (const auto& d : due) {
@@ -142,7 +144,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         // No recipient was taken for "rejected": the sign-in failed, not the addresses.
         // The same credentials are never tried again by themselves, however long we wait,
         // and a new message of the account waits too.
-        h.box.enqueue("m4", alice, {"dora@example.org"});
+        REQUIRE(h.box.enqueue("m4", alice, {"dora@example.org"}));
         for (int i = 0; i < 5; ++i) {
             h.clock.advance(seconds(6 * 3600));
             CHECK(h.box.take_due().empty());
@@ -171,7 +173,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
 
     TEST_CASE("535 again after new credentials asks again (once)") {
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         run_all(h, h.box.take_due(), bad_password());
         CHECK(kinds(h.events()) == "system_message,credentials_required");
         h.box.credentials_updated(alice);
@@ -182,8 +184,8 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
 
     TEST_CASE("an attempt made with the old password does not ask for the new one again") {
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org"});
-        h.box.enqueue("m2", alice, {"ben@example.net"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
+        REQUIRE(h.box.enqueue("m2", alice, {"ben@example.net"}));
         const auto due = h.box.take_due();
         REQUIRE(due.size() == 2);
         h.box.complete("m1", run_session(due[0].recipients, bad_password()));
@@ -202,8 +204,8 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
 
     TEST_CASE("an attempt made with the old token does not ask for a refresh or a password") {
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org"});
-        h.box.enqueue("m2", alice, {"ben@example.net"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
+        REQUIRE(h.box.enqueue("m2", alice, {"ben@example.net"}));
         const auto due = h.box.take_due();
         REQUIRE(due.size() == 2);
         h.box.complete("m1", run_session(due[0].recipients, oauth_rejected()));
@@ -223,7 +225,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
     TEST_CASE("454 at AUTH three times: two retries, then the password prompt") {
         harness h;
         const auto t0 = h.clock.get();
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         std::vector<std::string> seen_kinds;
         for (unsigned attempt = 1; attempt <= 3; ++attempt) {
             const auto due = h.box.take_due();
@@ -262,13 +264,13 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
 
     TEST_CASE("454 counts only failures in a row: a success in between resets it") {
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         for (int i = 0; i < 2; ++i) {
             run_all(h, h.box.take_due(), auth_temporarily_failing());
             CHECK(kinds(h.events()) == "retry_scheduled,system_message");
             h.clock.set(*h.box.next_wakeup());
         }
-        h.box.enqueue("m2", alice, {"ben@example.net"});
+        REQUIRE(h.box.enqueue("m2", alice, {"ben@example.net"}));
         const auto due = h.box.take_due();
         REQUIRE(ids(due) == std::vector<std::string>{"m1", "m2"});
         // m2 signs in fine before m1's third 454 comes back: that one is a first again.
@@ -280,7 +282,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
     TEST_CASE("XOAUTH2 token invalid: one silent refresh for several messages") {
         harness h;
         for (const char* id : {"m1", "m2", "m3"})
-            h.box.enqueue(id, alice, {"anna@example.org"});
+            REQUIRE(h.box.enqueue(id, alice, {"anna@example.org"}));
         run_all(h, h.box.take_due(), oauth_rejected());
         auto ev = h.events();
         REQUIRE(kinds(ev) == "token_refresh_required");
@@ -331,13 +333,13 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
 
     TEST_CASE("a working token in between allows another silent refresh later") {
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         run_all(h, h.box.take_due(), oauth_rejected());
         CHECK(kinds(h.events()) == "token_refresh_required");
         h.box.token_refreshed(alice, true);
         run_all(h, h.box.take_due(), server{});
         CHECK(kinds(h.events()) == "report");
-        h.box.enqueue("m2", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m2", alice, {"anna@example.org"}));
         run_all(h, h.box.take_due(), oauth_rejected());
         CHECK(kinds(h.events()) == "token_refresh_required");
     }
@@ -345,7 +347,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
     TEST_CASE("greylisting: retry after at least five minutes, then sent") {
         harness h;
         const auto t0 = h.clock.get();
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         const auto due = h.box.take_due();
         const auto rep = run_session(due.at(0).recipients, greylisting());
         CHECK(rep.outcome == outcome::deferred);
@@ -377,7 +379,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         o.retry.jitter = 0.2;
         o.retry.max_age = seconds(30 * 24 * 3600);
         harness h(o);
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         server s;
         s.greeting = "EOF";  // connection_lost: transient, hint 120 s.
         std::vector<seconds> delays;
@@ -411,7 +413,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         o.retry.max_age = seconds(3600);
         harness h(o);
         const auto t0 = h.clock.get();
-        h.box.enqueue("m1", alice, {"anna@example.org", "ben@example.net"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org", "ben@example.net"}));
 
         SUBCASE("noticed by take_due after the age passed") {
             run_all(h, h.box.take_due(), closing());
@@ -466,7 +468,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         smtperr::outbox_options o;
         o.retry.max_age = seconds(3600);
         harness h(o);
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         run_all(h, h.box.take_due(), bad_password());
         CHECK(kinds(h.events()) == "system_message,credentials_required");
         h.clock.advance(seconds(7200));
@@ -477,15 +479,15 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
 
     TEST_CASE("next_wakeup leaves out messages held for the user") {
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         run_all(h, h.box.take_due(), bad_password());
         CHECK(kinds(h.events()) == "system_message,credentials_required");
         // Due now, but held behind the prompt: a client sleeping until next_wakeup() must
         // not wake at once, again and again, to get nothing from take_due().
-        h.box.enqueue("m2", alice, {"ben@example.net"});
+        REQUIRE(h.box.enqueue("m2", alice, {"ben@example.net"}));
         CHECK_FALSE(h.box.next_wakeup());
         CHECK(h.box.take_due().empty());
-        h.box.enqueue("m3", bob, {"carl@example.net"});
+        REQUIRE(h.box.enqueue("m3", bob, {"carl@example.net"}));
         CHECK(h.box.next_wakeup() == h.clock.get());
         CHECK(ids(h.box.take_due()) == std::vector<std::string>{"m3"});
         h.box.credentials_updated(alice);
@@ -496,7 +498,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
     TEST_CASE("one 454 reaching three messages of one session counts once") {
         harness h;
         for (const char* id : {"m1", "m2", "m3"})
-            h.box.enqueue(id, alice, {"anna@example.org"});
+            REQUIRE(h.box.enqueue(id, alice, {"anna@example.org"}));
         // The transport signs in once for all three; each report carries the same 454.
         for (int round = 1; round <= 3; ++round) {
             CAPTURE(round);
@@ -520,11 +522,11 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         // Parallel transports: round 1's session is slow and ends after round 2's. Two
         // rounds failed, not three: no prompt yet.
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         const auto first = h.box.take_due();
         REQUIRE(first.size() == 1);
-        h.box.enqueue("m2", alice, {"ben@example.net"});
-        h.box.enqueue("m3", alice, {"carl@example.com"});
+        REQUIRE(h.box.enqueue("m2", alice, {"ben@example.net"}));
+        REQUIRE(h.box.enqueue("m3", alice, {"carl@example.com"}));
         const auto second = h.box.take_due();
         REQUIRE(second.size() == 2);
         h.box.complete("m2", run_session(second[0].recipients, auth_temporarily_failing()));
@@ -541,8 +543,8 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         smtperr::outbox_options o;
         o.retry.max_age = seconds(3600);
         harness h(o);
-        h.box.enqueue("m1", alice, {"anna@example.org"});
-        h.box.enqueue("m2", alice, {"ben@example.net"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
+        REQUIRE(h.box.enqueue("m2", alice, {"ben@example.net"}));
         for (const auto& d : h.box.take_due()) {
             h.box.complete(d.id,
                            run_session(d.recipients, d.id == "m1" ? bad_password() : closing()));
@@ -566,7 +568,8 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         o.retry.max_age = seconds(3 * 3600);
         harness h(o);
         const auto t0 = h.clock.get();
-        h.box.enqueue("m1", alice, {"anna@example.org", "ben@example.net", "carl@example.com"});
+        REQUIRE(h.box.enqueue("m1", alice,
+                              {"anna@example.org", "ben@example.net", "carl@example.com"}));
         server s;
         s.rcpt = [](const std::string& a, unsigned) {
             if (a == "anna@example.org")
@@ -607,7 +610,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         o.retry.max_age = seconds::max();
         o.retry.max_delay = seconds::max();
         harness h(o);
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         for (int i = 0; i < 3; ++i) {
             run_all(h, h.box.take_due(), closing());
             CHECK(kinds(h.events()) == "retry_scheduled,system_message");
@@ -618,7 +621,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
 
     TEST_CASE("a failure before AUTH does not buy another silent token refresh") {
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         run_all(h, h.box.take_due(), oauth_rejected());
         CHECK(kinds(h.events()) == "token_refresh_required");
         h.box.token_refreshed(alice, true);
@@ -633,7 +636,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
     TEST_CASE("set_language changes the texts of later events") {
         harness h;
         h.box.set_language(smtperr::language::de);
-        h.box.enqueue("m1", alice, {"anna@example.org"});
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         run_all(h, h.box.take_due(), greylisting());
         const auto ev = h.events();
         REQUIRE(kinds(ev) == "retry_scheduled,system_message");
@@ -644,9 +647,38 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
               smtperr::action_label(smtperr::action::retry_later, smtperr::language::de));
     }
 
+    TEST_CASE("enqueue refuses what a saved outbox could not hold or a transport send") {
+        harness h;
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
+        const auto before = h.box.save();
+        // Latin-1 "jörg" (a caller that did not convert), CR/LF, brackets, NUL, empty, long.
+        const std::string bad_addresses[] = {"j\xF6rg@example.org",
+                                             "anna@example.org\r\nRCPT TO:<x@evil.example>",
+                                             "<anna@example.org>",
+                                             std::string("anna\0@example.org", 18),
+                                             "",
+                                             std::string(245, 'a') + "@example.org"};
+        for (const auto& a : bad_addresses) {
+            CAPTURE(a);
+            const auto r = h.box.enqueue("m2", alice, {"ben@example.net", a});
+            REQUIRE_FALSE(r);
+            CHECK(r.error() == errc::invalid_address);
+        }
+        CHECK(h.box.enqueue("m2", "\xC3(", {"ben@example.net"}).error() == errc::invalid_utf8);
+        CHECK(h.box.enqueue("m\xFF", alice, {"ben@example.net"}).error() == errc::invalid_utf8);
+        CHECK(h.box.save() == before);  // Nothing of the refused messages was kept.
+        // UTF-8 addresses (RFC 6531) are queued, and the file reads back.
+        REQUIRE(h.box.enqueue("m3", alice, {"jörg@bücher.example", "ben@example.net"}));
+        harness again;
+        REQUIRE(again.box.restore(h.box.save()).has_value());
+        CHECK(again.box.size() == 2);
+        CHECK(again.box.save() == h.box.save());
+    }
+
     TEST_CASE("enqueue drops a repeated address") {
         harness h;
-        h.box.enqueue("m1", alice, {"anna@example.org", "anna@example.org", "ben@example.net"});
+        REQUIRE(h.box.enqueue("m1", alice,
+                              {"anna@example.org", "anna@example.org", "ben@example.net"}));
         const auto due = h.box.take_due();
         REQUIRE(due.size() == 1);
         CHECK(due[0].recipients == std::vector<std::string>{"anna@example.org", "ben@example.net"});

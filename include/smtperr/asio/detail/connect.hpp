@@ -57,15 +57,6 @@ inline std::vector<tcp::endpoint> interleave_families(const std::vector<tcp::end
 /// The shortest Connection Attempt Delay RFC 8305 §5 allows.
 constexpr std::chrono::milliseconds min_attempt_delay{10};
 
-/// `now + d`, or the clock's end when that would overflow (a timeout of "for ever").
-inline std::chrono::steady_clock::time_point saturating_add(
-    std::chrono::steady_clock::time_point now, std::chrono::milliseconds d) noexcept {
-    using clock = std::chrono::steady_clock;
-    const auto room =
-        std::chrono::duration_cast<std::chrono::milliseconds>(clock::time_point::max() - now);
-    return d >= room ? clock::time_point::max() : now + d;
-}
-
 /** The race of connection attempts behind async_connect_staggered().
 
     Attempt k+1 starts when attempt k has failed or `delay` after attempt k started,

@@ -34,6 +34,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,25 @@ struct job {
     bool done = false;         ///< Its attempt has its final state.
 };
 
+/** A host name lookup the session can stop waiting for. Boost 1.81's resolver runs
+    getaddrinfo on Asio's own resolver thread and can neither cancel nor time out a running
+    one, and a parallel group waits for all its operations: raced directly against the timer,
+    a stalled DNS server held the connect timeout and the caller's cancellation for as long
+    as getaddrinfo took (30 s and more). So the lookup's handler writes its result here and
+    ends `ready`, a timer the session waits on instead, which a timeout or cancellation ends
+    as well. Shared with that handler, it outlives the session until getaddrinfo returns.
+*/
+struct lookup {
+    explicit lookup(const net::any_io_executor& ex) : resolver(ex), ready(ex) {
+        ready.expires_at(std::chrono::steady_clock::time_point::max());
+    }
+    tcp::resolver resolver;
+    net::steady_timer ready;  ///< Cancelled when the lookup has ended.
+    bool finished = false;
+    boost::system::error_code ec;
+    std::vector<tcp::endpoint> endpoints;
+};
+
 /** Everything one submission owns: the connection, the timer, buffers, what the server
     announced and, per message, the attempt that turns replies into a report.
     Heap-allocated by the operation so its address is stable while I/O is outstanding.
@@ -70,11 +90,7 @@ class session {
   public:
     session(const net::any_io_executor& ex, net::ssl::context& ctx, submit_options o,
             std::vector<smtperr::asio::message> m)
-        : stream(ex, ctx),
-          resolver(ex),
-          timer(ex),
-          opt(std::move(o)),
-          log(opt.logger, opt.credentials) {
+        : stream(ex, ctx), timer(ex), opt(std::move(o)), log(opt.logger, opt.credentials) {
         jobs.reserve(m.size());
         for (auto& x : m) {
             jobs.emplace_back(std::move(x), opt);
@@ -82,7 +98,7 @@ class session {
     }
 
     tls_stream stream;
-    tcp::resolver resolver;
+    std::shared_ptr<lookup> dns;  ///< The host name lookup, when the host is no address.
     net::steady_timer timer;
     submit_options opt;
     transcript log;
@@ -214,6 +230,16 @@ inline std::error_code map_io_error(const boost::system::error_code& ec) {
     return std::error_code(ec);
 }
 
+/// `now + d`, or the clock's end when that would overflow (a timeout of "for ever":
+/// `milliseconds::max()` in nanoseconds would wrap around to a timeout at once).
+inline std::chrono::steady_clock::time_point saturating_add(
+    std::chrono::steady_clock::time_point now, std::chrono::milliseconds d) noexcept {
+    using clock = std::chrono::steady_clock;
+    const auto room =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock::time_point::max() - now);
+    return d >= room ? clock::time_point::max() : now + d;
+}
+
 /// One timed I/O operation: the operation races the timer in a parallel group.
 template <class Op>
 struct timed_op {
@@ -223,7 +249,7 @@ struct timed_op {
 
     template <class Self>
     void operator()(Self& self) {
-        s.timer.expires_after(d);
+        s.timer.expires_at(saturating_add(std::chrono::steady_clock::now(), d));
         net::experimental::make_parallel_group(op, [&t = s.timer](auto token) {
             return t.async_wait(std::move(token));
         }).async_wait(net::experimental::wait_for_one(), std::move(self));
@@ -235,20 +261,10 @@ struct timed_op {
                     std::size_t n, boost::system::error_code) {
         finish(self, order, ec, n);
     }
-    // async_connect, async_handshake
+    // async_connect, async_handshake, a lookup's async_wait
     template <class Self>
     void operator()(Self& self, std::array<std::size_t, 2> order, boost::system::error_code ec,
                     boost::system::error_code) {
-        finish(self, order, ec, 0);
-    }
-    // async_resolve
-    template <class Self>
-    void operator()(Self& self, std::array<std::size_t, 2> order, boost::system::error_code ec,
-                    tcp::resolver::results_type r, boost::system::error_code) {
-        s.endpoints.clear();
-        for (const auto& e : r) {
-            s.endpoints.push_back(e.endpoint());
-        }
         finish(self, order, ec, 0);
     }
 
@@ -292,7 +308,7 @@ struct read_reply_op {
         if (started) {
             s.in.append(s.rd.data(), n);
         } else {
-            deadline = std::chrono::steady_clock::now() + d;
+            deadline = saturating_add(std::chrono::steady_clock::now(), d);
             s.surplus = false;
         }
         started = true;
@@ -447,7 +463,8 @@ struct data_block_op {
     void operator()(Self& self) {
         session& ss = s;
         const net::const_buffer d = data;
-        s.timer.expires_after(s.opt.timeouts.data_block);
+        s.timer.expires_at(
+            saturating_add(std::chrono::steady_clock::now(), s.opt.timeouts.data_block));
         net::experimental::make_parallel_group(
             [&ss, d](auto token) {
                 if (ss.tls) {
