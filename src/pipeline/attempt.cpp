@@ -91,12 +91,14 @@ void attempt::on_reply(phase p, const reply_view& r) {
     if (session_failed_) {
         return;  // Replies after a fatal one (QUIT, for instance) decide nothing.
     }
-    const bool misplaced = r.code / 100 == 3 ? p != phase::data && p != phase::auth
-                                             : r.code / 100 == 2 && p == phase::data;
+    const bool misplaced = p == phase::data
+                               ? r.code / 100 == 2 || (r.code / 100 == 3 && r.code != 354)
+                               : r.code / 100 == 3 && p != phase::auth;
     if (misplaced) {
         // Only DATA (and AUTH, RFC 4954) have a 3yz reply (RFC 5321 §4.3.2); anywhere else
         // it is no acceptance, least of all after the final dot. And DATA's only positive
-        // reply is 354: a 2yz there leaves client and server disagreeing on what comes next.
+        // reply is 354: a 2yz or another 3yz there leaves client and server disagreeing on
+        // what comes next.
         on_failure(p, errc::protocol_violation);
         return;
     }

@@ -346,6 +346,14 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
             CHECK_FALSE(rep.recipients[0].accepted);
             CHECK(rep.deciding.code == make_error_code(smtperr::errc::protocol_violation));
         }
+        SUBCASE("a 350 to DATA (354 is its only go-ahead): as a 250, found in review") {
+            const auto rep = run_script(
+                rcpts, with_hello({say(phase::rcpt, ok_rcpt), say(phase::data, "350 go on")}));
+            CHECK(rep.outcome == outcome::deferred);
+            CHECK(rep.deciding.code == make_error_code(smtperr::errc::protocol_violation));
+            CHECK(rep.deciding.phase == phase::data);
+            CHECK(rep.recipients[0].pending());
+        }
         SUBCASE("a 250 to DATA: the session ends, nothing was sent, the recipient waits") {
             const auto rep = run_script(
                 rcpts, with_hello({say(phase::rcpt, ok_rcpt), say(phase::data, "250 2.0.0 ok")}));
