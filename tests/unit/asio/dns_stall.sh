@@ -7,13 +7,8 @@
 #   tests/unit/asio/dns_stall.sh build/tests/smtperr_asio_tests
 set -eu
 conf=$(mktemp)
-out=$(mktemp)
-trap 'rm -f "$conf" "$out"' EXIT
+trap 'rm -f "$conf"' EXIT
 printf 'nameserver 127.0.0.1\noptions timeout:3 attempts:1\n' >"$conf"
-rc=0
+# The tests' main() fails a run whose filter selects no case.
 unshare --mount sh -c 'mount --bind "$1" /etc/resolv.conf && exec "$2" --no-skip --test-case="$3"' \
-  sh "$conf" "$1" 'a stalled DNS lookup*' >"$out" 2>&1 || rc=$?
-cat "$out"
-# A filter that matched nothing would pass: exactly one test case must have run.
-grep -Eq 'test cases: +1 \| +1 passed' "$out" || rc=1
-exit "$rc"
+  sh "$conf" "$1" 'a stalled DNS lookup*'
