@@ -264,7 +264,10 @@ std::error_code validate(const submit_options& o, const message& m) {
         has_any(o.client_name, " \t")) {
         return errc::invalid_option;
     }
-    if (!o.pinned_sha256.empty() && !valid_fingerprint(o.pinned_sha256)) {
+    // A pin asks for this certificate only: without TLS it would be ignored, and the mail
+    // would go out in the clear though the caller asked for a pinned connection.
+    if (!o.pinned_sha256.empty() &&
+        (!valid_fingerprint(o.pinned_sha256) || o.tls == tls_mode::none)) {
         return errc::invalid_option;
     }
     if (o.ca_file.find('\0') != std::string::npos) {

@@ -114,11 +114,12 @@ std::error_code prepare_tls(tls_stream& s, const submit_options& o, const ca_sto
     if (SSL_set_min_proto_version(ssl, TLS1_2_VERSION) != 1) {
         return errc::tls_failed;
     }
+    const std::string host = tls_host(o.host);
     boost::system::error_code ec;
-    (void)boost::asio::ip::make_address(o.host, ec);
+    (void)boost::asio::ip::make_address(host, ec);
     if (ec) {  // A host name, not an IP literal: send SNI (RFC 6066 §3).
         if (SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                     const_cast<char*>(o.host.c_str())) != 1) {
+                     const_cast<char*>(host.c_str())) != 1) {
             return errc::tls_failed;
         }
     }
@@ -130,7 +131,7 @@ std::error_code prepare_tls(tls_stream& s, const submit_options& o, const ca_sto
         return errc::tls_failed;
     }
     std::string pin = normalize_pin(o.pinned_sha256);
-    boost::asio::ssl::host_name_verification check_name(o.host);
+    boost::asio::ssl::host_name_verification check_name(host);
     s.set_verify_callback(
         [&st, pin = std::move(pin), check_name](bool preverified,
                                                 boost::asio::ssl::verify_context& vc) mutable {
@@ -168,6 +169,18 @@ std::error_code prepare_tls(tls_stream& s, const submit_options& o, const ca_sto
     return ec ? std::error_code(errc::tls_failed) : std::error_code();
 }
 
+bool peer_verified(tls_stream& s, const submit_options& o, const verify_state& st) {
+    SSL* ssl = s.native_handle();
+    // The callback saw the leaf (its fingerprint is set) and failed nothing; with a pin it
+    // decides alone, else OpenSSL's own verdict on the chain must be OK as well.
+    return !st.failed && !st.fingerprint.empty() && SSL_get0_peer_certificate(ssl) != nullptr &&
+           (!o.pinned_sha256.empty() || SSL_get_verify_result(ssl) == X509_V_OK);
+}
+
+std::string tls_host(const std::string& host) {
+    return !host.empty() && host.back() == '.' ? host.substr(0, host.size() - 1) : host;
+}
+
 std::string describe(const verify_state& st) {
     std::string r = "certificate subject: " + (st.subject.empty() ? "?" : st.subject);
     r += "; SHA-256: " + (st.fingerprint.empty() ? "?" : st.fingerprint);
@@ -189,7 +202,8 @@ boost::asio::ssl::context make_client_context() {
     SSL_CTX_set_options(ctx.native_handle(), SSL_OP_NO_RENEGOTIATION);
     ctx.set_verify_mode(ssl::verify_peer);
     boost::system::error_code ec;
-    ctx.set_default_verify_paths(ec);  // No system store: only explicit CAs or a pin work.
+    // The system's trust store; without one only a CA file or a pin can verify a server.
+    ctx.set_default_verify_paths(ec);
     return ctx;
 }
 

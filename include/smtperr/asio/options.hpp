@@ -93,11 +93,12 @@ struct submit_options {
 
     /// A PEM file of CA certificates. When set, these CAs (and only these) are trusted for
     /// this connection in place of the ssl::context's trust store; the context is not changed.
+    /// Unused with tls_mode::none.
     std::string ca_file;
     /** SHA-256 fingerprint of the server's leaf certificate (DER), as 64 hex digits with or
         without ':' separators. When set it replaces CA and host-name verification: the
         connection is trusted if and only if the leaf matches (for self-hosted servers with
-        self-signed certificates).
+        self-signed certificates). With tls_mode::none it is an invalid_option, never ignored.
     */
     std::string pinned_sha256;
 

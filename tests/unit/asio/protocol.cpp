@@ -144,6 +144,12 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         CHECK_FALSE(validate(o, m));
         o.pinned_sha256 = "AB:CD";
         CHECK(validate(o, m) == smtperr::errc::invalid_option);
+        // A valid pin, but no TLS to check it with: refused, not ignored (found in review).
+        o.pinned_sha256 = std::string(64, 'a');
+        o.tls = tls_mode::starttls;
+        CHECK_FALSE(validate(o, m));
+        o.tls = tls_mode::none;
+        CHECK(validate(o, m) == smtperr::errc::invalid_option);
     }
 
     TEST_CASE("SASL responses have the RFC layouts") {

@@ -11,6 +11,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <doctest/doctest.h>
+#include <openssl/ssl.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
 
@@ -379,6 +380,37 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         CHECK(r.report.deciding.server_text.find("SHA-256: ") != std::string::npos);
         CHECK_FALSE(srv.saw("AUTH"));
         CHECK_FALSE(srv.tls_ok);
+    }
+
+    TEST_CASE("an anonymous cipher suite (no certificate at all) stops the session before AUTH") {
+        // Found in review: OpenSSL skips verification, callback and all, when an anonymous
+        // suite is negotiated; a caller's context with "ALL:@SECLEVEL=0" (seen for legacy
+        // servers) offers them, and the handshake "succeeded" with a man in the middle.
+        net::io_context ioc;
+        net::ssl::context sctx(net::ssl::context::tls_server);
+        SSL_CTX_set_max_proto_version(sctx.native_handle(), TLS1_2_VERSION);
+        REQUIRE(SSL_CTX_set_cipher_list(sctx.native_handle(),
+                                        "ADH-AES256-GCM-SHA384:@SECLEVEL=0") == 1);
+        SSL_CTX_set_dh_auto(sctx.native_handle(), 1);
+        script_server srv(
+            ioc,
+            {send(greeting), expect("EHLO", "250-mx\r\n250 STARTTLS\r\n"),
+             with_tls(expect("STARTTLS", "220 go\r\n")),
+             expect("EHLO", "250-mx\r\n250 AUTH PLAIN\r\n"), expect("AUTH", "235 ok\r\n")},
+            &sctx);
+        net::ssl::context weak(net::ssl::context::tls_client);
+        REQUIRE(SSL_CTX_set_cipher_list(weak.native_handle(), "ALL:@SECLEVEL=0") == 1);
+        auto o = base_options();
+        o.tls = sa::tls_mode::starttls;
+        o.ca_file = pki().ca_file;
+        o.credentials = sa::credentials{"user", "secret", ""};
+        const auto r = run(ioc, srv, o, base_message(), &weak);
+        REQUIRE(r.called);
+        CHECK(srv.tls_ok);  // The anonymous handshake itself went through,
+        CHECK(r.report.deciding.condition == condition::certificate_untrusted);
+        CHECK(r.report.deciding.server_text.find("anonymous") != std::string::npos);
+        CHECK_FALSE(srv.saw("AUTH"));  // but nothing was sent over it.
+        CHECK_FALSE(srv.saw("MAIL"));
     }
 
     TEST_CASE("a pinned fingerprint replaces CA trust") {

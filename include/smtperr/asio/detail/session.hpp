@@ -424,6 +424,13 @@ struct handshake_op {
     template <class Self>
     void operator()(Self& self, std::error_code ec = {}, std::size_t = 0) {
         if (started) {
+            if (!ec && !peer_verified(s.stream, s.opt, s.verify)) {
+                s.verify.failed = true;  // Reported as certificate_untrusted.
+                if (s.verify.reason.empty()) {
+                    s.verify.reason = "no verified certificate (an anonymous cipher suite?)";
+                }
+                ec = errc::tls_failed;
+            }
             const bool keep = !ec || ec == errc::timed_out || ec == std::errc::operation_canceled;
             self.complete(keep ? ec : std::error_code(errc::tls_failed));
             return;

@@ -46,6 +46,16 @@ SMTPERR_DECL ca_store_ptr load_ca_file(const std::string& path);
 SMTPERR_DECL std::error_code prepare_tls(tls_stream& s, const submit_options& o,
                                          const ca_store* extra, verify_state& st);
 
+/** After a handshake that succeeded: whether the server presented a certificate and it was
+    checked and passed (chain and name, or the pin). OpenSSL skips verification, callback and
+    all, when an anonymous cipher suite is negotiated, which a caller's context may allow
+    ("ALL:@SECLEVEL=0"): a handshake that succeeded proves nothing by itself. */
+SMTPERR_DECL bool peer_verified(tls_stream& s, const submit_options& o, const verify_state& st);
+
+/// The host name as TLS wants it: without the trailing dot of an absolute name (RFC 6066
+/// §3 forbids it in SNI, and certificates name hosts without it).
+SMTPERR_DECL std::string tls_host(const std::string& host);
+
 /// One line for the diagnosis: "certificate subject: …; SHA-256: …; reason: …".
 SMTPERR_DECL std::string describe(const verify_state& st);
 
