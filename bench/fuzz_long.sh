@@ -20,7 +20,7 @@ runs=${1:-10000000}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(reply_parser classify sasl sanitize outbox session cli_classify)
+  targets=(reply_parser classify matcher sasl sanitize outbox session cli_classify)
 fi
 build=${SMTPERR_FUZZ_BUILD_DIR:-build-fuzz}
 work=${SMTPERR_FUZZ_WORK:-$build/long-run}

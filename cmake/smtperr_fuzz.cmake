@@ -22,9 +22,9 @@ macro(smtperr_setup_fuzzing)
   endif()
 endmacro()
 
-# A libFuzzer executable from one source file, linked with the library.
+# A libFuzzer executable from its source file(s), linked with the library.
 function(smtperr_add_fuzzer name source)
-  add_executable(${name} ${source})
+  add_executable(${name} ${source} ${ARGN})
   target_compile_features(${name} PRIVATE cxx_std_17)
   target_link_libraries(${name} PRIVATE smtperr::smtperr)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)

@@ -13,6 +13,10 @@
 #include <utility>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "classify/forward_path.hpp"
 #include "classify/help_url.hpp"
 #include "classify/matcher.hpp"
@@ -102,29 +106,55 @@ bool code_matches(int rule_code, int code) noexcept {
                             : rule_code == code;
 }
 
-// FNV-1a over a host name suffix read from its end, so that a walk from the end of a host
-// name yields the hash of every suffix on the way. Setting bit 5 lower-cases letters and
-// leaves digits, '-' and '.' as they are; other octets may collide, which the comparison
-// of the suffix itself then rules out.
-constexpr std::uint64_t suffix_hash_step(std::uint64_t h, char ch) noexcept {
-    return (h ^ (static_cast<unsigned char>(ch) | 0x20u)) * 0x100000001b3u;
+// Zeroes a found-set with plain stores. GCC turns a value-initialization, memset or loop
+// of this size into "rep stos", whose start-up costs more than a short reply's whole scan;
+// an empty asm statement per store keeps it from seeing the loop as one.
+void clear(std::array<std::uint64_t, max_words>& found) noexcept {
+    for (std::size_t i = 0; i < max_words; i += 2) {
+        std::uint64_t* pair = found.data() + i;
+        pair[0] = 0;
+        pair[1] = 0;
+#if defined(__GNUC__)
+        __asm__("" : : "r"(pair));
+#endif
+    }
 }
-constexpr std::uint64_t suffix_hash_seed = 0xcbf29ce484222325u;
 
-/// Host-name suffixes → provider: an open-addressing table, so that a host name is looked
-/// up in one pass from its end instead of one sorted search per suffix.
+// A hash of a host-name suffix, eight octets at a time. Setting bit 5 lower-cases letters
+// and leaves digits, '-' and '.' as they are; other octets may collide, which the
+// comparison of the suffix itself then rules out.
+std::uint64_t suffix_hash(std::string_view s) noexcept {
+    constexpr std::uint64_t k = 0x9E3779B97F4A7C15u;
+    std::uint64_t h = s.size() * k;
+    for (std::size_t i = 0; i < s.size(); i += 8) {
+        // Octet by octet into a register: copying a partial word to memory and loading it
+        // whole stalls on store forwarding.
+        std::uint64_t w = 0;
+        for (std::size_t j = i; j < s.size() && j < i + 8; ++j) {
+            w |= std::uint64_t{static_cast<unsigned char>(s[j]) | 0x20u} << (8 * (j - i));
+        }
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+/// Host-name suffixes → provider: an open-addressing table. A host name is looked up by
+/// the few suffixes of it that can be in the table (no more labels and octets than the
+/// longest entry has), hashed a word at a time, instead of one search per entry.
 class host_index {
   public:
     void insert(std::string_view suffix, int provider) {
-        std::uint64_t h = suffix_hash_seed;
-        for (auto it = suffix.rbegin(); it != suffix.rend(); ++it) {
-            h = suffix_hash_step(h, *it);
-        }
+        const std::uint64_t h = suffix_hash(suffix);
         for (std::size_t i = h % slots_.size();; i = (i + 1) % slots_.size()) {
             slot& sl = slots_[i];
             if (sl.provider < 0) {
                 sl = {h, suffix, provider};
                 ++used_;
+                max_labels_ = std::max<std::size_t>(
+                    max_labels_,
+                    1 + static_cast<std::size_t>(std::count(suffix.begin(), suffix.end(), '.')));
+                max_size_ = std::max(max_size_, suffix.size());
                 return;
             }
             if (sl.hash == h && sl.suffix == suffix) {
@@ -140,18 +170,22 @@ class host_index {
     /// longest suffix decides. -1 if none.
     int find(std::string_view host) const noexcept {
         int found = -1;
-        std::uint64_t h = suffix_hash_seed;
-        for (std::size_t i = host.size(); i-- > 0;) {
-            h = suffix_hash_step(h, host[i]);
+        std::size_t labels = 0;
+        for (std::size_t i = host.size(); i-- > 0 && host.size() - i <= max_size_;) {
             if (i != 0 && host[i - 1] != '.') {
                 continue;
             }
+            const std::string_view suffix = host.substr(i);
+            const std::uint64_t h = suffix_hash(suffix);
             for (std::size_t k = h % slots_.size(); slots_[k].provider >= 0;
                  k = (k + 1) % slots_.size()) {
-                if (slots_[k].hash == h && iequals(slots_[k].suffix, host.substr(i))) {
+                if (slots_[k].hash == h && iequals(slots_[k].suffix, suffix)) {
                     found = slots_[k].provider;
                     break;
                 }
+            }
+            if (++labels == max_labels_) {
+                break;
             }
         }
         return found;
@@ -165,6 +199,8 @@ class host_index {
     };
     std::array<slot, 128> slots_{};
     std::size_t used_ = 0;
+    std::size_t max_labels_ = 0;  // Of the longest entry, in labels and in octets.
+    std::size_t max_size_ = 0;
 };
 
 /// A set of rules, one bit per rule in table order.
@@ -436,18 +472,27 @@ quoted_reply find_said(std::string_view text) noexcept {
     return q;
 }
 
-// The position of the next '4' or '5' from `from` on (npos if none), with memchr's speed.
+// The position of the next '4' or '5' from `from` on (npos if none): '4' | 1 == '5' | 1,
+// so one compare a block finds both.
 std::size_t next_4_or_5(std::string_view text, std::size_t from) noexcept {
-    if (from >= text.size()) {
-        return std::string_view::npos;
+    const char* p = text.data();
+    std::size_t i = from;
+#if defined(__SSE2__)
+    for (; i + 16 <= text.size(); i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const int hits = _mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(1)), _mm_set1_epi8('5')));
+        if (hits != 0) {
+            return i + lowest_bit(static_cast<unsigned>(hits));
+        }
     }
-    const char* base = text.data() + from;
-    const std::size_t n = text.size() - from;
-    const auto* four = static_cast<const char*>(std::memchr(base, '4', n));
-    const auto* five = static_cast<const char*>(
-        std::memchr(base, '5', four ? static_cast<std::size_t>(four - base) : n));
-    const char* hit = five ? five : four;
-    return hit ? static_cast<std::size_t>(hit - text.data()) : std::string_view::npos;
+#endif
+    for (; i < text.size(); ++i) {
+        if ((p[i] | 1) == '5') {
+            return i;
+        }
+    }
+    return std::string_view::npos;
 }
 
 // Without "said:": the first "NNN X.Y.Z" pair of one class that starts a word, else a
@@ -563,7 +608,8 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
     }
 
     const engine& e = get_engine();
-    std::array<std::uint64_t, max_words> found{};
+    std::array<std::uint64_t, max_words> found;
+    clear(found);
     if (e.built) {
         e.matcher.scan(r.text, found.data());
     }

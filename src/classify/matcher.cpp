@@ -9,6 +9,14 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+// AVX2 and AVX-512 variants, chosen at run time, where the compiler can target them per
+// function.
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define SMTPERR_MATCHER_SIMD 1
+#include <immintrin.h>
+#else
+#define SMTPERR_MATCHER_SIMD 0
+#endif
 
 namespace smtperr::detail {
 
@@ -28,12 +36,12 @@ constexpr bool folded_alnum(unsigned char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-constexpr std::uint32_t window_hash(std::uint32_t window, unsigned bits) noexcept {
-    return (window * 0x9E3779B1u) >> (32 - bits);
+void set_bit(std::vector<std::uint64_t>& bits, std::uint32_t i) {
+    bits[i / 64] |= std::uint64_t{1} << (i % 64);
 }
 
-constexpr std::uint32_t head_hash(std::uint64_t head, unsigned bits) noexcept {
-    return static_cast<std::uint32_t>((head * 0x9E3779B97F4A7C15u) >> (64 - bits));
+std::uint64_t bit(const std::uint64_t* bits, std::uint32_t i) noexcept {
+    return (bits[i / 64] >> (i % 64)) & 1u;
 }
 
 std::uint64_t load64(const unsigned char* p) noexcept {
@@ -42,30 +50,128 @@ std::uint64_t load64(const unsigned char* p) noexcept {
     return v;
 }
 
-std::uint32_t load32(const unsigned char* p) noexcept {
-    std::uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-// Sixteen octets from `src` to `dst`, folded as fold_octet() does.
-inline void fold16(unsigned char* dst, const unsigned char* src) noexcept {
+// Sixty-four octets to `dst`, folded as fold_octet() does: `count` (at most 64) from `src`,
+// then NULs. Returns which of the folded octets are letters or digits and sets in `punct`
+// which are one of the `np` octets of `puncts`. The portable version, sixteen octets at a
+// time with SSE2 where available.
+std::uint64_t fold64_generic(unsigned char* dst, const unsigned char* src, std::size_t count,
+                             const unsigned char* puncts, std::size_t np,
+                             std::uint64_t& punct) noexcept {
+    alignas(16) unsigned char part[64];
+    if (count < 64) {
+        std::memset(part, 0, sizeof part);
+        std::memcpy(part, src, count);
+        src = part;
+    }
+    std::uint64_t alnum = 0;
+    punct = 0;
 #if defined(__SSE2__)
-    // Signed compares: octets from 0x80 on are negative, so only ASCII falls in a range.
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
-    const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
-                                        _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v));
-    const __m128i space = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('\t' - 1)),
-                                        _mm_cmpgt_epi8(_mm_set1_epi8('\r' + 1), v));
-    const __m128i lower = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
-    const __m128i folded =
-        _mm_or_si128(_mm_andnot_si128(space, lower), _mm_and_si128(space, _mm_set1_epi8(' ')));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), folded);
+    for (std::size_t q = 0; q < 64; q += 16) {
+        // Signed compares: octets from 0x80 on are negative, so only ASCII falls in a range.
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + q));
+        const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                            _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v));
+        const __m128i space = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('\t' - 1)),
+                                            _mm_cmpgt_epi8(_mm_set1_epi8('\r' + 1), v));
+        const __m128i lower = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+        const __m128i folded =
+            _mm_or_si128(_mm_andnot_si128(space, lower), _mm_and_si128(space, _mm_set1_epi8(' ')));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + q), folded);
+        // In range ⇔ the saturating difference to the range's top is zero.
+        const __m128i zero = _mm_setzero_si128();
+        const __m128i is_letter = _mm_cmpeq_epi8(
+            _mm_subs_epu8(_mm_sub_epi8(folded, _mm_set1_epi8('a')), _mm_set1_epi8(25)), zero);
+        const __m128i is_digit = _mm_cmpeq_epi8(
+            _mm_subs_epu8(_mm_sub_epi8(folded, _mm_set1_epi8('0')), _mm_set1_epi8(9)), zero);
+        alnum |= std::uint64_t{static_cast<std::uint16_t>(
+                     _mm_movemask_epi8(_mm_or_si128(is_letter, is_digit)))}
+                 << q;
+        for (std::size_t k = 0; k < np; ++k) {
+            punct |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(
+                         _mm_cmpeq_epi8(folded, _mm_set1_epi8(static_cast<char>(puncts[k])))))}
+                     << q;
+        }
+    }
 #else
-    for (int k = 0; k < 16; ++k) {
+    for (std::size_t k = 0; k < 64; ++k) {
         dst[k] = fold_octet(src[k]);
+        alnum |= std::uint64_t{folded_alnum(dst[k])} << k;
+        for (std::size_t j = 0; j < np; ++j) {
+            punct |= std::uint64_t{dst[k] == puncts[j]} << k;
+        }
     }
 #endif
+    return alnum;
+}
+
+#if SMTPERR_MATCHER_SIMD
+// The octets of `x` outside [lo, lo + n): min(x - lo, n) == n, unsigned.
+__attribute__((target("avx2"))) inline __m256i outside(__m256i x, char lo, char n) noexcept {
+    const __m256i d = _mm256_sub_epi8(x, _mm256_set1_epi8(lo));
+    return _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(n)), _mm256_set1_epi8(n));
+}
+
+// The octets of `x` in [lo, lo + n), as a mask.
+__attribute__((target("avx512f,avx512bw"))) inline __mmask64 inside(__m512i x, char lo,
+                                                                    char n) noexcept {
+    return _mm512_cmplt_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8(lo)), _mm512_set1_epi8(n));
+}
+
+// The same with AVX2, 32 octets at a time; chosen at run time where the processor has it.
+__attribute__((target("avx2"))) std::uint64_t fold64_avx2(
+    unsigned char* dst, const unsigned char* src, std::size_t count, const unsigned char* puncts,
+    std::size_t np, std::uint64_t& punct) noexcept {
+    alignas(32) unsigned char part[64];
+    if (count < 64) {
+        std::memset(part, 0, sizeof part);
+        std::memcpy(part, src, count);
+        src = part;
+    }
+    std::uint64_t other = 0;  // Neither letter nor digit.
+    punct = 0;
+    for (std::size_t q = 0; q < 64; q += 32) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + q));
+        const __m256i lower =
+            _mm256_blendv_epi8(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), v, outside(v, 'A', 26));
+        const __m256i folded =
+            _mm256_blendv_epi8(_mm256_set1_epi8(' '), lower, outside(v, '\t', 5));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + q), folded);
+        other |= std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(
+                     _mm256_and_si256(outside(folded, 'a', 26), outside(folded, '0', 10))))}
+                 << q;
+        for (std::size_t k = 0; k < np; ++k) {
+            punct |=
+                std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(
+                    _mm256_cmpeq_epi8(folded, _mm256_set1_epi8(static_cast<char>(puncts[k])))))}
+                << q;
+        }
+    }
+    return ~other;
+}
+
+// And with AVX-512BW, the 64 octets at once into mask registers.
+__attribute__((target("avx512f,avx512bw"))) std::uint64_t fold64_avx512(
+    unsigned char* dst, const unsigned char* src, std::size_t count, const unsigned char* puncts,
+    std::size_t np, std::uint64_t& punct) noexcept {
+    // A masked load reads only the `count` octets (no fault past them) and zeroes the rest.
+    const __mmask64 valid = count >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
+    const __m512i v = _mm512_maskz_loadu_epi8(valid, src);
+    const __m512i lower = _mm512_mask_add_epi8(v, inside(v, 'A', 26), v, _mm512_set1_epi8(0x20));
+    const __m512i folded = _mm512_mask_mov_epi8(lower, inside(v, '\t', 5), _mm512_set1_epi8(' '));
+    _mm512_storeu_si512(dst, folded);
+    __mmask64 pm = 0;
+    for (std::size_t k = 0; k < np; ++k) {
+        pm |= _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(static_cast<char>(puncts[k])));
+    }
+    punct = pm;
+    return inside(folded, 'a', 26) | inside(folded, '0', 10);
+}
+#endif
+
+void set_bits(const std::uint16_t* ids, std::size_t count, std::uint64_t* bits) noexcept {
+    for (std::size_t i = 0; i < count; ++i) {
+        bits[ids[i] / 64] |= std::uint64_t{1} << (ids[i] % 64);
+    }
 }
 
 }  // namespace
@@ -87,177 +193,235 @@ std::uint16_t multi_matcher::add(std::string_view pattern) {
     return static_cast<std::uint16_t>(offsets_.size() - 1);
 }
 
-bool multi_matcher::build() {
+bool multi_matcher::supports(simd level) noexcept {
+#if SMTPERR_MATCHER_SIMD
+    __builtin_cpu_init();
+    switch (level) {
+        case simd::avx512:
+            return __builtin_cpu_supports("avx512bw") != 0;
+        case simd::avx2:
+            return __builtin_cpu_supports("avx2") != 0;
+        case simd::portable:
+            return true;
+    }
+    return false;
+#else
+    return level == simd::portable;
+#endif
+}
+
+bool multi_matcher::build(simd limit) {
+    fold_ = fold64_generic;
+#if SMTPERR_MATCHER_SIMD
+    if (limit >= simd::avx512 && supports(simd::avx512)) {
+        fold_ = fold64_avx512;
+    } else if (limit >= simd::avx2 && supports(simd::avx2)) {
+        fold_ = fold64_avx2;
+    }
+#endif
     punct_starts_.clear();
-    const std::size_t buckets = std::size_t{1} << bucket_bits;
-    std::vector<std::vector<entry>> by_bucket(buckets);
-    std::vector<entry> longs;
-    filter_.assign((std::size_t{1} << filter_bits) / 64, 0);
+    long_filter_.assign((std::size_t{1} << long_filter_bits) / 64, 0);
+    short_filter_.assign((std::size_t{1} << short_filter_bits) / 64, 0);
+    long_.clear();
     for (std::size_t id = 0; id < offsets_.size(); ++id) {
         const std::size_t len = lengths_[id];
         if (len < 3 || len > max_pattern) {
             return false;
         }
         const auto* p = reinterpret_cast<const unsigned char*>(folded_.data() + offsets_[id]);
+        if (std::memchr(p, 0, len) != nullptr) {
+            return false;  // NULs pad the text and mark empty table entries.
+        }
         if (!folded_alnum(p[0]) && punct_start_[p[0]] == 0) {
             punct_start_[p[0]] = 1;
             punct_starts_.push_back(static_cast<char>(p[0]));
         }
         unsigned char head[8] = {};
         std::memcpy(head, p, std::min<std::size_t>(len, 8));
-        const entry e{
-            load64(head), len >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * len)) - 1,
-            static_cast<std::uint16_t>(id), static_cast<std::uint16_t>(len), offsets_[id]};
-        // The first four octets; after a three-octet pattern, any fourth.
-        const std::uint32_t key = load32(head);
-        for (std::uint32_t fourth = 0; fourth < (len == 3 ? 256u : 1u); ++fourth) {
-            const std::uint32_t h = window_hash(key | (fourth << 24), filter_bits);
-            filter_[h / 64] |= std::uint64_t{1} << (h % 64);
-            auto& bucket = by_bucket[h >> (filter_bits - bucket_bits)];
-            if (len < 8 && std::find_if(bucket.begin(), bucket.end(), [&](const entry& x) {
-                               return x.id == e.id;
-                           }) == bucket.end()) {
-                bucket.push_back(e);
-            }
+        if (len >= 8) {
+            set_bit(long_filter_, long_hash(load64(head)));
+        } else {
+            set_bit(short_filter_, short_hash(load64(head)));
         }
         if (len >= 8) {
-            longs.push_back(e);
+            long_.push_back({load64(head), offsets_[id], static_cast<std::uint16_t>(id),
+                             static_cast<std::uint16_t>(len)});
         }
     }
-    bucket_begin_.assign(buckets + 1, 0);
-    entries_.clear();
-    for (std::size_t b = 0; b < buckets; ++b) {
-        bucket_begin_[b] = static_cast<std::uint32_t>(entries_.size());
-        entries_.insert(entries_.end(), by_bucket[b].begin(), by_bucket[b].end());
+    // Long patterns grouped by their first eight octets.
+    std::stable_sort(long_.begin(), long_.end(),
+                     [](const long_entry& x, const long_entry& y) { return x.head < y.head; });
+    if (long_.size() >= 0xffff) {
+        return false;  // A group's range would not fit in 16 bits.
     }
-    bucket_begin_[buckets] = static_cast<std::uint32_t>(entries_.size());
+    // A fixed sequence of odd multipliers: the first that leaves no bucket over full wins,
+    // so the tables come out the same on every run.
+    std::uint64_t multiplier = 0x9E3779B97F4A7C15u;
+    for (int attempt = 0; attempt < 64; ++attempt, multiplier += 0x5851F42D4C957F2Eu) {
+        if (place(multiplier | 1u)) {
+            folded_.append(8, '\0');  // So that a pattern's last eight octets load as one word.
+            return true;
+        }
+    }
+    return false;
+}
 
-    // Long patterns grouped by their first eight octets, one slot per group.
-    std::stable_sort(longs.begin(), longs.end(),
-                     [](const entry& x, const entry& y) { return x.head < y.head; });
-    long_ = longs;
-    heads_.assign(std::size_t{1} << head_bits, head_slot{});
-    std::size_t used = 0;
+bool multi_matcher::place(std::uint64_t multiplier) {
+    multiplier_ = multiplier;
+    short_.assign(std::size_t{1} << short_bits, short_bucket{});
+    heads_.assign(std::size_t{1} << head_bits, head_bucket{});
+    for (std::size_t id = 0; id < offsets_.size(); ++id) {
+        const std::size_t len = lengths_[id];
+        if (len >= 8) {
+            continue;
+        }
+        unsigned char octets[8] = {};
+        std::memcpy(octets, folded_.data() + offsets_[id], len);
+        const std::uint64_t key = load64(octets);
+        auto& b = short_[bucket(key & 0xffffff, short_bits)];
+        std::size_t w = 0;
+        while (w < short_ways && b.mask[w] != 0) {
+            ++w;
+        }
+        if (w == short_ways) {
+            return false;
+        }
+        b.key[w] = key;
+        b.mask[w] = (std::uint64_t{1} << (8 * len)) - 1;
+        b.id[w] = static_cast<std::uint16_t>(id);
+    }
     for (std::size_t i = 0; i < long_.size();) {
         std::size_t j = i;
         while (j < long_.size() && long_[j].head == long_[i].head) {
             ++j;
         }
-        if (2 * ++used > heads_.size()) {
-            return false;  // Over half full: probes would grow long.
+        auto& b = heads_[bucket(long_[i].head, head_bits)];
+        std::size_t w = 0;
+        while (w < head_ways && b.head[w] != 0) {
+            ++w;
         }
-        std::size_t slot = head_hash(long_[i].head, head_bits);
-        while (heads_[slot].head != 0) {
-            slot = (slot + 1) % heads_.size();
+        if (w == head_ways || j - i > max_group) {
+            return false;
         }
-        heads_[slot] = {long_[i].head, static_cast<std::uint32_t>(i),
-                        static_cast<std::uint32_t>(j)};
+        b.head[w] = long_[i].head;
+        b.range[w] = static_cast<std::uint32_t>(i) | static_cast<std::uint32_t>(j) << 16;
         i = j;
     }
-    folded_.append(8, '\0');  // So that a pattern's last eight octets load as one word.
     return true;
 }
 
-// Compares the patterns that may start at `p` (folded text, `left` ≥ 3 octets of it, NULs
-// after them) with it; `h` is the filter hash of its first four octets.
-void multi_matcher::check(const unsigned char* p, std::uint32_t h, std::size_t left,
-                          std::uint64_t* found) const noexcept {
+// The check_*() functions append to `hits` the ids of the patterns that start at `p`
+// (folded text, `left` octets of it and then at least eight NULs: a pattern has no NUL) and
+// return the new count. The ids are appended, not set in the caller's bit set, because
+// read-modify-writes of the same few words would wait on one another.
+
+// Patterns under eight octets, by their first three. An empty entry's mask is 0 and its key
+// 1, which no masked text equals.
+std::size_t multi_matcher::check_short(const unsigned char* p, std::uint16_t* hits,
+                                       std::size_t count) const noexcept {
     const std::uint64_t head = load64(p);
-    const std::uint32_t bucket = h >> (filter_bits - bucket_bits);
-    for (std::uint32_t b = bucket_begin_[bucket]; b < bucket_begin_[bucket + 1]; ++b) {
-        const entry& e = entries_[b];
-        if ((head & e.mask) == e.head && e.length <= left) {
-            found[e.id / 64] |= std::uint64_t{1} << (e.id % 64);
-        }
+    const short_bucket& b = short_[bucket(head & 0xffffff, short_bits)];
+    for (std::size_t w = 0; w < short_ways; ++w) {
+        hits[count] = b.id[w];
+        count += (head & b.mask[w]) == b.key[w];
     }
-    if (left < 8) {
-        return;
+    return count;
+}
+
+// Patterns of eight octets or more, by their first eight, then the rest compared.
+std::size_t multi_matcher::check_long(const unsigned char* p, std::size_t left, std::uint16_t* hits,
+                                      std::size_t count) const noexcept {
+    const std::uint64_t head = load64(p);
+    const head_bucket& hb = heads_[bucket(head, head_bits)];
+    std::uint32_t range = 0;
+    for (std::size_t w = 0; w < head_ways; ++w) {
+        range |= hb.head[w] == head ? hb.range[w] : 0;
     }
-    for (std::size_t slot = head_hash(head, head_bits); heads_[slot].head != 0;
-         slot = (slot + 1) % heads_.size()) {
-        if (heads_[slot].head != head) {
-            continue;
+    for (std::uint32_t i = range & 0xffff; i < range >> 16; ++i) {
+        const long_entry& e = long_[i];
+        // Eight octets at a time; the last word overlaps the one before it.
+        const auto* pat = reinterpret_cast<const unsigned char*>(folded_.data() + e.offset);
+        bool same = e.length <= left;
+        for (std::size_t k = 8; k < e.length && same; k += 8) {
+            const std::size_t at = std::min<std::size_t>(k, e.length - 8u);
+            same = load64(p + at) == load64(pat + at);
         }
-        for (std::uint32_t b = heads_[slot].begin; b < heads_[slot].end; ++b) {
-            const entry& e = long_[b];
-            if (e.length > left) {
-                continue;
-            }
-            // Eight octets at a time; the last word overlaps the one before it.
-            const auto* pat = reinterpret_cast<const unsigned char*>(folded_.data() + e.offset);
-            bool same = true;
-            for (std::size_t k = 8; k < e.length && same; k += 8) {
-                const std::size_t at = std::min<std::size_t>(k, e.length - 8);
-                same = load64(p + at) == load64(pat + at);
-            }
-            if (same) {
-                found[e.id / 64] |= std::uint64_t{1} << (e.id % 64);
-            }
-        }
-        return;
+        hits[count] = e.id;
+        count += same;
     }
+    return count;
 }
 
 void multi_matcher::scan(std::string_view text, std::uint64_t* found) const noexcept {
     const std::size_t n = text.size();
-    if (n < 3 || filter_.empty()) {
+    if (n < 3 || long_filter_.empty()) {
         return;
     }
     const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+    const auto* puncts = reinterpret_cast<const unsigned char*>(punct_starts_.data());
     // A chunk of token starts, folded with the longest pattern's worth of octets after it,
-    // then a block of NULs (which start no token and equal no pattern octet).
+    // then NULs (which start no token and equal no pattern octet), 64 octets to a block.
     constexpr std::size_t span = chunk + max_pattern + 8;
-    alignas(16) unsigned char buf[(span + 15) / 16 * 16 + 16];
-    unsigned prev_alnum = 0;
+    constexpr std::size_t blocks = (span + 63) / 64 + 1;
+    alignas(64) unsigned char buf[blocks * 64];
+    std::uint64_t starts[blocks];
+    std::uint16_t long_starts[chunk];
+    std::uint16_t short_starts[chunk];
+    std::uint16_t hits[hits_capacity];
+    std::uint64_t prev_alnum = 0;  // The octet before the chunk is a letter or digit.
     for (std::size_t c = 0; c + 2 < n; c += chunk) {
         const std::size_t len = std::min(n - c, span);
-        std::size_t f = 0;
-        for (; f + 16 <= len; f += 16) {
-            fold16(buf + f, t + c + f);
-        }
-        unsigned char last[16] = {};
-        std::memcpy(last, t + c + f, len - f);
-        fold16(buf + f, last);
-        std::memset(buf + f + 16, 0, 16);
-
         // Token starts where three octets or more remain.
         const std::size_t starts_end = std::min(chunk, n - c - 2);
-        for (std::size_t b = 0; b < starts_end; b += 16) {
-            unsigned alnum = 0;
-            unsigned punct = 0;
-#if defined(__SSE2__)
-            // In range ⇔ the saturating difference to the range's top is zero.
-            const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(buf + b));
-            const __m128i zero = _mm_setzero_si128();
-            const __m128i is_letter = _mm_cmpeq_epi8(
-                _mm_subs_epu8(_mm_sub_epi8(v, _mm_set1_epi8('a')), _mm_set1_epi8(25)), zero);
-            const __m128i is_digit = _mm_cmpeq_epi8(
-                _mm_subs_epu8(_mm_sub_epi8(v, _mm_set1_epi8('0')), _mm_set1_epi8(9)), zero);
-            alnum = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(is_letter, is_digit)));
-            for (const char pc : punct_starts_) {
-                punct |=
-                    static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(pc))));
-            }
-#else
-            for (unsigned k = 0; k < 16; ++k) {
-                alnum |= unsigned{folded_alnum(buf[b + k])} << k;
-                punct |= unsigned{punct_start_[buf[b + k]]} << k;
-            }
-#endif
-            unsigned starts = (alnum & ~((alnum << 1) | prev_alnum)) | punct;
-            prev_alnum = (alnum >> 15) & 1u;
-            if (starts_end - b < 16) {
-                starts &= (1u << (starts_end - b)) - 1;
-            }
-            while (starts != 0) {
-                const auto pos = b + static_cast<std::size_t>(__builtin_ctz(starts));
-                starts &= starts - 1;
-                const std::uint32_t h = window_hash(load32(buf + pos), filter_bits);
-                if (((filter_[h / 64] >> (h % 64)) & 1u) != 0) {
-                    check(buf + pos, h, n - c - pos, found);
-                }
+        std::size_t f = 0;
+        std::uint64_t carry = prev_alnum;
+        for (std::size_t k = 0; f < len; ++k, f += 64) {
+            std::uint64_t punct = 0;
+            const std::uint64_t alnum =
+                fold_(buf + f, t + c + f, std::min<std::size_t>(len - f, 64), puncts,
+                      punct_starts_.size(), punct);
+            starts[k] = (alnum & ~((alnum << 1) | carry)) | punct;
+            carry = alnum >> 63;
+            if (f + 64 == chunk) {
+                prev_alnum = carry;  // For the next chunk, which starts after this block.
             }
         }
+        std::memset(buf + f, 0, 64);
+
+        // Every start is written to both lists; a list keeps it if its filter bit is set:
+        // the long patterns' filter is keyed by eight octets, so few starts pass it.
+        std::size_t longs = 0;
+        std::size_t shorts = 0;
+        const std::uint64_t* long_filter = long_filter_.data();
+        const std::uint64_t* short_filter = short_filter_.data();
+        for (std::size_t b = 0; b < starts_end; b += 64) {
+            std::uint64_t s = starts[b / 64];
+            if (starts_end - b < 64) {
+                s &= (std::uint64_t{1} << (starts_end - b)) - 1;
+            }
+            while (s != 0) {
+                const auto pos = b + static_cast<std::size_t>(__builtin_ctzll(s));
+                s &= s - 1;
+                const std::uint64_t head = load64(buf + pos);
+                long_starts[longs] = static_cast<std::uint16_t>(pos);
+                longs += bit(long_filter, long_hash(head));
+                short_starts[shorts] = static_cast<std::uint16_t>(pos);
+                shorts += bit(short_filter, short_hash(head));
+            }
+        }
+        std::size_t found_count = 0;
+        for (std::size_t i = 0; i < shorts; ++i) {
+            found_count = check_short(buf + short_starts[i], hits, found_count);
+        }
+        for (std::size_t i = 0; i < longs; ++i) {
+            if (found_count > hits_capacity - max_group) {
+                set_bits(hits, found_count, found);
+                found_count = 0;
+            }
+            found_count =
+                check_long(buf + long_starts[i], n - c - long_starts[i], hits, found_count);
+        }
+        set_bits(hits, found_count, found);
     }
 }
 

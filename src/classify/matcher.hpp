@@ -22,16 +22,22 @@ namespace smtperr::detail {
 
     Matching is ASCII case-insensitive, and line breaks and tabs match a space, so a
     fragment matches across the lines of a multi-line reply (vertical tabs and form feeds
-    too). The text is folded that way sixteen octets at a time (SSE2 where available) into
-    a small buffer, a chunk at a time; everything after works on folded octets. Token
-    starts come out of the same pass as a bit mask. At each one the four octets there are
-    hashed into a bitmap of the patterns' first four octets (8 KiB, so it stays in L1; for a
-    three-octet pattern every fourth octet is entered). Most token starts stop there. On a
-    hit, the patterns under eight octets in that hash bucket are compared as one masked
-    word each, and the patterns of eight octets or more are found by their first eight
-    octets in a small hash table (many share a first word: "sender", "mailbox",
-    "recipient") and compared eight octets at a time. An Aho–Corasick DFA over these
-    patterns is larger than L1, and its dependent loads made it several times slower.
+    too). The text is folded that way 64 octets at a time (AVX-512 or AVX2 where the
+    processor has them, chosen at run time; SSE2 or plain code otherwise) into a small
+    buffer, a chunk at a time; everything after works on folded octets. Token starts come
+    out of the same pass as a bit mask, 64 octets to a word.
+
+    At each token start two bitmaps are probed: one keyed by the first eight octets of the
+    patterns of eight octets or more (nine in ten of the rule tables'), one by the first
+    three of the shorter ones. So few starts pass (about 2 of the 25 in a typical bounce
+    text) that the start is appended to each list of candidates whether or not its bit is
+    set, the list growing by the bit: no branch on the data. A long candidate then finds
+    its group of patterns by those eight octets in a table of four-way buckets and compares
+    the rest eight octets at a time; a short one compares the (up to four) patterns that
+    share its first three octets, masked to their lengths. The ids found are collected and
+    set in the caller's bit set at the end: setting them at once made the writes to the
+    same few words wait on each other. An Aho–Corasick DFA over these patterns is larger
+    than L1, and its dependent loads made it several times slower.
 
     Patterns need three to `max_pattern` octets. scan() sets one bit per pattern found and
     allocates nothing.
@@ -43,9 +49,18 @@ class multi_matcher {
     /// Adds a pattern and returns its id (ids are dense, from 0). Duplicates share an id.
     std::uint16_t add(std::string_view pattern);
 
+    /// Instruction sets the scan can use, from the least.
+    enum class simd { portable, avx2, avx512 };
+    /// Whether this processor (and compiler) has `level`.
+    static bool supports(simd level) noexcept;
+
     /// Compiles the tables. Call once, after the last add(). Returns false if a pattern is
-    /// shorter than three or longer than `max_pattern` octets, or the tables overflow.
-    bool build();
+    /// shorter than three or longer than `max_pattern` octets or has a NUL, more than
+    /// `max_group` patterns share their first eight octets or more than four shorter ones
+    /// their first three, or the tables overflow (too many patterns: raise `short_bits` or
+    /// `head_bits`). The scan uses the best instruction
+    /// set the processor has up to `limit` (tests compare them; results are the same).
+    bool build(simd limit = simd::avx512);
 
     std::size_t pattern_count() const noexcept { return lengths_.size(); }
 
@@ -54,37 +69,69 @@ class multi_matcher {
     void scan(std::string_view text, std::uint64_t* found) const noexcept;
 
   private:
-    static constexpr unsigned filter_bits = 16;  // 8 KiB
-    static constexpr unsigned bucket_bits = 12;  // The filter hash's top bits.
-    static constexpr unsigned head_bits = 10;    // Slots of the eight-octet head table.
-    static constexpr std::size_t chunk = 256;    // Token starts per folded chunk.
-    struct entry {
-        std::uint64_t head;  // The first (up to) eight folded octets.
-        std::uint64_t mask;  // Which octets of head count.
+    static constexpr unsigned long_filter_bits = 16;   // 8 KiB
+    static constexpr unsigned short_filter_bits = 13;  // 1 KiB
+    // The tables are small so that they stay in L1 beside the filters.
+    static constexpr unsigned short_bits = 5;     // Buckets of the short-pattern table.
+    static constexpr unsigned head_bits = 8;      // Buckets of the eight-octet head table.
+    static constexpr std::size_t short_ways = 4;  // Entries per bucket.
+    static constexpr std::size_t head_ways = 4;
+    static constexpr std::size_t max_group = 64;  // Long patterns per first eight octets.
+    static constexpr std::size_t chunk = 256;     // Token starts per folded chunk.
+    /// Pattern ids found in a chunk before they are set in the caller's bit set: every
+    /// short-pattern hit of a chunk, then long ones, flushed when a group might not fit.
+    static constexpr std::size_t hits_capacity = chunk * short_ways + max_group;
+    /// Patterns of three to seven octets (zero-extended to a word), by their first three.
+    struct short_bucket {
+        std::uint64_t key[short_ways] = {1, 1, 1, 1};
+        std::uint64_t mask[short_ways] = {};  // The pattern's octets; 0: empty.
+        std::uint16_t id[short_ways] = {};
+    };
+    /// Groups of patterns of eight octets or more that share their first eight octets:
+    /// long_[begin, end), packed as begin | end << 16 (0: empty; every group is non-empty).
+    struct head_bucket {
+        std::uint64_t head[head_ways] = {};
+        std::uint32_t range[head_ways] = {};
+    };
+    struct long_entry {
+        std::uint64_t head;
+        std::uint32_t offset;  // Into folded_.
         std::uint16_t id;
         std::uint16_t length;
-        std::uint32_t offset;  // Into folded_.
     };
-    /// Patterns of eight octets or more that share their first eight: long_[begin, end).
-    struct head_slot {
-        std::uint64_t head = 0;  // 0: empty (no pattern starts with a NUL).
-        std::uint32_t begin = 0;
-        std::uint32_t end = 0;
-    };
-    void check(const unsigned char* p, std::uint32_t h, std::size_t left,
-               std::uint64_t* found) const noexcept;
+    std::size_t bucket(std::uint64_t key, unsigned bits) const noexcept {
+        return static_cast<std::size_t>((key * multiplier_) >> (64 - bits));
+    }
+    bool place(std::uint64_t multiplier);
+    static std::uint32_t long_hash(std::uint64_t head) noexcept {
+        return static_cast<std::uint32_t>((head * 0x9E3779B97F4A7C15u) >> (64 - long_filter_bits));
+    }
+    static std::uint32_t short_hash(std::uint64_t head) noexcept {
+        const auto first3 = static_cast<std::uint32_t>(head & 0xffffff);
+        return (first3 * 0x9E3779B1u) >> (32 - short_filter_bits);
+    }
+    std::size_t check_short(const unsigned char* p, std::uint16_t* hits,
+                            std::size_t count) const noexcept;
+    std::size_t check_long(const unsigned char* p, std::size_t left, std::uint16_t* hits,
+                           std::size_t count) const noexcept;
+    /// Folds up to 64 octets and returns their letter-or-digit mask (see matcher.cpp).
+    using fold_function = std::uint64_t (*)(unsigned char* dst, const unsigned char* src,
+                                            std::size_t count, const unsigned char* puncts,
+                                            std::size_t np, std::uint64_t& punct) noexcept;
 
     std::string folded_;  // Every pattern folded, back to back, then eight NULs.
     std::vector<std::uint32_t> offsets_;
     std::vector<std::uint16_t> lengths_;
     std::uint8_t punct_start_[256] =
-        {};                     // 1 for folded octets a punctuation-led pattern starts with.
-    std::string punct_starts_;  // The same octets, as a list (for the SIMD path).
-    std::vector<std::uint64_t> filter_;        // 1 << filter_bits bits, by four octets
-    std::vector<std::uint32_t> bucket_begin_;  // (1 << bucket_bits) + 1
-    std::vector<entry> entries_;               // patterns under eight octets, by bucket
-    std::vector<head_slot> heads_;             // 1 << head_bits, open addressing
-    std::vector<entry> long_;                  // patterns of eight octets or more, by head
+        {};                         // 1 for folded octets a punctuation-led pattern starts with.
+    std::string punct_starts_;      // The same octets, as a list (for the SIMD path).
+    fold_function fold_ = nullptr;  // The best for this processor, set by build().
+    std::vector<std::uint64_t> long_filter_;   // By a long pattern's first eight octets.
+    std::vector<std::uint64_t> short_filter_;  // By a short one's first three.
+    std::uint64_t multiplier_ = 0;             // The bucket hash's, chosen so no bucket overflows.
+    std::vector<short_bucket> short_;          // 1 << short_bits
+    std::vector<head_bucket> heads_;           // 1 << head_bits
+    std::vector<long_entry> long_;             // by head
 };
 
 }  // namespace smtperr::detail

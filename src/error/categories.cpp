@@ -9,6 +9,7 @@
 #include <smtperr/error/reply_code.hpp>
 #include <smtperr/error/status_code.hpp>
 
+#include <array>
 #include <string>
 
 #include "error/tables.hpp"
@@ -171,17 +172,17 @@ condition default_condition(int reply_code) noexcept {
     return class_fallback(reply_code / 100);
 }
 
-condition default_condition(enhanced_status s) noexcept {
-    if (s.cls != 4 && s.cls != 5) {
-        return condition::none;
-    }
+namespace {
+
+// The table's condition for a subject and detail (none if it has no row for them).
+condition status_row_condition(int subject, int detail) noexcept {
     condition found = condition::none;
     for (std::size_t i = 0; i < detail::status_condition_row_count; ++i) {
         const auto& row = detail::status_condition_rows[i];
-        if (row.subject != s.subject) {
+        if (row.subject != subject) {
             continue;
         }
-        if (row.detail == s.detail) {
+        if (row.detail == detail) {
             found = row.default_condition;
             break;
         }
@@ -189,6 +190,32 @@ condition default_condition(enhanced_status s) noexcept {
             found = row.default_condition;  // Subject default; a detail row may follow.
         }
     }
+    return found;
+}
+
+}  // namespace
+
+condition default_condition(enhanced_status s) noexcept {
+    if (s.cls != 4 && s.cls != 5) {
+        return condition::none;
+    }
+    // The classifier asks for every reply: the common subjects and details come from a
+    // table made once from the rows, the rest from the rows themselves.
+    constexpr int subjects = 8;
+    constexpr int details = 32;
+    static const auto common = [] {
+        std::array<condition, subjects * details> t{};
+        for (int subject = 0; subject < subjects; ++subject) {
+            for (int detail = 0; detail < details; ++detail) {
+                t[static_cast<std::size_t>(subject * details + detail)] =
+                    status_row_condition(subject, detail);
+            }
+        }
+        return t;
+    }();
+    const condition found = s.subject < subjects && s.detail < details
+                                ? common[static_cast<std::size_t>(s.subject * details + s.detail)]
+                                : status_row_condition(s.subject, s.detail);
     return found != condition::none ? found : class_fallback(s.cls);
 }
 
