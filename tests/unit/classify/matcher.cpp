@@ -2,7 +2,6 @@
 // start of random texts, across chunk boundaries, with many hits in one chunk, on both the
 // SIMD paths the processor offers and the portable one.
 #include "classify/matcher.hpp"
-#include "support/matcher_reference.hpp"
 
 #include <doctest/doctest.h>
 
@@ -13,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "support/matcher_reference.hpp"
 
 namespace {
 
