@@ -75,14 +75,6 @@ void for_each_alternative(std::string_view list, F&& f) {
 struct fragment_set {
     std::array<std::uint64_t, max_words> bits{};
     bool empty = true;
-    bool intersects(const std::array<std::uint64_t, max_words>& found) const noexcept {
-        for (std::size_t i = 0; i < max_words; ++i) {
-            if (bits[i] & found[i]) {
-                return true;
-            }
-        }
-        return false;
-    }
 };
 
 // Index of the lowest set bit of a non-zero word.
@@ -104,20 +96,6 @@ bool code_matches(int rule_code, int code) noexcept {
     return rule_code == 0   ? code >= 400
            : rule_code < 10 ? code / 100 == rule_code
                             : rule_code == code;
-}
-
-// Zeroes a found-set with plain stores. GCC turns a value-initialization, memset or loop
-// of this size into "rep stos", whose start-up costs more than a short reply's whole scan;
-// an empty asm statement per store keeps it from seeing the loop as one.
-void clear(std::array<std::uint64_t, max_words>& found) noexcept {
-    for (std::size_t i = 0; i < max_words; i += 2) {
-        std::uint64_t* pair = found.data() + i;
-        pair[0] = 0;
-        pair[1] = 0;
-#if defined(__GNUC__)
-        __asm__("" : : "r"(pair));
-#endif
-    }
 }
 
 // A hash of a host-name suffix, eight octets at a time. Setting bit 5 lower-cases letters
@@ -319,6 +297,29 @@ const engine& get_engine() {
     static const engine e;
     return e;
 }
+
+/// What the fragments found in a reply say: the rules they allow, the provider of the first
+/// signature among them (in table order), whether it quotes a remote reply ("said:").
+struct found_fragments {
+    const engine& e;
+    rule_set candidates;
+    int signed_by = -1;
+    bool said = false;
+
+    /// The matcher's sink: ids as found, some perhaps more than once.
+    static void add(void* self, const std::uint16_t* ids, std::size_t count) noexcept {
+        auto& f = *static_cast<found_fragments*>(self);
+        for (std::size_t i = 0; i < count; ++i) {
+            const std::uint16_t id = ids[i];
+            f.candidates |= f.e.by_fragment[id];
+            const int sp = f.e.signature_provider[id];
+            if (sp >= 0 && (f.signed_by < 0 || sp < f.signed_by)) {
+                f.signed_by = sp;
+            }
+            f.said = f.said || id == f.e.said_id;
+        }
+    }
+};
 
 bool is_oauth(std::string_view mech) noexcept {
     return iequals(mech, "XOAUTH2") || iequals(mech, "OAUTHBEARER");
@@ -608,29 +609,15 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
     }
 
     const engine& e = get_engine();
-    std::array<std::uint64_t, max_words> found;
-    clear(found);
-    if (e.built) {
-        e.matcher.scan(r.text, found.data());
-    }
-
     // The rules whose fragments were found, and the provider of the first signature found
     // (in table order) unless the host names one.
-    rule_set candidates = e.plain;
-    int signed_by = -1;
-    for (std::size_t w = 0; w < max_words; ++w) {
-        for (std::uint64_t bits = found[w]; bits != 0; bits &= bits - 1) {
-            const auto id = w * 64 + lowest_bit(bits);
-            candidates |= e.by_fragment[id];
-            const int sp = e.signature_provider[id];
-            if (sp >= 0 && (signed_by < 0 || sp < signed_by)) {
-                signed_by = sp;
-            }
-        }
+    found_fragments found{e, e.plain};
+    if (e.built) {
+        e.matcher.scan(r.text, &found_fragments::add, &found);
     }
     int provider = detect_provider_by_host(e, ctx.host);
     if (provider < 0) {
-        provider = signed_by;
+        provider = found.signed_by;
     }
     if (provider >= 0) {
         d.provider = providers[provider].id;
@@ -642,7 +629,7 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
     std::optional<enhanced_status> status = r.status;
     {
         quoted_reply q;
-        if (found[e.said_id / 64] & (std::uint64_t{1} << (e.said_id % 64))) {
+        if (found.said) {
             q = find_said(r.text);
         }
         if (q.code == 0 && !r.status) {
@@ -661,6 +648,7 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
 
     // Everything but the text and the enhanced code is a rule set; the first rule in table
     // order that is left and fits the enhanced code wins.
+    rule_set candidates = found.candidates;
     candidates &= e.by_code[static_cast<std::size_t>(code - 200)];
     // A phase value outside the enum (a caller's cast) leaves only the rules for any phase.
     candidates &= e.by_phase[std::min(static_cast<std::size_t>(ctx.phase), e.by_phase.size() - 1)];

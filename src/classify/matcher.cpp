@@ -36,6 +36,12 @@ constexpr bool folded_alnum(unsigned char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
+// A folded octet's class for the table of patterns' first two octets: each letter its own
+// (1-26), digits one (27), the rest another (0).
+constexpr unsigned octet_class(unsigned char c) noexcept {
+    return c >= 'a' && c <= 'z' ? 1u + (c - 'a') : c >= '0' && c <= '9' ? 27u : 0u;
+}
+
 void set_bit(std::vector<std::uint64_t>& bits, std::uint32_t i) {
     bits[i / 64] |= std::uint64_t{1} << (i % 64);
 }
@@ -55,8 +61,11 @@ std::uint64_t load64(const unsigned char* p) noexcept {
 // which are one of the `np` octets of `puncts`. The portable version, sixteen octets at a
 // time with SSE2 where available.
 std::uint64_t fold64_generic(unsigned char* dst, const unsigned char* src, std::size_t count,
-                             const unsigned char* puncts, std::size_t np,
-                             std::uint64_t& punct) noexcept {
+                             const matcher_fold_tables& tables, std::uint64_t& punct,
+                             std::uint64_t& may_start) noexcept {
+    const auto* puncts = reinterpret_cast<const unsigned char*>(tables.puncts.data());
+    const std::size_t np = tables.puncts.size();
+    may_start = ~std::uint64_t{0};
     alignas(16) unsigned char part[64];
     if (count < 64) {
         std::memset(part, 0, sizeof part);
@@ -119,8 +128,11 @@ __attribute__((target("avx512f,avx512bw"))) inline __mmask64 inside(__m512i x, c
 
 // The same with AVX2, 32 octets at a time; chosen at run time where the processor has it.
 __attribute__((target("avx2"))) std::uint64_t fold64_avx2(
-    unsigned char* dst, const unsigned char* src, std::size_t count, const unsigned char* puncts,
-    std::size_t np, std::uint64_t& punct) noexcept {
+    unsigned char* dst, const unsigned char* src, std::size_t count,
+    const matcher_fold_tables& tables, std::uint64_t& punct, std::uint64_t& may_start) noexcept {
+    const auto* puncts = reinterpret_cast<const unsigned char*>(tables.puncts.data());
+    const std::size_t np = tables.puncts.size();
+    may_start = ~std::uint64_t{0};
     alignas(32) unsigned char part[64];
     if (count < 64) {
         std::memset(part, 0, sizeof part);
@@ -150,9 +162,18 @@ __attribute__((target("avx2"))) std::uint64_t fold64_avx2(
 }
 
 // And with AVX-512BW, the 64 octets at once into mask registers.
-__attribute__((target("avx512f,avx512bw"))) std::uint64_t fold64_avx512(
-    unsigned char* dst, const unsigned char* src, std::size_t count, const unsigned char* puncts,
-    std::size_t np, std::uint64_t& punct) noexcept {
+// The octets of the 128-octet table `t` at the positions `x` (modulo 128).
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) inline __m512i lookup128(
+    const unsigned char* t, __m512i x) noexcept {
+    return _mm512_permutex2var_epi8(_mm512_load_si512(t), x, _mm512_load_si512(t + 64));
+}
+
+// With AVX-512 VBMI, also which octets can start a pattern by the octet after them: the
+// pair's classes index the 1024-bit `pairs` table (octets from 0x80 on are taken modulo 128,
+// which only lets more through). The last octet's successor is in the next block: it passes.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) std::uint64_t fold64_avx512(
+    unsigned char* dst, const unsigned char* src, std::size_t count,
+    const matcher_fold_tables& tables, std::uint64_t& punct, std::uint64_t& may_start) noexcept {
     // A masked load reads only the `count` octets (no fault past them) and zeroes the rest.
     const __mmask64 valid = count >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
     const __m512i v = _mm512_maskz_loadu_epi8(valid, src);
@@ -160,10 +181,22 @@ __attribute__((target("avx512f,avx512bw"))) std::uint64_t fold64_avx512(
     const __m512i folded = _mm512_mask_mov_epi8(lower, inside(v, '\t', 5), _mm512_set1_epi8(' '));
     _mm512_storeu_si512(dst, folded);
     __mmask64 pm = 0;
-    for (std::size_t k = 0; k < np; ++k) {
-        pm |= _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(static_cast<char>(puncts[k])));
+    for (const char pc : tables.puncts) {
+        pm |= _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(pc));
     }
     punct = pm;
+
+    alignas(64) static constexpr unsigned char next[64] = {
+        1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+        23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44,
+        45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 63};
+    // (permutex2var, not permutexvar: GCC 12's permutexvar warns of its own undefined value.)
+    const __m512i second = _mm512_permutex2var_epi8(folded, _mm512_load_si512(next), folded);
+    const __m512i index =
+        _mm512_or_si512(lookup128(tables.class_high, folded), lookup128(tables.class_low, second));
+    may_start =
+        _mm512_test_epi8_mask(lookup128(tables.pairs, index), lookup128(tables.class_bit, second)) |
+        std::uint64_t{1} << 63;
     return inside(folded, 'a', 26) | inside(folded, '0', 10);
 }
 #endif
@@ -198,7 +231,7 @@ bool multi_matcher::supports(simd level) noexcept {
     __builtin_cpu_init();
     switch (level) {
         case simd::avx512:
-            return __builtin_cpu_supports("avx512bw") != 0;
+            return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
         case simd::avx2:
             return __builtin_cpu_supports("avx2") != 0;
         case simd::portable:
@@ -219,7 +252,13 @@ bool multi_matcher::build(simd limit) {
         fold_ = fold64_avx2;
     }
 #endif
-    punct_starts_.clear();
+    fold_tables_ = matcher_fold_tables{};
+    for (unsigned c = 0; c < 128; ++c) {
+        const unsigned cls = octet_class(static_cast<unsigned char>(c));
+        fold_tables_.class_high[c] = static_cast<unsigned char>(cls << 2);
+        fold_tables_.class_low[c] = static_cast<unsigned char>(cls >> 3);
+        fold_tables_.class_bit[c] = static_cast<unsigned char>(1u << (cls & 7));
+    }
     long_filter_.assign((std::size_t{1} << long_filter_bits) / 64, 0);
     short_filter_.assign((std::size_t{1} << short_filter_bits) / 64, 0);
     long_.clear();
@@ -232,10 +271,13 @@ bool multi_matcher::build(simd limit) {
         if (std::memchr(p, 0, len) != nullptr) {
             return false;  // NULs pad the text and mark empty table entries.
         }
-        if (!folded_alnum(p[0]) && punct_start_[p[0]] == 0) {
-            punct_start_[p[0]] = 1;
-            punct_starts_.push_back(static_cast<char>(p[0]));
+        if (!folded_alnum(p[0]) &&
+            fold_tables_.puncts.find(static_cast<char>(p[0])) == std::string::npos) {
+            fold_tables_.puncts.push_back(static_cast<char>(p[0]));
         }
+        const unsigned pair = octet_class(p[0] & 0x7f) << 5 | octet_class(p[1] & 0x7f);
+        fold_tables_.pairs[pair / 8] =
+            static_cast<unsigned char>(fold_tables_.pairs[pair / 8] | 1u << (pair % 8));
         unsigned char head[8] = {};
         std::memcpy(head, p, std::min<std::size_t>(len, 8));
         if (len >= 8) {
@@ -353,12 +395,20 @@ std::size_t multi_matcher::check_long(const unsigned char* p, std::size_t left, 
 }
 
 void multi_matcher::scan(std::string_view text, std::uint64_t* found) const noexcept {
+    scan(
+        text,
+        [](void* bits, const std::uint16_t* ids, std::size_t count) noexcept {
+            set_bits(ids, count, static_cast<std::uint64_t*>(bits));
+        },
+        found);
+}
+
+void multi_matcher::scan(std::string_view text, sink to, void* context) const noexcept {
     const std::size_t n = text.size();
     if (n < 3 || long_filter_.empty()) {
         return;
     }
     const auto* t = reinterpret_cast<const unsigned char*>(text.data());
-    const auto* puncts = reinterpret_cast<const unsigned char*>(punct_starts_.data());
     // A chunk of token starts, folded with the longest pattern's worth of octets after it,
     // then NULs (which start no token and equal no pattern octet), 64 octets to a block.
     constexpr std::size_t span = chunk + max_pattern + 8;
@@ -377,10 +427,11 @@ void multi_matcher::scan(std::string_view text, std::uint64_t* found) const noex
         std::uint64_t carry = prev_alnum;
         for (std::size_t k = 0; f < len; ++k, f += 64) {
             std::uint64_t punct = 0;
+            std::uint64_t may_start = 0;
             const std::uint64_t alnum =
-                fold_(buf + f, t + c + f, std::min<std::size_t>(len - f, 64), puncts,
-                      punct_starts_.size(), punct);
-            starts[k] = (alnum & ~((alnum << 1) | carry)) | punct;
+                fold_(buf + f, t + c + f, std::min<std::size_t>(len - f, 64), fold_tables_, punct,
+                      may_start);
+            starts[k] = ((alnum & ~((alnum << 1) | carry)) | punct) & may_start;
             carry = alnum >> 63;
             if (f + 64 == chunk) {
                 prev_alnum = carry;  // For the next chunk, which starts after this block.
@@ -415,13 +466,15 @@ void multi_matcher::scan(std::string_view text, std::uint64_t* found) const noex
         }
         for (std::size_t i = 0; i < longs; ++i) {
             if (found_count > hits_capacity - max_group) {
-                set_bits(hits, found_count, found);
+                to(context, hits, found_count);
                 found_count = 0;
             }
             found_count =
                 check_long(buf + long_starts[i], n - c - long_starts[i], hits, found_count);
         }
-        set_bits(hits, found_count, found);
+        if (found_count != 0) {
+            to(context, hits, found_count);
+        }
     }
 }
 

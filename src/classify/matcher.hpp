@@ -12,6 +12,17 @@
 
 namespace smtperr::detail {
 
+/// What multi_matcher's fold functions need besides the text: the octets punctuation-led patterns
+/// start with, and the patterns' first two octets (for the AVX-512 path) as a 32 × 32
+/// bit table over octet classes (letters, digits, the rest; see matcher.cpp).
+struct matcher_fold_tables {
+    std::string puncts;
+    alignas(64) unsigned char class_high[128] = {};  // class << 2
+    alignas(64) unsigned char class_low[128] = {};   // class >> 3
+    alignas(64) unsigned char class_bit[128] = {};   // 1 << (class & 7)
+    alignas(64) unsigned char pairs[128] = {};       // bit (first << 5 | second)
+};
+
 /** A precompiled multi-pattern matcher for short text fragments.
 
     Fragments match at token starts: a fragment that begins with a letter or digit matches
@@ -63,6 +74,13 @@ class multi_matcher {
     bool build(simd limit = simd::avx512);
 
     std::size_t pattern_count() const noexcept { return lengths_.size(); }
+
+    /// Receives the ids of patterns found in a text, in batches; an id may come more than
+    /// once (a pattern found twice).
+    using sink = void (*)(void* context, const std::uint16_t* ids, std::size_t count) noexcept;
+
+    /// Passes to `to` the id of every pattern that occurs in `text`.
+    void scan(std::string_view text, sink to, void* context) const noexcept;
 
     /// Sets bit `id` in `found` (cleared by the caller, one bit per pattern) for every
     /// pattern that occurs in `text`.
@@ -116,16 +134,15 @@ class multi_matcher {
                            std::size_t count) const noexcept;
     /// Folds up to 64 octets and returns their letter-or-digit mask (see matcher.cpp).
     using fold_function = std::uint64_t (*)(unsigned char* dst, const unsigned char* src,
-                                            std::size_t count, const unsigned char* puncts,
-                                            std::size_t np, std::uint64_t& punct) noexcept;
+                                            std::size_t count, const matcher_fold_tables& tables,
+                                            std::uint64_t& punct,
+                                            std::uint64_t& may_start) noexcept;
 
     std::string folded_;  // Every pattern folded, back to back, then eight NULs.
     std::vector<std::uint32_t> offsets_;
     std::vector<std::uint16_t> lengths_;
-    std::uint8_t punct_start_[256] =
-        {};                         // 1 for folded octets a punctuation-led pattern starts with.
-    std::string punct_starts_;      // The same octets, as a list (for the SIMD path).
-    fold_function fold_ = nullptr;  // The best for this processor, set by build().
+    matcher_fold_tables fold_tables_;
+    fold_function fold_ = nullptr;             // The best for this processor, set by build().
     std::vector<std::uint64_t> long_filter_;   // By a long pattern's first eight octets.
     std::vector<std::uint64_t> short_filter_;  // By a short one's first three.
     std::uint64_t multiplier_ = 0;             // The bucket hash's, chosen so no bucket overflows.
