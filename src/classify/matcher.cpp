@@ -282,12 +282,15 @@ bool multi_matcher::build(simd limit) {
         std::memcpy(head, p, std::min<std::size_t>(len, 8));
         if (len >= 8) {
             set_bit(long_filter_, long_hash(load64(head)));
+            // Octets 8 to 15, as many as there are, and which of them count.
+            unsigned char second[8] = {};
+            std::memcpy(second, p + 8, std::min<std::size_t>(len - 8, 8));
+            const std::uint64_t second_mask =
+                len >= 16 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * (len - 8))) - 1;
+            long_.push_back({load64(head), load64(second), second_mask, offsets_[id],
+                             static_cast<std::uint16_t>(id), static_cast<std::uint16_t>(len)});
         } else {
             set_bit(short_filter_, short_hash(load64(head)));
-        }
-        if (len >= 8) {
-            long_.push_back({load64(head), offsets_[id], static_cast<std::uint16_t>(id),
-                             static_cast<std::uint16_t>(len)});
         }
     }
     // Long patterns grouped by their first eight octets.
@@ -379,12 +382,15 @@ std::size_t multi_matcher::check_long(const unsigned char* p, std::size_t left, 
     for (std::size_t w = 0; w < head_ways; ++w) {
         range |= hb.head[w] == head ? hb.range[w] : 0;
     }
+    const std::uint64_t second = load64(p + 8);
+    const char* patterns = folded_.data();
     for (std::uint32_t i = range & 0xffff; i < range >> 16; ++i) {
         const long_entry& e = long_[i];
-        // Eight octets at a time; the last word overlaps the one before it.
-        const auto* pat = reinterpret_cast<const unsigned char*>(folded_.data() + e.offset);
-        bool same = e.length <= left;
-        for (std::size_t k = 8; k < e.length && same; k += 8) {
+        // Octets 8 to 15 from the entry itself; the rest, for the patterns longer than 16,
+        // eight at a time (the last word overlaps the one before it).
+        bool same = e.length <= left && (second & e.second_mask) == e.second;
+        const auto* pat = reinterpret_cast<const unsigned char*>(patterns + e.offset);
+        for (std::size_t k = 16; k < e.length && same; k += 8) {
             const std::size_t at = std::min<std::size_t>(k, e.length - 8u);
             same = load64(p + at) == load64(pat + at);
         }

@@ -113,7 +113,9 @@ class multi_matcher {
     };
     struct long_entry {
         std::uint64_t head;
-        std::uint32_t offset;  // Into folded_.
+        std::uint64_t second;       // Octets 8 to 15 (those there are),
+        std::uint64_t second_mask;  // and which of them count.
+        std::uint32_t offset;       // Into folded_.
         std::uint16_t id;
         std::uint16_t length;
     };
