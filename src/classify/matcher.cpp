@@ -56,22 +56,29 @@ std::uint64_t load64(const unsigned char* p) noexcept {
     return v;
 }
 
-// Sixty-four octets to `dst`, folded as fold_octet() does: `count` (at most 64) from `src`,
-// then NULs. Returns which of the folded octets are letters or digits and sets in `punct`
-// which are one of the `np` octets of `puncts`. The portable version, sixteen octets at a
-// time with SSE2 where available.
+// `src` if it has 64 octets (`count`), else its octets copied to `part` with NULs after them.
+const unsigned char* whole_block(const unsigned char* src, std::size_t count,
+                                 unsigned char* part) noexcept {
+    if (count >= 64) {
+        return src;
+    }
+    std::memset(part, 0, 64);
+    std::memcpy(part, src, count);
+    return part;
+}
+
+// The fold functions: 64 octets to `dst`, folded as fold_octet() does, `count` (at most 64)
+// from `src` and then NULs. Each returns which of the folded octets are letters or digits,
+// sets in `punct` which are octets a punctuation-led pattern starts with, and in
+// `may_start` which may start a pattern by what follows them (all, but for AVX-512 VBMI).
+//
+// The portable one, sixteen octets at a time with SSE2 where available.
 std::uint64_t fold64_generic(unsigned char* dst, const unsigned char* src, std::size_t count,
                              const matcher_fold_tables& tables, std::uint64_t& punct,
                              std::uint64_t& may_start) noexcept {
-    const auto* puncts = reinterpret_cast<const unsigned char*>(tables.puncts.data());
-    const std::size_t np = tables.puncts.size();
-    may_start = ~std::uint64_t{0};
     alignas(16) unsigned char part[64];
-    if (count < 64) {
-        std::memset(part, 0, sizeof part);
-        std::memcpy(part, src, count);
-        src = part;
-    }
+    src = whole_block(src, count, part);
+    may_start = ~std::uint64_t{0};
     std::uint64_t alnum = 0;
     punct = 0;
 #if defined(__SSE2__)
@@ -95,9 +102,9 @@ std::uint64_t fold64_generic(unsigned char* dst, const unsigned char* src, std::
         alnum |= std::uint64_t{static_cast<std::uint16_t>(
                      _mm_movemask_epi8(_mm_or_si128(is_letter, is_digit)))}
                  << q;
-        for (std::size_t k = 0; k < np; ++k) {
-            punct |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(
-                         _mm_cmpeq_epi8(folded, _mm_set1_epi8(static_cast<char>(puncts[k])))))}
+        for (const char pc : tables.puncts) {
+            punct |= std::uint64_t{static_cast<std::uint16_t>(
+                         _mm_movemask_epi8(_mm_cmpeq_epi8(folded, _mm_set1_epi8(pc))))}
                      << q;
         }
     }
@@ -105,8 +112,8 @@ std::uint64_t fold64_generic(unsigned char* dst, const unsigned char* src, std::
     for (std::size_t k = 0; k < 64; ++k) {
         dst[k] = fold_octet(src[k]);
         alnum |= std::uint64_t{folded_alnum(dst[k])} << k;
-        for (std::size_t j = 0; j < np; ++j) {
-            punct |= std::uint64_t{dst[k] == puncts[j]} << k;
+        for (const char pc : tables.puncts) {
+            punct |= std::uint64_t{dst[k] == static_cast<unsigned char>(pc)} << k;
         }
     }
 #endif
@@ -120,25 +127,13 @@ __attribute__((target("avx2"))) inline __m256i outside(__m256i x, char lo, char 
     return _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(n)), _mm256_set1_epi8(n));
 }
 
-// The octets of `x` in [lo, lo + n), as a mask.
-__attribute__((target("avx512f,avx512bw"))) inline __mmask64 inside(__m512i x, char lo,
-                                                                    char n) noexcept {
-    return _mm512_cmplt_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8(lo)), _mm512_set1_epi8(n));
-}
-
 // The same with AVX2, 32 octets at a time; chosen at run time where the processor has it.
 __attribute__((target("avx2"))) std::uint64_t fold64_avx2(
     unsigned char* dst, const unsigned char* src, std::size_t count,
     const matcher_fold_tables& tables, std::uint64_t& punct, std::uint64_t& may_start) noexcept {
-    const auto* puncts = reinterpret_cast<const unsigned char*>(tables.puncts.data());
-    const std::size_t np = tables.puncts.size();
-    may_start = ~std::uint64_t{0};
     alignas(32) unsigned char part[64];
-    if (count < 64) {
-        std::memset(part, 0, sizeof part);
-        std::memcpy(part, src, count);
-        src = part;
-    }
+    src = whole_block(src, count, part);
+    may_start = ~std::uint64_t{0};
     std::uint64_t other = 0;  // Neither letter nor digit.
     punct = 0;
     for (std::size_t q = 0; q < 64; q += 32) {
@@ -151,24 +146,29 @@ __attribute__((target("avx2"))) std::uint64_t fold64_avx2(
         other |= std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(
                      _mm256_and_si256(outside(folded, 'a', 26), outside(folded, '0', 10))))}
                  << q;
-        for (std::size_t k = 0; k < np; ++k) {
-            punct |=
-                std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(
-                    _mm256_cmpeq_epi8(folded, _mm256_set1_epi8(static_cast<char>(puncts[k])))))}
-                << q;
+        for (const char pc : tables.puncts) {
+            punct |= std::uint64_t{static_cast<std::uint32_t>(
+                         _mm256_movemask_epi8(_mm256_cmpeq_epi8(folded, _mm256_set1_epi8(pc))))}
+                     << q;
         }
     }
     return ~other;
 }
 
-// And with AVX-512BW, the 64 octets at once into mask registers.
+// The octets of `x` in [lo, lo + n), as a mask.
+__attribute__((target("avx512f,avx512bw"))) inline __mmask64 inside(__m512i x, char lo,
+                                                                    char n) noexcept {
+    return _mm512_cmplt_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8(lo)), _mm512_set1_epi8(n));
+}
+
 // The octets of the 128-octet table `t` at the positions `x` (modulo 128).
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) inline __m512i lookup128(
     const unsigned char* t, __m512i x) noexcept {
     return _mm512_permutex2var_epi8(_mm512_load_si512(t), x, _mm512_load_si512(t + 64));
 }
 
-// With AVX-512 VBMI, also which octets can start a pattern by the octet after them: the
+// And with AVX-512 (BW and VBMI), the 64 octets at once into mask registers, and which
+// octets can start a pattern by the octet after them: the
 // pair's classes index the 1024-bit `pairs` table (octets from 0x80 on are taken modulo 128,
 // which only lets more through). The last octet's successor is in the next block: it passes.
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) std::uint64_t fold64_avx512(

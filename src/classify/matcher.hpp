@@ -38,20 +38,22 @@ struct matcher_fold_tables {
     buffer, a chunk at a time; everything after works on folded octets. Token starts come
     out of the same pass as a bit mask, 64 octets to a word.
 
-    At each token start two bitmaps are probed: one keyed by the first eight octets of the
-    patterns of eight octets or more (nine in ten of the rule tables'), one by the first
-    three of the shorter ones. So few starts pass (about 2 of the 25 in a typical bounce
-    text) that the start is appended to each list of candidates whether or not its bit is
-    set, the list growing by the bit: no branch on the data. A long candidate then finds
-    its group of patterns by those eight octets in a table of four-way buckets and compares
+    On the AVX-512 VBMI path the same pass also drops the token starts whose first two
+    octets begin no pattern, by a table of octet-class pairs held in two registers (a third
+    of a bounce text's starts). At each token start left two bitmaps are probed: one keyed by
+    the first eight octets of the patterns of eight octets or more (nine in ten of the rule
+    tables'), one by the first three of the shorter ones. So few starts pass (2.6 of the 25
+    in a typical bounce text) that the start is appended to each list of candidates whether
+    or not its bit is set, the list growing by the bit: no branch on the data. A long
+    candidate then finds its group of patterns by those eight octets in a table of four-way
+    buckets, rules out most of the group by octets 8 to 15 kept in the table, and compares
     the rest eight octets at a time; a short one compares the (up to four) patterns that
     share its first three octets, masked to their lengths. The ids found are collected and
-    set in the caller's bit set at the end: setting them at once made the writes to the
-    same few words wait on each other. An Aho–Corasick DFA over these patterns is larger
+    handed to the caller once a chunk: setting bits as they were found made the writes to
+    the same few words wait on each other. An Aho–Corasick DFA over these patterns is larger
     than L1, and its dependent loads made it several times slower.
 
-    Patterns need three to `max_pattern` octets. scan() sets one bit per pattern found and
-    allocates nothing.
+    Patterns need three to `max_pattern` octets and no NUL. scan() allocates nothing.
 */
 class multi_matcher {
   public:
@@ -69,8 +71,8 @@ class multi_matcher {
     /// shorter than three or longer than `max_pattern` octets or has a NUL, more than
     /// `max_group` patterns share their first eight octets or more than four shorter ones
     /// their first three, or the tables overflow (too many patterns: raise `short_bits` or
-    /// `head_bits`). The scan uses the best instruction
-    /// set the processor has up to `limit` (tests compare them; results are the same).
+    /// `head_bits`). The scan uses the best instruction set the processor has up to `limit`
+    /// (tests compare them; the results are the same).
     bool build(simd limit = simd::avx512);
 
     std::size_t pattern_count() const noexcept { return lengths_.size(); }
@@ -96,8 +98,8 @@ class multi_matcher {
     static constexpr std::size_t head_ways = 4;
     static constexpr std::size_t max_group = 64;  // Long patterns per first eight octets.
     static constexpr std::size_t chunk = 256;     // Token starts per folded chunk.
-    /// Pattern ids found in a chunk before they are set in the caller's bit set: every
-    /// short-pattern hit of a chunk, then long ones, flushed when a group might not fit.
+    /// Pattern ids found in a chunk before they go to the caller's sink: every short-pattern
+    /// hit of a chunk, then long ones, handed over early when a group might not fit.
     static constexpr std::size_t hits_capacity = chunk * short_ways + max_group;
     /// Patterns of three to seven octets (zero-extended to a word), by their first three.
     struct short_bucket {
