@@ -244,6 +244,7 @@ bool multi_matcher::supports(simd level) noexcept {
 }
 
 bool multi_matcher::build(simd limit) {
+    built_ = false;
     fold_ = fold64_generic;
 #if SMTPERR_MATCHER_SIMD
     if (limit >= simd::avx512 && supports(simd::avx512)) {
@@ -305,6 +306,7 @@ bool multi_matcher::build(simd limit) {
     for (int attempt = 0; attempt < 64; ++attempt, multiplier += 0x5851F42D4C957F2Eu) {
         if (place(multiplier | 1u)) {
             folded_.append(8, '\0');  // So that a pattern's last eight octets load as one word.
+            built_ = true;
             return true;
         }
     }
@@ -411,7 +413,7 @@ void multi_matcher::scan(std::string_view text, std::uint64_t* found) const noex
 
 void multi_matcher::scan(std::string_view text, sink to, void* context) const noexcept {
     const std::size_t n = text.size();
-    if (n < 3 || long_filter_.empty()) {
+    if (n < 3 || !built_) {
         return;
     }
     const auto* t = reinterpret_cast<const unsigned char*>(text.data());

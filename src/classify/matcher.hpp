@@ -81,7 +81,8 @@ class multi_matcher {
     /// once (a pattern found twice).
     using sink = void (*)(void* context, const std::uint16_t* ids, std::size_t count) noexcept;
 
-    /// Passes to `to` the id of every pattern that occurs in `text`.
+    /// Passes to `to` the id of every pattern that occurs in `text` (none before a build()
+    /// that succeeded).
     void scan(std::string_view text, sink to, void* context) const noexcept;
 
     /// Sets bit `id` in `found` (cleared by the caller, one bit per pattern) for every
@@ -143,6 +144,7 @@ class multi_matcher {
                                             std::uint64_t& may_start) noexcept;
 
     std::string folded_;  // Every pattern folded, back to back, then eight NULs.
+    bool built_ = false;
     std::vector<std::uint32_t> offsets_;
     std::vector<std::uint16_t> lengths_;
     matcher_fold_tables fold_tables_;

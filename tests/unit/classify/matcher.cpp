@@ -190,8 +190,13 @@ TEST_SUITE("classify.matcher") {
 
     TEST_CASE("patterns out of bounds or too many alike fail to build") {
         multi_matcher too_short;
+        too_short.add("spam");  // Entered in the filters before "ab" fails the build.
         too_short.add("ab");
         CHECK_FALSE(too_short.build());
+        CHECK_FALSE(scanned(too_short, 2, "spam")[0]);  // Nothing found, nothing read.
+        multi_matcher unbuilt;
+        unbuilt.add("spam");
+        CHECK_FALSE(scanned(unbuilt, 1, "spam")[0]);
         multi_matcher too_long;
         too_long.add(std::string(multi_matcher::max_pattern + 1, 'a'));
         CHECK_FALSE(too_long.build());
