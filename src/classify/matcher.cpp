@@ -42,6 +42,20 @@ constexpr unsigned octet_class(unsigned char c) noexcept {
     return c >= 'a' && c <= 'z' ? 1u + (c - 'a') : c >= '0' && c <= '9' ? 27u : 0u;
 }
 
+// Index of the lowest set bit of a non-zero word.
+std::size_t lowest_bit(std::uint64_t bits) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return static_cast<std::size_t>(__builtin_ctzll(bits));
+#else
+    std::size_t i = 0;
+    while ((bits & 1u) == 0) {
+        bits >>= 1;
+        ++i;
+    }
+    return i;
+#endif
+}
+
 void set_bit(std::vector<std::uint64_t>& bits, std::uint32_t i) {
     bits[i / 64] |= std::uint64_t{1} << (i % 64);
 }
@@ -164,7 +178,8 @@ __attribute__((target("avx512f,avx512bw"))) inline __mmask64 inside(__m512i x, c
 // The octets of the 128-octet table `t` at the positions `x` (modulo 128).
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) inline __m512i lookup128(
     const unsigned char* t, __m512i x) noexcept {
-    return _mm512_permutex2var_epi8(_mm512_load_si512(t), x, _mm512_load_si512(t + 64));
+    // Unaligned loads: the tables live in the matcher, wherever its owner put it.
+    return _mm512_permutex2var_epi8(_mm512_loadu_si512(t), x, _mm512_loadu_si512(t + 64));
 }
 
 // And with AVX-512 (BW and VBMI), the 64 octets at once into mask registers, and which
@@ -215,10 +230,13 @@ std::uint16_t multi_matcher::add(std::string_view pattern) {
     for (char c : pattern) {
         p.push_back(static_cast<char>(fold_octet(static_cast<unsigned char>(c))));
     }
-    for (std::size_t id = 0; id < offsets_.size(); ++id) {
-        if (std::string_view(folded_).substr(offsets_[id], lengths_[id]) == p) {
-            return static_cast<std::uint16_t>(id);
-        }
+    if (p.size() > max_pattern || offsets_.size() >= max_patterns) {
+        unusable_ = true;  // build() fails; the id would not be one.
+        return 0;
+    }
+    const auto [known, added] = ids_.try_emplace(p, static_cast<std::uint16_t>(offsets_.size()));
+    if (!added) {
+        return known->second;
     }
     offsets_.push_back(static_cast<std::uint32_t>(folded_.size()));
     lengths_.push_back(static_cast<std::uint16_t>(p.size()));
@@ -245,6 +263,11 @@ bool multi_matcher::supports(simd level) noexcept {
 
 bool multi_matcher::build(simd limit) {
     built_ = false;
+    if (unusable_) {
+        return false;
+    }
+    // The patterns back to back, without the padding of an earlier build().
+    folded_.resize(offsets_.empty() ? 0 : offsets_.back() + lengths_.back());
     fold_ = fold64_generic;
 #if SMTPERR_MATCHER_SIMD
     if (limit >= simd::avx512 && supports(simd::avx512)) {
@@ -300,14 +323,38 @@ bool multi_matcher::build(simd limit) {
     if (long_.size() >= 0xffff) {
         return false;  // A group's range would not fit in 16 bits.
     }
-    // A fixed sequence of odd multipliers: the first that leaves no bucket over full wins,
-    // so the tables come out the same on every run.
-    std::uint64_t multiplier = 0x9E3779B97F4A7C15u;
-    for (int attempt = 0; attempt < 64; ++attempt, multiplier += 0x5851F42D4C957F2Eu) {
-        if (place(multiplier | 1u)) {
-            folded_.append(8, '\0');  // So that a pattern's last eight octets load as one word.
-            built_ = true;
-            return true;
+    // What no table size can hold: a group of long patterns over max_group, more than
+    // short_ways short ones with the same first three octets (they share a bucket).
+    std::vector<std::uint32_t> short_keys;
+    for (std::size_t id = 0; id < offsets_.size(); ++id) {
+        if (lengths_[id] < 8) {
+            const auto* p = reinterpret_cast<const unsigned char*>(folded_.data() + offsets_[id]);
+            short_keys.push_back(std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 |
+                                 std::uint32_t{p[2]} << 16);
+        }
+    }
+    std::sort(short_keys.begin(), short_keys.end());
+    for (std::size_t i = 0; i + short_ways < short_keys.size(); ++i) {
+        if (short_keys[i] == short_keys[i + short_ways]) {
+            return false;
+        }
+    }
+    for (std::size_t i = 0; i + max_group < long_.size(); ++i) {
+        if (long_[i].head == long_[i + max_group].head) {
+            return false;
+        }
+    }
+    // Everything else fits once the buckets are many enough: a fixed sequence of odd
+    // multipliers is tried at each size (so the tables come out the same on every run), and
+    // the tables double when none leaves every bucket within its ways.
+    for (short_bits_ = 5, head_bits_ = 8; head_bits_ <= 16; ++short_bits_, ++head_bits_) {
+        std::uint64_t multiplier = 0x9E3779B97F4A7C15u;
+        for (int attempt = 0; attempt < 64; ++attempt, multiplier += 0x5851F42D4C957F2Eu) {
+            if (place(multiplier | 1u)) {
+                folded_.append(8, '\0');  // So that a pattern's last eight octets load as one word.
+                built_ = true;
+                return true;
+            }
         }
     }
     return false;
@@ -315,8 +362,8 @@ bool multi_matcher::build(simd limit) {
 
 bool multi_matcher::place(std::uint64_t multiplier) {
     multiplier_ = multiplier;
-    short_.assign(std::size_t{1} << short_bits, short_bucket{});
-    heads_.assign(std::size_t{1} << head_bits, head_bucket{});
+    short_.assign(std::size_t{1} << short_bits_, short_bucket{});
+    heads_.assign(std::size_t{1} << head_bits_, head_bucket{});
     for (std::size_t id = 0; id < offsets_.size(); ++id) {
         const std::size_t len = lengths_[id];
         if (len >= 8) {
@@ -325,7 +372,7 @@ bool multi_matcher::place(std::uint64_t multiplier) {
         unsigned char octets[8] = {};
         std::memcpy(octets, folded_.data() + offsets_[id], len);
         const std::uint64_t key = load64(octets);
-        auto& b = short_[bucket(key & 0xffffff, short_bits)];
+        auto& b = short_[bucket(key & 0xffffff, short_bits_)];
         std::size_t w = 0;
         while (w < short_ways && b.mask[w] != 0) {
             ++w;
@@ -342,12 +389,12 @@ bool multi_matcher::place(std::uint64_t multiplier) {
         while (j < long_.size() && long_[j].head == long_[i].head) {
             ++j;
         }
-        auto& b = heads_[bucket(long_[i].head, head_bits)];
+        auto& b = heads_[bucket(long_[i].head, head_bits_)];
         std::size_t w = 0;
         while (w < head_ways && b.head[w] != 0) {
             ++w;
         }
-        if (w == head_ways || j - i > max_group) {
+        if (w == head_ways) {
             return false;
         }
         b.head[w] = long_[i].head;
@@ -367,7 +414,7 @@ bool multi_matcher::place(std::uint64_t multiplier) {
 std::size_t multi_matcher::check_short(const unsigned char* p, std::uint16_t* hits,
                                        std::size_t count) const noexcept {
     const std::uint64_t head = load64(p);
-    const short_bucket& b = short_[bucket(head & 0xffffff, short_bits)];
+    const short_bucket& b = short_[bucket(head & 0xffffff, short_bits_)];
     for (std::size_t w = 0; w < short_ways; ++w) {
         hits[count] = b.id[w];
         count += (head & b.mask[w]) == b.key[w];
@@ -379,7 +426,7 @@ std::size_t multi_matcher::check_short(const unsigned char* p, std::uint16_t* hi
 std::size_t multi_matcher::check_long(const unsigned char* p, std::size_t left, std::uint16_t* hits,
                                       std::size_t count) const noexcept {
     const std::uint64_t head = load64(p);
-    const head_bucket& hb = heads_[bucket(head, head_bits)];
+    const head_bucket& hb = heads_[bucket(head, head_bits_)];
     std::uint32_t range = 0;
     for (std::size_t w = 0; w < head_ways; ++w) {
         range |= hb.head[w] == head ? hb.range[w] : 0;
@@ -413,7 +460,7 @@ void multi_matcher::scan(std::string_view text, std::uint64_t* found) const noex
 
 void multi_matcher::scan(std::string_view text, sink to, void* context) const noexcept {
     const std::size_t n = text.size();
-    if (n < 3 || !built_) {
+    if (n < 3 || !built_ || to == nullptr) {
         return;
     }
     const auto* t = reinterpret_cast<const unsigned char*>(text.data());
@@ -459,7 +506,7 @@ void multi_matcher::scan(std::string_view text, sink to, void* context) const no
                 s &= (std::uint64_t{1} << (starts_end - b)) - 1;
             }
             while (s != 0) {
-                const auto pos = b + static_cast<std::size_t>(__builtin_ctzll(s));
+                const auto pos = b + lowest_bit(s);
                 s &= s - 1;
                 const std::uint64_t head = load64(buf + pos);
                 long_starts[longs] = static_cast<std::uint16_t>(pos);

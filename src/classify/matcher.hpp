@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace smtperr::detail {
@@ -58,8 +59,11 @@ struct matcher_fold_tables {
 class multi_matcher {
   public:
     static constexpr std::size_t max_pattern = 96;
+    static constexpr std::size_t max_patterns = 0xffff;  ///< Ids are 16 bits.
+    static constexpr std::size_t max_group = 64;  ///< Long patterns with one first eight octets.
 
-    /// Adds a pattern and returns its id (ids are dense, from 0). Duplicates share an id.
+    /// Adds a pattern and returns its id (ids are dense, from 0). Duplicates share an id. A
+    /// pattern over `max_pattern` octets, or one past `max_patterns`, makes build() fail.
     std::uint16_t add(std::string_view pattern);
 
     /// Instruction sets the scan can use, from the least.
@@ -67,12 +71,11 @@ class multi_matcher {
     /// Whether this processor (and compiler) has `level`.
     static bool supports(simd level) noexcept;
 
-    /// Compiles the tables. Call once, after the last add(). Returns false if a pattern is
-    /// shorter than three or longer than `max_pattern` octets or has a NUL, more than
-    /// `max_group` patterns share their first eight octets or more than four shorter ones
-    /// their first three, or the tables overflow (too many patterns: raise `short_bits` or
-    /// `head_bits`). The scan uses the best instruction set the processor has up to `limit`
-    /// (tests compare them; the results are the same).
+    /// Compiles the tables, after the last add(). Returns false if a pattern is shorter than
+    /// three or longer than `max_pattern` octets or has a NUL, more than `max_group` patterns
+    /// share their first eight octets or more than four shorter ones their first three. The
+    /// scan uses the best instruction set the processor has up to `limit` (tests compare
+    /// them; the results are the same).
     bool build(simd limit = simd::avx512);
 
     std::size_t pattern_count() const noexcept { return lengths_.size(); }
@@ -92,13 +95,9 @@ class multi_matcher {
   private:
     static constexpr unsigned long_filter_bits = 16;   // 8 KiB
     static constexpr unsigned short_filter_bits = 13;  // 1 KiB
-    // The tables are small so that they stay in L1 beside the filters.
-    static constexpr unsigned short_bits = 5;     // Buckets of the short-pattern table.
-    static constexpr unsigned head_bits = 8;      // Buckets of the eight-octet head table.
-    static constexpr std::size_t short_ways = 4;  // Entries per bucket.
+    static constexpr std::size_t short_ways = 4;       // Entries per bucket.
     static constexpr std::size_t head_ways = 4;
-    static constexpr std::size_t max_group = 64;  // Long patterns per first eight octets.
-    static constexpr std::size_t chunk = 256;     // Token starts per folded chunk.
+    static constexpr std::size_t chunk = 256;  // Token starts per folded chunk.
     /// Pattern ids found in a chunk before they go to the caller's sink: every short-pattern
     /// hit of a chunk, then long ones, handed over early when a group might not fit.
     static constexpr std::size_t hits_capacity = chunk * short_ways + max_group;
@@ -145,6 +144,8 @@ class multi_matcher {
 
     std::string folded_;  // Every pattern folded, back to back, then eight NULs.
     bool built_ = false;
+    bool unusable_ = false;  // add() was given what build() cannot take.
+    std::unordered_map<std::string, std::uint16_t> ids_;  // By folded pattern.
     std::vector<std::uint32_t> offsets_;
     std::vector<std::uint16_t> lengths_;
     matcher_fold_tables fold_tables_;
@@ -152,9 +153,13 @@ class multi_matcher {
     std::vector<std::uint64_t> long_filter_;   // By a long pattern's first eight octets.
     std::vector<std::uint64_t> short_filter_;  // By a short one's first three.
     std::uint64_t multiplier_ = 0;             // The bucket hash's, chosen so no bucket overflows.
-    std::vector<short_bucket> short_;          // 1 << short_bits
-    std::vector<head_bucket> heads_;           // 1 << head_bits
-    std::vector<long_entry> long_;             // by head
+    // The bucket tables start small, so that they stay in L1 beside the filters, and
+    // double while the patterns do not fit (see build()).
+    unsigned short_bits_ = 5;
+    unsigned head_bits_ = 8;
+    std::vector<short_bucket> short_;  // 1 << short_bits_
+    std::vector<head_bucket> heads_;   // 1 << head_bits_
+    std::vector<long_entry> long_;     // by head
 };
 
 }  // namespace smtperr::detail

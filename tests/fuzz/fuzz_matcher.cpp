@@ -7,8 +7,11 @@
 // set the processor has. Also replayed by smtperr_fuzz_regressions_matcher.
 //
 // Input layout: byte 0, bits 0-1: the instruction set (portable, AVX2, AVX-512, the best);
-// bits 2-4: the number of patterns less one. Then each pattern as a length byte (3 + its
-// value mod 94 octets) and its octets; the rest is the text.
+// bits 2-4: the number of patterns less one; bit 5: each pattern also with 40 two-octet
+// endings (large groups sharing eight octets: hits handed over several times a chunk);
+// bit 6: the first also with 150 two-octet beginnings (many heads: buckets that overflow).
+// Then each pattern as a length byte (3 + its value mod 94 octets) and its octets; the rest
+// is the text.
 
 #include <array>
 #include <cstddef>
@@ -28,14 +31,15 @@ using smtperr::detail::multi_matcher;
 
 // Whether build() may refuse these (deduplicated, folded) patterns: its documented limits.
 bool may_refuse(const std::vector<std::string>& patterns) {
-    std::map<std::string, int> short_prefixes;
-    std::map<std::string, int> heads;
+    std::map<std::string, std::size_t> short_prefixes;
+    std::map<std::string, std::size_t> heads;
     for (const auto& p : patterns) {
         if (p.size() < 3 || p.size() > multi_matcher::max_pattern ||
             p.find('\0') != std::string::npos) {
             return true;
         }
-        if (p.size() < 8 ? ++short_prefixes[p.substr(0, 3)] > 4 : ++heads[p.substr(0, 8)] > 64) {
+        if (p.size() < 8 ? ++short_prefixes[p.substr(0, 3)] > 4
+                         : ++heads[p.substr(0, 8)] > multi_matcher::max_group) {
             return true;
         }
     }
@@ -56,6 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t at = 1;
     multi_matcher m;
     std::vector<std::string> patterns;  // By id: add() gives a duplicate its first id.
+    bool oversized = false;
     for (std::size_t k = 0; k < wanted && at < size; ++k) {
         const std::size_t len = 3 + data[at++] % 94;
         if (size - at < len) {
@@ -63,13 +68,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         const std::string p(reinterpret_cast<const char*>(data) + at, len);
         at += len;
-        const auto id = m.add(p);
-        if (id == patterns.size()) {
-            patterns.push_back(p);
+        std::vector<std::string> variants = {p};
+        for (int v = 0; v < 40 && (data[0] & 0x20U) != 0; ++v) {
+            variants.push_back(p + static_cast<char>('a' + v % 26) +
+                               static_cast<char>('0' + v / 26));
         }
-        SMTPERR_FUZZ_CHECK(matcher_folded(patterns[id]) == matcher_folded(p), "wrong id");
+        for (int v = 0; v < 150 && k == 0 && (data[0] & 0x40U) != 0; ++v) {
+            variants.push_back(static_cast<char>('a' + v % 26) +
+                               std::string(1, static_cast<char>('a' + v / 26)) + p);
+        }
+        for (const auto& q : variants) {
+            if (q.size() > multi_matcher::max_pattern) {
+                oversized = true;  // add() takes it without an id; build() must fail.
+                m.add(q);
+                continue;
+            }
+            const auto id = m.add(q);
+            if (id == patterns.size()) {
+                patterns.push_back(q);
+            }
+            SMTPERR_FUZZ_CHECK(
+                id < patterns.size() && matcher_folded(patterns[id]) == matcher_folded(q),
+                "wrong id");
+        }
     }
     if (patterns.empty()) {
+        return 0;
+    }
+    if (oversized) {
+        SMTPERR_FUZZ_CHECK(!m.build(level), "build() took a pattern over max_pattern");
         return 0;
     }
     if (!m.build(level)) {

@@ -1,6 +1,6 @@
 // The fragment matcher against a plain reference: every pattern compared at every token
-// start of random texts, across chunk boundaries, with many hits in one chunk, on both the
-// SIMD paths the processor offers and the portable one.
+// start of random texts, at block and chunk boundaries, with the most hits a chunk can give,
+// with tables that must grow, on every instruction set the processor offers.
 #include "classify/matcher.hpp"
 
 #include <doctest/doctest.h>
@@ -8,6 +8,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -22,9 +24,28 @@ using smtperr::detail::multi_matcher;
 using smtperr_test::matcher_folded;
 using smtperr_test::matcher_reference;
 
+using simd = multi_matcher::simd;
+
+// The instruction sets this processor can run the matcher with.
+std::vector<simd> levels() {
+    std::vector<simd> out;
+    for (const simd level : {simd::portable, simd::avx2, simd::avx512}) {
+        if (multi_matcher::supports(level)) {
+            out.push_back(level);
+        } else {
+            MESSAGE("this processor cannot run the matcher's ", static_cast<int>(level),
+                    " variant");
+        }
+    }
+    return out;
+}
+
 std::vector<bool> scanned(const multi_matcher& m, std::size_t patterns, std::string_view text) {
+    // In a buffer of exactly the text's size, so that AddressSanitizer sees any read past it.
+    const std::unique_ptr<char[]> exact(new char[text.size()]);
+    std::memcpy(exact.get(), text.data(), text.size());
     std::array<std::uint64_t, 16> bits{};
-    m.scan(text, bits.data());
+    m.scan(std::string_view(exact.get(), text.size()), bits.data());
     std::vector<bool> found(patterns);
     for (std::size_t id = 0; id < patterns; ++id) {
         found[id] = (bits[id / 64] >> (id % 64)) & 1u;
@@ -106,13 +127,7 @@ std::string make_text(std::mt19937& rng, const std::vector<std::string>& pattern
 
 TEST_SUITE("classify.matcher") {
     TEST_CASE("finds exactly what the reference finds") {
-        using simd = multi_matcher::simd;
-        for (const simd level : {simd::portable, simd::avx2, simd::avx512}) {
-            if (!multi_matcher::supports(level)) {
-                MESSAGE("this processor cannot run the matcher's ", static_cast<int>(level),
-                        " variant");
-                continue;
-            }
+        for (const simd level : levels()) {
             CAPTURE(static_cast<int>(level));
             std::mt19937 rng(20261130);
             const auto patterns = make_patterns(rng);
@@ -188,6 +203,85 @@ TEST_SUITE("classify.matcher") {
         CHECK(scanned(m, patterns.size(), many) == all);
     }
 
+    TEST_CASE("patterns at block and chunk boundaries, on every instruction set") {
+        // Led by a letter, by punctuation, by an octet from 0x80 on; short and long.
+        const std::vector<std::string> patterns = {"spam", "(#AUTH005)", "\xC3\xA9t\xC3\xA9",
+                                                   "recipient address rejected", "[cs01]"};
+        for (const simd level : levels()) {
+            CAPTURE(static_cast<int>(level));
+            multi_matcher m;
+            for (const auto& p : patterns) {
+                m.add(p);
+            }
+            REQUIRE(m.build(level));
+            for (const std::size_t around : {std::size_t{64}, std::size_t{256}, std::size_t{512}}) {
+                for (std::size_t at = around - 8; at < around + 8; ++at) {
+                    for (const char glue : {' ', 'x', '\xff', '('}) {
+                        for (const auto& p : patterns) {
+                            std::string text(at, '.');
+                            text[at - 1] = glue;
+                            text += matcher_folded(p) == p ? p : matcher_folded(p);
+                            CAPTURE(text);
+                            CHECK(scanned(m, patterns.size(), text) ==
+                                  matcher_reference(patterns, text));
+                            text += " and more";
+                            CHECK(scanned(m, patterns.size(), text) ==
+                                  matcher_reference(patterns, text));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    TEST_CASE("the most hits a chunk can give") {
+        // Every octet starts a token ('(' leads patterns) and matches four short patterns
+        // and a whole group of long ones: the hits are handed over many times per chunk.
+        std::vector<std::string> patterns;
+        for (std::size_t n = 3; n < 7; ++n) {
+            patterns.emplace_back(n, '(');
+        }
+        for (std::size_t n = 8; n < 8 + multi_matcher::max_group; ++n) {
+            patterns.emplace_back(n, '(');
+        }
+        const std::string text(700, '(');
+        const auto want = matcher_reference(patterns, text);
+        CHECK(want.back());
+        for (const simd level : levels()) {
+            CAPTURE(static_cast<int>(level));
+            multi_matcher m;
+            for (const auto& p : patterns) {
+                m.add(p);
+            }
+            REQUIRE(m.build(level));
+            CHECK(scanned(m, patterns.size(), text) == want);
+        }
+    }
+
+    TEST_CASE("the tables grow with the patterns") {
+        // More eight-octet heads and short prefixes than the first table sizes hold.
+        std::vector<std::string> patterns;
+        for (int k = 0; k < 600; ++k) {
+            patterns.push_back("w" + std::to_string(k) + " long pattern");
+        }
+        for (char a = 'a'; a <= 'z'; ++a) {
+            for (char b = 'a'; b <= 'e'; ++b) {
+                patterns.push_back(std::string("q") + a + b + "x");
+            }
+        }
+        multi_matcher m;
+        for (const auto& p : patterns) {
+            m.add(p);
+        }
+        REQUIRE(m.build());
+        const std::string text = "W599 long pattern, qzex, w17 long pattern; w6 long patter qaax";
+        const auto want = matcher_reference(patterns, text);
+        CHECK(scanned(m, patterns.size(), text) == want);
+        CHECK(want[599]);
+        CHECK(want[17]);
+        CHECK_FALSE(want[6]);
+    }
+
     TEST_CASE("patterns out of bounds or too many alike fail to build") {
         multi_matcher too_short;
         too_short.add("spam");  // Entered in the filters before "ab" fails the build.
@@ -200,6 +294,12 @@ TEST_SUITE("classify.matcher") {
         multi_matcher too_long;
         too_long.add(std::string(multi_matcher::max_pattern + 1, 'a'));
         CHECK_FALSE(too_long.build());
+        multi_matcher far_too_long;  // Its length does not fit the 16 bits lengths are kept in.
+        far_too_long.add(std::string(65539, 'a'));
+        CHECK_FALSE(far_too_long.build());
+        multi_matcher nul;
+        nul.add(std::string("sp\0am", 5));
+        CHECK_FALSE(nul.build());
         multi_matcher longest;
         longest.add(std::string(multi_matcher::max_pattern, 'a'));
         CHECK(longest.build());
@@ -211,6 +311,12 @@ TEST_SUITE("classify.matcher") {
             alike.add("mailbox " + std::to_string(k));
         }
         CHECK_FALSE(alike.build());
+        // More short patterns with the same first three octets than a bucket holds.
+        multi_matcher short_alike;
+        for (const char* p : {"spa", "spam", "spamx", "spamxy", "spammy"}) {
+            short_alike.add(p);
+        }
+        CHECK_FALSE(short_alike.build());
     }
 
     TEST_CASE("duplicates share an id, compared after folding") {
