@@ -7,9 +7,10 @@
 // set the processor has. Also replayed by smtperr_fuzz_regressions_matcher.
 //
 // Input layout: byte 0, bits 0-1: the instruction set (portable, AVX2, AVX-512, the best);
-// bits 2-4: the number of patterns less one; bit 5: each pattern also with 40 two-octet
-// endings (large groups sharing eight octets: hits handed over several times a chunk);
-// bit 6: the first also with 150 two-octet beginnings (many heads: buckets that overflow).
+// bits 2-4: the number of patterns less one; bit 5: each pattern also with 16 two-octet
+// endings (groups sharing eight octets: with many token starts, more hits than a chunk
+// collects before handing them over); bit 6: the first also with 48 two-octet beginnings
+// (many heads: fuller buckets).
 // Then each pattern as a length byte (3 + its value mod 94 octets) and its octets; the rest
 // is the text.
 
@@ -69,11 +70,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::string p(reinterpret_cast<const char*>(data) + at, len);
         at += len;
         std::vector<std::string> variants = {p};
-        for (int v = 0; v < 40 && (data[0] & 0x20U) != 0; ++v) {
+        for (int v = 0; v < 16 && (data[0] & 0x20U) != 0; ++v) {
             variants.push_back(p + static_cast<char>('a' + v % 26) +
                                static_cast<char>('0' + v / 26));
         }
-        for (int v = 0; v < 150 && k == 0 && (data[0] & 0x40U) != 0; ++v) {
+        for (int v = 0; v < 48 && k == 0 && (data[0] & 0x40U) != 0; ++v) {
             variants.push_back(static_cast<char>('a' + v % 26) +
                                std::string(1, static_cast<char>('a' + v / 26)) + p);
         }
