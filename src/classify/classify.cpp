@@ -17,6 +17,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "classify/bits.hpp"
 #include "classify/forward_path.hpp"
 #include "classify/help_url.hpp"
 #include "classify/matcher.hpp"
@@ -76,20 +77,6 @@ struct fragment_set {
     std::array<std::uint64_t, max_words> bits{};
     bool empty = true;
 };
-
-// Index of the lowest set bit of a non-zero word.
-std::size_t lowest_bit(std::uint64_t bits) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    return static_cast<std::size_t>(__builtin_ctzll(bits));
-#else
-    std::size_t i = 0;
-    while ((bits & 1u) == 0) {
-        bits >>= 1;
-        ++i;
-    }
-    return i;
-#endif
-}
 
 // A rule's code field: 0 any negative code, 4 or 5 a class, else the exact code.
 bool code_matches(int rule_code, int code) noexcept {

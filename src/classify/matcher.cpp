@@ -18,6 +18,8 @@
 #define SMTPERR_MATCHER_SIMD 0
 #endif
 
+#include "classify/bits.hpp"
+
 namespace smtperr::detail {
 
 namespace {
@@ -40,20 +42,6 @@ constexpr bool folded_alnum(unsigned char c) noexcept {
 // (1-26), digits one (27), the rest another (0).
 constexpr unsigned octet_class(unsigned char c) noexcept {
     return c >= 'a' && c <= 'z' ? 1u + (c - 'a') : c >= '0' && c <= '9' ? 27u : 0u;
-}
-
-// Index of the lowest set bit of a non-zero word.
-std::size_t lowest_bit(std::uint64_t bits) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    return static_cast<std::size_t>(__builtin_ctzll(bits));
-#else
-    std::size_t i = 0;
-    while ((bits & 1u) == 0) {
-        bits >>= 1;
-        ++i;
-    }
-    return i;
-#endif
 }
 
 void set_bit(std::vector<std::uint64_t>& bits, std::uint32_t i) {

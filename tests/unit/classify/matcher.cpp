@@ -40,6 +40,16 @@ std::vector<simd> levels() {
     return out;
 }
 
+// A matcher of `patterns` (ids in their order), built for `level`.
+multi_matcher built(const std::vector<std::string>& patterns, simd level = simd::avx512) {
+    multi_matcher m;
+    for (const auto& p : patterns) {
+        m.add(p);
+    }
+    REQUIRE(m.build(level));
+    return m;
+}
+
 std::vector<bool> scanned(const multi_matcher& m, std::size_t patterns, std::string_view text) {
     // In a buffer of exactly the text's size, so that AddressSanitizer sees any read past it.
     const std::unique_ptr<char[]> exact(new char[text.size()]);
@@ -154,9 +164,7 @@ TEST_SUITE("classify.matcher") {
     }
 
     TEST_CASE("a token continued across a chunk boundary does not start a pattern there") {
-        multi_matcher m;
-        m.add("spam");
-        REQUIRE(m.build());
+        const multi_matcher m = built({"spam"});
         for (std::size_t at = 200; at < 320; ++at) {
             // "xspam" with its 's' at every offset around the 256-octet chunk boundary.
             std::string text(at, ' ');
@@ -177,11 +185,7 @@ TEST_SUITE("classify.matcher") {
             p += " abc";
             patterns.push_back(p);
         }
-        multi_matcher m;
-        for (const auto& q : patterns) {
-            m.add(q);
-        }
-        REQUIRE(m.build());
+        const multi_matcher m = built(patterns);
         std::string text;
         for (int k = 0; k < 20; ++k) {
             text += "abc ";
@@ -209,11 +213,7 @@ TEST_SUITE("classify.matcher") {
                                                    "recipient address rejected", "[cs01]"};
         for (const simd level : levels()) {
             CAPTURE(static_cast<int>(level));
-            multi_matcher m;
-            for (const auto& p : patterns) {
-                m.add(p);
-            }
-            REQUIRE(m.build(level));
+            const multi_matcher m = built(patterns, level);
             for (const std::size_t around : {std::size_t{64}, std::size_t{256}, std::size_t{512}}) {
                 for (std::size_t at = around - 8; at < around + 8; ++at) {
                     for (const char glue : {' ', 'x', '\xff', '('}) {
@@ -249,12 +249,7 @@ TEST_SUITE("classify.matcher") {
         CHECK(want.back());
         for (const simd level : levels()) {
             CAPTURE(static_cast<int>(level));
-            multi_matcher m;
-            for (const auto& p : patterns) {
-                m.add(p);
-            }
-            REQUIRE(m.build(level));
-            CHECK(scanned(m, patterns.size(), text) == want);
+            CHECK(scanned(built(patterns, level), patterns.size(), text) == want);
         }
     }
 
@@ -269,11 +264,7 @@ TEST_SUITE("classify.matcher") {
                 patterns.push_back(std::string("q") + a + b + "x");
             }
         }
-        multi_matcher m;
-        for (const auto& p : patterns) {
-            m.add(p);
-        }
-        REQUIRE(m.build());
+        const multi_matcher m = built(patterns);
         const std::string text = "W599 long pattern, qzex, w17 long pattern; w6 long patter qaax";
         const auto want = matcher_reference(patterns, text);
         CHECK(scanned(m, patterns.size(), text) == want);
