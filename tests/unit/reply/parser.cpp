@@ -848,6 +848,25 @@ TEST_SUITE("smtperr/reply/parser.hpp") {
         }
     }
 
+    TEST_CASE("the first NUL or line end counts wherever it falls in the line") {
+        // The text is scanned sixteen octets at a time, the last block overlapping the one
+        // before; split input is scanned octet by octet. Every offset must agree.
+        for (std::size_t len = 0; len <= 40; ++len) {
+            const std::string text(len, 'a');
+            check_valid({"250 " + text + "\r\n", {reply_ev(250, text, 1)}});
+            for (std::size_t at = 0; at < len; ++at) {
+                std::string with_nul = text;
+                with_nul[at] = '\0';
+                check_malformed({"250 " + with_nul + "\r\n", errc::nul_byte});
+            }
+        }
+        // A NUL as the first octet past the line's limit: the limit is what was broken.
+        parser_limits l = strict();
+        l.max_line_length = 32;
+        check_malformed({"250 " + std::string(27, 'a') + "\0\r\n"s, errc::nul_byte, l});
+        check_malformed({"250 " + std::string(28, 'a') + "\0\r\n"s, errc::line_too_long, l});
+    }
+
     TEST_CASE("a bare LF is bare_lf in strict mode") {
         const bad_case cases[] = {
             {"250 ok\n", errc::bare_lf, strict()},
