@@ -48,17 +48,25 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
-// Host `h` (perhaps absolute: one trailing dot) is `suffix` or ends in "." + suffix.
-bool host_matches(std::string_view h, std::string_view suffix) noexcept {
-    if (!h.empty() && h.back() == '.') {
-        h.remove_suffix(1);
+// Whether a link's `host` (perhaps absolute: one trailing dot) and what follows its
+// authority (`rest`: path, query, fragment) are the help page `entry` names: a host, or a
+// host and the start of a path, which ends there or at a '/', '?' or '#'.
+bool help_page_matches(std::string_view host, std::string_view rest,
+                       std::string_view entry) noexcept {
+    if (!host.empty() && host.back() == '.') {
+        host.remove_suffix(1);
     }
-    if (h.size() < suffix.size()) {
+    const auto slash = entry.find('/');
+    if (!iequals(host, entry.substr(0, slash))) {
         return false;
     }
-    const auto tail = h.substr(h.size() - suffix.size());
-    return iequals(tail, suffix) &&
-           (h.size() == suffix.size() || h[h.size() - suffix.size() - 1] == '.');
+    if (slash == std::string_view::npos) {
+        return true;
+    }
+    const auto path = entry.substr(slash);
+    return rest.substr(0, path.size()) == path &&
+           (path.back() == '/' || rest.size() == path.size() || rest[path.size()] == '/' ||
+            rest[path.size()] == '?' || rest[path.size()] == '#');
 }
 
 template <class F>
@@ -337,11 +345,12 @@ std::string_view extract_forward_path(std::string_view text) noexcept {
     return plain_forward_path(addr) ? addr : std::string_view{};
 }
 
-// The first http(s) link in the text whose host belongs to one of the provider's domains.
+// The first http(s) link in the text to one of the provider's help pages (`pages`, as in
+// provider_info::help_hosts).
 // The link is handed on as written, so only the canonical lower-case scheme counts: a UI
 // (or an Android intent filter) matches "https" as written, and a saved outbox refuses any
 // other (fuzz_cli_classify found "httpS://support.google.com/…" passing here).
-std::string_view extract_help_url(std::string_view text, std::string_view domains) noexcept {
+std::string_view extract_help_url(std::string_view text, std::string_view pages) noexcept {
     for (std::size_t sep = text.find("://"); sep != std::string_view::npos;
          sep = text.find("://", sep + 1)) {
         std::size_t pos = 0;
@@ -386,9 +395,11 @@ std::string_view extract_help_url(std::string_view text, std::string_view domain
             ok = ok && ((hc >= 'a' && hc <= 'z') || (hc >= 'A' && hc <= 'Z') ||
                         (hc >= '0' && hc <= '9') || hc == '-' || hc == '.');
         }
+        const auto rest = text.substr(authority_end, end - authority_end);
         bool listed = false;
-        for_each_alternative(domains,
-                             [&](std::string_view d) { listed = listed || host_matches(host, d); });
+        for_each_alternative(pages, [&](std::string_view page) {
+            listed = listed || help_page_matches(host, rest, page);
+        });
         ok = ok && listed;
         if (ok) {
             auto url = text.substr(pos, end - pos);
@@ -539,7 +550,7 @@ void apply_defaults(diagnosis& d, const rule* r) noexcept {
 bool provider_help_url(std::string_view provider, std::string_view url) noexcept {
     for (std::size_t p = 0; p < provider_count; ++p) {
         if (providers[p].id == provider) {
-            return !url.empty() && extract_help_url(url, providers[p].help_domains) == url;
+            return !url.empty() && extract_help_url(url, providers[p].help_hosts) == url;
         }
     }
     return false;
@@ -608,7 +619,7 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
     }
     if (provider >= 0) {
         d.provider = providers[provider].id;
-        d.help_url = extract_help_url(r.text, providers[provider].help_domains);
+        d.help_url = extract_help_url(r.text, providers[provider].help_hosts);
     }
 
     // Classify a quoted remote reply by what it says; the outer code keeps the class.
@@ -621,6 +632,12 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
         }
         if (q.code == 0 && !r.status) {
             q = find_embedded(r.text);
+        }
+        if (r.code / 100 == 5 &&
+            ((q.code != 0 && q.code / 100 == 4) || (q.status && q.status->cls == 4))) {
+            // A permanent reply quoting a temporary one stays what it says itself: the quote
+            // must not bring in the rules of a temporary state ("greylisted").
+            q = {};
         }
         if (q.code != 0) {
             code = q.code;

@@ -28,27 +28,37 @@ constexpr auto p_not_secure = static_cast<std::uint16_t>(0x7ff & ~p_auth & ~p_st
 }  // namespace
 
 const provider_info providers[] = {
-    {"gmail", "gmail.com|googlemail.com|google.com", "gsmtp", "google.com"},
+    {"gmail", "gmail.com|googlemail.com|google.com", "gsmtp",
+     "support.google.com|developers.google.com/gmail/"},
     {"microsoft", "outlook.com|office365.com|hotmail.com|live.com|microsoft.com",
      "prod.outlook.com|protection.outlook.com|storedrv|prod.exchangelabs.com",
-     "microsoft.com|aka.ms|office.com|outlook.com"},
+     "aka.ms|go.microsoft.com|learn.microsoft.com|support.microsoft.com|docs.microsoft.com|"
+     "sender.office.com|postmaster.live.com"},
     {"yahoo", "yahoo.com|aol.com|yahoodns.net|ymail.com",
-     "(#auth0|[tss0|yahoo inc|yahooinc.com|verizonmedia.com", "yahoo.com|yahooinc.com|aol.com"},
-    {"icloud", "icloud.com|me.com|mac.com|apple.com", "[cs01]|icloud.com", "apple.com"},
+     "(#auth0|[tss0|yahoo inc|yahooinc.com|verizonmedia.com",
+     "help.yahoo.com|senders.yahooinc.com|postmaster.yahooinc.com|postmaster.verizonmedia.com|"
+     "help.aol.com|postmaster.aol.com"},
+    {"icloud", "icloud.com|me.com|mac.com|apple.com", "[cs01]|icloud.com", "support.apple.com"},
     {"gmx", "gmx.net|gmx.com|gmx.de|web.de|ionos.de|ionos.com|1and1.com|kundenserver.de",
      "nemesis esmtp|senderguidelines|postmaster.gmx|postmaster.web.de",
-     "gmx.net|gmx.com|gmx.de|web.de|ionos.de|ionos.com"},
-    {"t-online", "t-online.de|telekom.de", "(nowl)|t-online.de", "t-online.de|telekom.de"},
+     "postmaster.gmx.net|postmaster.gmx.com|postmaster.gmx.de|postmaster.web.de|hilfe.gmx.net|"
+     "hilfe.web.de|help.gmx.com|web.de/email/senderguidelines|www.ionos.de/hilfe/|"
+     "www.ionos.com/help/"},
+    {"t-online", "t-online.de|telekom.de", "(nowl)|t-online.de",
+     "postmaster.t-online.de|www.telekom.de/hilfe/"},
     {"zoho", "zoho.com|zoho.eu|zoho.in|zohomail.com|zeptomail.com", "zoho mail|zoho.com",
-     "zoho.com|zoho.eu|zoho.in"},
+     "mail.zoho.com/UnblockMe|www.zoho.com/mail/help/|www.zoho.eu/mail/help/|"
+     "www.zoho.in/mail/help/|www.zoho.com/zeptomail/help/"},
     {"yandex", "yandex.ru|yandex.com|yandex.net|ya.ru",
-     "yandex|this user does not have access rights to this service", "yandex.ru|yandex.com"},
-    {"mailru", "mail.ru|list.ru|bk.ru|inbox.ru", "neobhodim|mail.ru", "mail.ru"},
-    {"qq", "qq.com|foxmail.com", "service.mail.qq.com|open smtp flag", "qq.com"},
+     "yandex|this user does not have access rights to this service",
+     "yandex.ru/support/|yandex.com/support/"},
+    {"mailru", "mail.ru|list.ru|bk.ru|inbox.ru", "neobhodim|mail.ru", "help.mail.ru"},
+    {"qq", "qq.com|foxmail.com", "service.mail.qq.com|open smtp flag", "service.mail.qq.com"},
     {"netease", "163.com|126.com|yeah.net|netease.com|188.com",
-     "dt:spm|dt:sum|mi:stc|mi:sfq|netease", "163.com|126.com|netease.com"},
+     "dt:spm|dt:sum|mi:stc|mi:sfq|netease",
+     "mail.163.com/help/|help.mail.163.com|mail.126.com/help/|help.mail.126.com"},
     {"fastmail", "fastmail.com|fastmail.fm|messagingengine.com", "messagingengine|fastmail",
-     "fastmail.com|fastmail.help"},
+     "www.fastmail.help|fastmail.help|www.fastmail.com/help/"},
 };
 const std::size_t provider_count = std::size(providers);
 
@@ -84,8 +94,9 @@ const rule rules[] = {
     {"gmail.disabled_user", "gmail", p_not_sender, 550, 2, 1, "", c::recipient_mailbox_unavailable, a::none, s_def, 0, "https://support.google.com/mail/?p=DisabledUser"},
 
     // Microsoft 365 / Exchange Online / Outlook.com
-    {"microsoft.oauth_invalid", "microsoft", p_auth, 535, -1, -1, "", c::oauth_token_invalid, a::none, s_def, 0, {}, {}, mechanism::oauth},
+    // Switched off for the tenant: OAuth cannot help either (docs/classification.md).
     {"microsoft.smtp_auth_disabled", "microsoft", p_auth, 535, 7, 139, "smtpclientauthentication is disabled", c::authentication_unavailable, a::contact_provider, s_acct, 0, "https://aka.ms/smtp_auth_disabled"},
+    {"microsoft.oauth_invalid", "microsoft", p_auth, 535, -1, -1, "", c::oauth_token_invalid, a::none, s_def, 0, {}, {}, mechanism::oauth},
     {"microsoft.basic_auth_disabled", "microsoft", p_auth, 535, 7, 139, "basic authentication is disabled", c::basic_auth_disabled},
     {"microsoft.security_defaults", "microsoft", p_auth, 535, 7, 139, "security defaults", c::basic_auth_disabled, a::contact_provider},
     {"microsoft.conditional_access", "microsoft", p_auth, 535, 7, 139, "did not meet the criteria", c::account_restricted, a::contact_provider},
@@ -192,7 +203,7 @@ const rule rules[] = {
     // Greylisting before rate limits: both say "later", greylisting says how.
     {"greylisted", "", any_phase, 4, -1, -1, "greylist|graylist|grey list|gray list|grey-list|gray-list|postgrey|greylisting", c::greylisted},
     {"quota.sending", "", any_phase, 0, -1, -1, "sending quota|sending limit|daily limit|daily quota|relay quota|submission quota|message limit exceeded|daily user sending|recipient rate limit|messages per day|quota of messages", c::sending_quota_exceeded},
-    {"rate.limited", "", any_phase, 0, -1, -1, "rate limit|ratelimit|rate-limit|too many messages|too many connections|too many concurrent|sending rate|throttl|too fast|too quickly|again slower|at a rate that|per hour|this hour|per minute|connection frequency|frequency limited|exceeded the configured limit|slow down|try again in a few|unexpected volume|excessive volume", c::rate_limited},
+    {"rate.limited", "", any_phase, 0, -1, -1, "rate limit|ratelimit|rate-limit|too many messages|too many connections|too many recipients from|too much mail from|too many auth commands|too many new tls sessions|too many concurrent|sending rate|throttl|too fast|too quickly|again slower|at a rate that|per hour|this hour|per minute|connection frequency|frequency limited|exceeded the configured limit|slow down|try again in a few|unexpected volume|excessive volume", c::rate_limited},
 
     // Recipient limits, relaying and the sender's identity.
     {"recipient.mailbox_full", "", p_recipient, 0, -1, -1, "mailbox full|mailbox is full|over quota|overquota|quota exceeded|out of storage|insufficient storage for|mailbox size limit|user is over|mailbox has exceeded|mailbox exceeds|mailbox exceeded|inbox is full|folder is full|mailfolder is full|disk quota|inbox is out of storage", c::recipient_mailbox_full},
@@ -203,6 +214,9 @@ const rule rules[] = {
     // Message format, then sender authentication (SPF, DKIM, DMARC) and the client's address.
     {"content.malformed", "", any_phase, 0, -1, -1, "header error|headers too large|header too large|too many headers|duplicate header|multiple addresses in from|rfc 5322|rfc5322|rfc 2822|rfc2822|improperly-formatted|improperly formatted|8-bit data|8bit data|malformed header|invalid header|missing header|bare lf", c::message_content_rejected, a::edit_message, s_msg},
     {"policy.dmarc", "", any_phase, 0, -1, -1, "dmarc|spf|dkim|sender policy framework|domainkeys|authentication checks|authentication information|fails to pass authentication|purported responsible", c::domain_policy_rejected},
+    // Postfix rejects the client's HELO name at RCPT unless smtpd_delay_reject is off: it is
+    // about this client, not the recipient ("need fully-qualified hostname", "Host not found").
+    {"client.helo", "", any_phase, 0, -1, -1, "helo command rejected|ehlo command rejected", c::client_blocked, a::contact_provider, s_conn},
     {"client.no_ptr", "", any_phase, 0, -1, -1, "ptr record|reverse dns|reverse-dns|rdns|no ptr|ptr resource record|reverse hostname|cannot find your hostname|ip name lookup failed|reverse lookup", c::client_blocked},
     {"content.url_blocklist", "", any_phase, 0, -1, -1, "blacklisted url|blocklisted url|blacklisted link|blocklisted link|uribl|surbl|dbl.spamhaus", c::spam_rejected},
     {"client.blocked", "", any_phase, 0, -1, -1, "blocklist|blacklist|block list|black list|blocklisted|blacklisted|spamhaus|spamcop|dnsbl|rbl|cdrbl|sorbs|barracuda|bad reputation|poor reputation|low reputation|client host rejected|client host blocked|ip address blocked|ip blocked|blocked ip|your ip|ip address is block|banned|is listed|listed at|listed on|blocked using|open relay|smtp server of your isp|dynamic ip|dial-up|dialup", c::client_blocked},
@@ -228,7 +242,11 @@ const rule rules[] = {
     {"sender.address_syntax", "", p_mail, 0, -1, -1, "address syntax|malformed|bad address|illegal address|invalid address|fully-qualified|fully qualified|domain not found", c::sender_rejected},
 
     // The server's own trouble.
-    {"server.unavailable", "", any_phase, 0, -1, -1, "service unavailable|service currently unavailable|service not available|service temporarily unavailable", c::service_unavailable},
+    // "Unavailable" in a 5yz is not a temporary state: at the greeting or EHLO, no service
+    // here (RFC 5321 §3.1); later, the server's own failure.
+    {"server.unavailable", "", any_phase, 4, -1, -1, "service unavailable|service currently unavailable|service not available|service temporarily unavailable", c::service_unavailable},
+    {"server.no_service", "", p_greeting | p_hello, 5, -1, -1, "service unavailable|service currently unavailable|service not available|service temporarily unavailable", c::no_mail_service},
+    {"server.failed", "", any_phase, 5, -1, -1, "service unavailable|service currently unavailable|service not available|service temporarily unavailable", c::server_error},
     {"server.storage", "", any_phase, 0, -1, -1, "insufficient system storage|insufficient storage|disk full|out of disk|no space left|not enough disk space|mail system full|system full", c::server_storage_full},
     {"server.local_error", "", p_not_secure, 4, -1, -1, "temporary failure|temporary problem", c::server_error},
     {"server.internal_error", "", p_not_secure, 0, -1, -1, "local error|internal error|system error|processing error|mailer error|operating system error|write error|configuration error|config error|pipe to", c::server_error},

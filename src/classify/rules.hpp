@@ -70,12 +70,16 @@ struct rule {
 extern const rule rules[];  ///< In priority order: the first match wins.
 extern const std::size_t rule_count;
 
-/// A provider: how to recognize it and which domains its help links may come from.
+/// A provider: how to recognize it and which of its pages a help link may be.
 struct provider_info {
     std::string_view id;             ///< "gmail"
     std::string_view host_suffixes;  ///< '|'-separated host suffixes ("gmail.com|google.com")
     std::string_view signatures;     ///< '|'-separated reply fragments ("gsmtp")
-    std::string_view help_domains;   ///< '|'-separated domains allowed in help links
+    /// '|'-separated help pages: a host ("support.google.com"), exactly, or a host and the
+    /// start of a path ("yandex.ru/support/"). Hosts, not domains: a provider's domain also
+    /// serves its users' pages (sites.google.com, forms.office.com), and a link there would
+    /// read as the provider's own.
+    std::string_view help_hosts;
 };
 
 extern const provider_info providers[];

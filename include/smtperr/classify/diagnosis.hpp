@@ -35,7 +35,7 @@ struct diagnosis {
     /// Suggested wait before retrying, in seconds, for transient failures.
     std::optional<std::uint32_t> retry_after_seconds;
     std::string_view provider;  ///< "gmail", "microsoft", … or "" when unknown.
-    /// A help link from the provider's own domain, taken from the reply or the provider rule.
+    /// A link to one of the provider's own help pages, taken from the reply or the provider rule.
     std::string_view help_url;
     /// Key of the list-view message in the catalog (a condition name or a more specific id).
     std::string_view message_id;

@@ -37,7 +37,7 @@ struct system_message_event {
     smtperr::action action = smtperr::action::none;           ///< What the UI should offer.
     std::string action_label;    ///< Localized button text, "" for none.
     std::string server_text;     ///< Sanitized server text.
-    std::string help_url;        ///< From the provider's own domain, or "".
+    std::string help_url;        ///< One of the provider's own help pages, or "".
     diagnosis_record diagnosis;  ///< The diagnosis the message was rendered from.
 };
 

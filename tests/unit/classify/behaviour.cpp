@@ -61,6 +61,15 @@ TEST_SUITE("classify.greylisting") {
              "information, go to\n421 4.7.0  https://support.google.com/a/answer/3221692 "
              "a1sm1 - gsmtp",
              p::ehlo, "smtp.gmail.com", s::connection},
+            // Postfix's per-client limits (smtpd_client_*_rate_limit), whatever they count:
+            // resending the rest at once would hit the same limit (found in review).
+            {"450 4.7.1 Error: too many recipients from 203.0.113.5", p::rcpt, {}, s::account},
+            {"450 4.7.1 Error: too much mail from 203.0.113.5", p::mail, {}, s::account},
+            {"450 4.7.1 Error: too many AUTH commands from 203.0.113.5", p::auth, {}, s::account},
+            {"421 4.7.0 Error: too many new TLS sessions from 203.0.113.5",
+             p::starttls,
+             {},
+             s::account},
         };
         for (const auto& t : rows) {
             CAPTURE(t.reply);
@@ -68,6 +77,9 @@ TEST_SUITE("classify.greylisting") {
             check4(v, {c::rate_limited, a::retry_later, t.sc, true});
             CHECK(v.retry.has_value());
         }
+        // Too many for one message is another thing.
+        CHECK(classify_reply("452 4.5.3 Error: too many recipients", p::rcpt).cond ==
+              c::too_many_recipients);
         // Gmail's throttling is recognized by its signature without the host, too.
         CHECK(classify_reply(rows[5].reply, p::ehlo).cond == c::rate_limited);
         // A permanent "greylisted" is no greylisting.
@@ -129,6 +141,21 @@ TEST_SUITE("classify.quoted") {
         }
     }
 
+    TEST_CASE("a permanent reply quoting a temporary one stays permanent in every way") {
+        // The quote must not bring in a temporary state's rules: no greylisting, no retry
+        // hint on a permanent failure (found in review).
+        const auto v = classify_reply(
+            "550 5.7.1 <bob@x>: Recipient address rejected: undeliverable address: host "
+            "mx.x[1.2.3.4] said: 450 4.2.0 <bob@x>: Recipient address rejected: Greylisted (in "
+            "reply to RCPT TO command)",
+            p::rcpt);
+        CHECK(v.cond != c::greylisted);
+        CHECK(!v.transient);
+        CHECK(!v.retry.has_value());
+        CHECK(classify_reply("550 Sorry, greylisted upstream (#4.7.1)", p::rcpt).cond !=
+              c::greylisted);
+    }
+
     TEST_CASE("numbers that are no quoted reply") {
         // An IP address, a size or a port are not reply codes.
         CHECK(classify_reply("550 5.1.1 User unknown 192.168.451.2", p::rcpt).cond ==
@@ -164,6 +191,13 @@ TEST_SUITE("classify.help_url") {
             "https://support.google.com../mail",  // empty labels: not a host name
             "https://.support.google.com/mail",
             "https://support..google.com/mail",
+            // The provider's domain, but its users' pages, or a redirect anywhere: only its
+            // help hosts count (found in review).
+            "https://sites.google.com/view/gmail-verify",
+            "https://docs.google.com/forms/d/e/XYZ/viewform",
+            "https://www.google.com/url?q=https://evil.example/login",
+            "https://google.com/mail",
+            "https://groups.google.com/g/evil",
         };
         for (const auto link : evil) {
             CAPTURE(link);
@@ -175,6 +209,35 @@ TEST_SUITE("classify.help_url") {
             CHECK(v.cond == c::authentication_failed);
             CHECK(v.help_url == fallback);
             CHECK(classify_reply(reply, p::auth).help_url == fallback);
+        }
+    }
+
+    TEST_CASE("help pages by host, or by host and the start of a path") {
+        struct row {
+            std::string_view reply;
+            p ph;
+            std::string_view host;
+            std::string_view link;  // "" for none
+        };
+        const row rows[] = {
+            {"550 5.7.1 Rejected. See https://forms.office.com/r/AbCdEf123", p::data_end,
+             "smtp.office365.com", ""},
+            {"535 5.7.139 Authentication unsuccessful. https://aka.ms/smtp_auth_disabled", p::auth,
+             "smtp.office365.com", "https://aka.ms/smtp_auth_disabled"},
+            {"554 5.7.1 Spam. https://yandex.ru/support/mail/web/spam/honest-mailers.html",
+             p::data_end, "smtp.yandex.ru",
+             "https://yandex.ru/support/mail/web/spam/honest-mailers.html"},
+            {"554 5.7.1 Spam. https://yandex.ru/q/question/evil", p::data_end, "smtp.yandex.ru",
+             ""},
+            {"554 Reject. https://web.de/email/senderguidelines?ip=203.0.113.5", p::data_end,
+             "smtp.web.de", "https://web.de/email/senderguidelines?ip=203.0.113.5"},
+            {"554 Reject. https://web.de/email/senderguidelines-evil", p::data_end, "smtp.web.de",
+             ""},
+            {"554 Reject. https://web.de/magazine/evil", p::data_end, "smtp.web.de", ""},
+        };
+        for (const auto& t : rows) {
+            CAPTURE(t.reply);
+            CHECK(classify_reply(t.reply, t.ph, t.host).help_url == t.link);
         }
     }
 
@@ -241,6 +304,44 @@ TEST_SUITE("classify.help_url") {
 }
 
 TEST_SUITE("classify.bad_context") {
+    TEST_CASE("review findings: phase and provider decide over a look-alike text") {
+        // Microsoft's tenant switch turns off OAuth too: refreshing a token cannot help.
+        const auto ms = classify_reply(
+            "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for "
+            "the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. "
+            "[AM0PR01MB1234.eurprd01.prod.outlook.com]",
+            p::auth, "smtp.office365.com", "XOAUTH2");
+        CHECK(ms.cond == c::authentication_unavailable);
+        CHECK(ms.act == a::contact_provider);
+        // Postfix reports a refused HELO name at RCPT: the client is meant, not the recipient.
+        for (const auto r : {"504 5.5.2 <mylaptop>: Helo command rejected: need fully-qualified "
+                             "hostname",
+                             "450 4.7.1 <mylaptop.local>: Helo command rejected: Host not found"}) {
+            CAPTURE(r);
+            const auto v = classify_reply(r, p::rcpt);
+            CHECK(v.cond == c::client_blocked);
+            CHECK(v.sc == s::connection);
+        }
+        // "Service unavailable" in a 5yz is no "try again later": no service at the greeting,
+        // the server's failure later.
+        for (const auto ph : {p::greeting, p::ehlo}) {
+            CAPTURE(ph);
+            const auto v = classify_reply("554 mx.example.org Service unavailable", ph);
+            CHECK(v.cond == c::no_mail_service);
+            CHECK(v.act == a::check_account_settings);
+            CHECK(!v.retry.has_value());
+        }
+        for (const auto ph : {p::rcpt, p::data_end}) {
+            CAPTURE(ph);
+            const auto v = classify_reply("554 5.3.2 Service currently unavailable", ph);
+            CHECK(v.cond == c::server_error);
+            CHECK(v.act == a::report_problem);
+            CHECK(!v.retry.has_value());
+        }
+        CHECK(classify_reply("451 4.3.2 Service unavailable", p::rcpt).cond ==
+              c::service_unavailable);
+    }
+
     TEST_CASE("a phase outside the enum uses only the rules for any phase") {
         // A caller's cast; the rule tables are indexed by phase, so this must stay in bounds
         // (ASan in CI would see a read past them).
