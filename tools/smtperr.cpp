@@ -11,11 +11,14 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 #include <vector>
 
 #include "classify_lines.hpp"
@@ -179,10 +182,25 @@ int cmd_classify(const options& o) {
     }
     tool::line_classifier lines(o.lang);
     std::vector<char> buf(1 << 16);
-    std::size_t n = 0;
-    while ((n = std::fread(buf.data(), 1, buf.size(), stdin)) > 0) {
-        lines.feed(std::string_view(buf.data(), n), std::cout);
-        std::cout.flush();
+    // read(), not fread(): fread() waits for a full buffer, and a program that writes one
+    // line and waits for its answer would wait forever.
+    for (;;) {
+        const auto n = ::read(STDIN_FILENO, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            std::cerr << "smtperr: cannot read the input: " << std::strerror(errno) << '\n';
+            lines.finish(std::cout);
+            return 1;
+        }
+        if (n == 0) {
+            break;
+        }
+        lines.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), std::cout);
+        if (!std::cout.flush()) {
+            return 1;  // main() says why.
+        }
     }
     lines.finish(std::cout);
     return lines.failed() ? 1 : 0;
@@ -217,6 +235,16 @@ int cmd_demo(const options& o) {
     return 0;
 }
 
+// False, said on stderr, if the output could not be written (a full disk, a closed pipe): a
+// batch job must not take a lost or cut-off result for a complete one.
+bool output_written() {
+    if (!std::cout.flush()) {
+        std::cerr << "smtperr: cannot write the output\n";
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -231,7 +259,10 @@ int main(int argc, char** argv) {
 #ifdef SMTPERR_TOOL_SEND
     if (cmd == "send") {  // Options of its own (DESIGN.md).
         try {
-            return tool::cmd_send(argc, argv, 2, language_from_environment());
+            // The exit status says how the submission went; a lost report is said on stderr.
+            const int status = tool::cmd_send(argc, argv, 2, language_from_environment());
+            output_written();
+            return status;
         } catch (const std::exception& e) {
             std::cerr << "smtperr: " << e.what() << '\n';
             return 1;
@@ -242,16 +273,20 @@ int main(int argc, char** argv) {
     if (auto err = parse_options(argc, argv, 2, o); !err.empty()) {
         return usage(err);
     }
+    int status = 0;
     try {
-        if (cmd == "explain")
-            return cmd_explain(o);
-        if (cmd == "classify")
-            return cmd_classify(o);
-        if (cmd == "demo")
-            return cmd_demo(o);
+        if (cmd == "explain") {
+            status = cmd_explain(o);
+        } else if (cmd == "classify") {
+            status = cmd_classify(o);
+        } else if (cmd == "demo") {
+            status = cmd_demo(o);
+        } else {
+            return usage("unknown command: " + std::string(cmd));
+        }
     } catch (const std::exception& e) {
         std::cerr << "smtperr: " << e.what() << '\n';
         return 1;
     }
-    return usage("unknown command: " + std::string(cmd));
+    return output_written() ? status : 1;
 }

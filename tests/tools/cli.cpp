@@ -11,8 +11,10 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <poll.h>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,6 +64,67 @@ run_result run(const std::string& args, const std::string& input = {}) {
     std::filesystem::remove(in_path);
     return r;
 }
+
+// The tool started with `args` and pipes to its stdin and from its stdout (stderr dropped),
+// for a conversation: a test writes a line and waits for the answer.
+struct child {
+    pid_t pid = -1;
+    int in = -1;   // its stdin, ours to write
+    int out = -1;  // its stdout, ours to read
+
+    explicit child(const char* arg) {
+        int to[2];
+        int from[2];
+        REQUIRE(pipe(to) == 0);
+        REQUIRE(pipe(from) == 0);
+        pid = fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            dup2(to[0], 0);
+            dup2(from[1], 1);
+            const int null = open("/dev/null", O_WRONLY);
+            dup2(null, 2);
+            close(to[1]);
+            close(from[0]);
+            execl(SMTPERR_TOOL, SMTPERR_TOOL, arg, static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        close(to[0]);
+        close(from[1]);
+        in = to[1];
+        out = from[0];
+    }
+
+    // What arrives on its stdout up to and with the next line end, or "" after `seconds`.
+    std::string read_line(int seconds) {
+        std::string line;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+        char c = 0;
+        while (line.empty() || line.back() != '\n') {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd p{out, POLLIN, 0};
+            if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0 ||
+                read(out, &c, 1) != 1) {
+                return {};
+            }
+            line.push_back(c);
+        }
+        return line;
+    }
+
+    // Closes its stdin and returns its exit status.
+    int finish() {
+        close(in);
+        char buf[4096];
+        while (read(out, buf, sizeof buf) > 0) {
+        }
+        close(out);
+        int st = 0;
+        waitpid(pid, &st, 0);
+        return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    }
+};
 
 std::vector<std::string> lines(const std::string& s) {
     std::vector<std::string> out;
@@ -210,6 +273,38 @@ TEST_SUITE("tools/smtperr") {
         CHECK(fourth.at("help_url").as_string() ==
               "https://support.google.com/mail/?p=BadCredentials");
         CHECK(boost::json::parse(out[4]).as_object().contains("error"));
+    }
+
+    TEST_CASE("classify answers a line as soon as it is complete, before the input ends") {
+        // A program that writes a line and waits for the answer (found in review: the tool
+        // waited for 64 KiB or the end of the input).
+        child tool("classify");
+        const std::string line = "{\"phase\": \"rcpt\", \"reply\": \"550 5.1.1 user unknown\"}\n";
+        REQUIRE(write(tool.in, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+        const auto answer = tool.read_line(20);
+        REQUIRE(!answer.empty());
+        CHECK(boost::json::parse(answer).as_object().at("condition").as_string() ==
+              "recipient_unknown");
+        REQUIRE(write(tool.in, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+        CHECK(!tool.read_line(20).empty());
+        CHECK(tool.finish() == 0);
+    }
+
+    TEST_CASE("input that cannot be read or output that cannot be written is exit status 1") {
+        // A batch job must not take a lost result for a complete one (found in review).
+        const std::string tool = SMTPERR_TOOL;
+        const std::string dir = std::filesystem::temp_directory_path().string();
+        CHECK(run_command(tool + " classify < " + dir + " 2>/dev/null").status == 1);
+        CHECK(run_command(tool + " explain --json '550 5.1.1 x' > /dev/full 2>/dev/null").status ==
+              1);
+        CHECK(run_command(tool + " demo > /dev/full 2>/dev/null").status == 1);
+        CHECK(run_command("echo '{\"reply\": \"550 5.1.1 x\"}' | " + tool +
+                          " classify > /dev/full 2>/dev/null")
+                  .status == 1);
+        // And the same commands with somewhere to write succeed.
+        CHECK(run_command(tool + " explain --json '550 5.1.1 x' > /dev/null").status == 0);
+        CHECK(run_command("echo '{\"reply\": \"550 5.1.1 x\"}' | " + tool + " classify > /dev/null")
+                  .status == 0);
     }
 
     TEST_CASE("classify echoes an input's id, on errors too") {
