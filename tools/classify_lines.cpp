@@ -4,6 +4,7 @@
 #include "classify_lines.hpp"
 
 #include <smtperr/classify/classify.hpp>
+#include <smtperr/pipeline/json.hpp>
 #include <smtperr/reply/reply.hpp>
 
 #include <boost/json/parse.hpp>
@@ -56,6 +57,8 @@ boost::json::object classify_line(std::string_view line, language lang) {
         return fail("invalid JSON: " + ec.message());
     if (obj == nullptr)
         return fail("input line is not a JSON object");
+    if (has_duplicate_keys(line))  // Another reader might take the first of them.
+        return fail("invalid JSON: a key appears twice in one object");
     if (!id_ok)
         return fail("\"id\" must be a string or an integer");
     const auto* reply_v = obj->if_contains("reply");

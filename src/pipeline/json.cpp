@@ -7,6 +7,12 @@
 #include <smtperr/messages/messages.hpp>
 #include <smtperr/pipeline/json.hpp>
 
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <set>
+#include <string>
+#include <vector>
+
 #include "classify/forward_path.hpp"
 #include "classify/help_url.hpp"
 
@@ -34,7 +40,65 @@ const std::error_category* category_by_name(std::string_view name) noexcept {
     return nullptr;
 }
 
+// A handler for boost::json::basic_parser that stops at the first key an object has twice.
+struct key_checker {
+    static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+    static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+    static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+    static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+    using error_code = boost::json::error_code;
+    using string_view = boost::json::string_view;
+
+    std::vector<std::set<std::string>> open;  // The keys of each object open, innermost last.
+    std::string key;                          // The key being read, in parts.
+    bool duplicate = false;
+
+    bool on_document_begin(error_code&) { return true; }
+    bool on_document_end(error_code&) { return true; }
+    bool on_array_begin(error_code&) { return true; }
+    bool on_array_end(std::size_t, error_code&) { return true; }
+    bool on_object_begin(error_code&) {
+        open.emplace_back();
+        return true;
+    }
+    bool on_object_end(std::size_t, error_code&) {
+        open.pop_back();
+        return true;
+    }
+    bool on_string_part(string_view, std::size_t, error_code&) { return true; }
+    bool on_string(string_view, std::size_t, error_code&) { return true; }
+    bool on_key_part(string_view s, std::size_t, error_code&) {
+        key.append(s.data(), s.size());
+        return true;
+    }
+    bool on_key(string_view s, std::size_t, error_code& ec) {
+        key.append(s.data(), s.size());
+        if (!open.back().insert(std::move(key)).second) {
+            duplicate = true;
+            ec = boost::json::error::syntax;  // Stops the parse.
+            return false;
+        }
+        key.clear();
+        return true;
+    }
+    bool on_number_part(string_view, error_code&) { return true; }
+    bool on_int64(std::int64_t, string_view, error_code&) { return true; }
+    bool on_uint64(std::uint64_t, string_view, error_code&) { return true; }
+    bool on_double(double, string_view, error_code&) { return true; }
+    bool on_bool(bool, error_code&) { return true; }
+    bool on_null(error_code&) { return true; }
+    bool on_comment_part(string_view, error_code&) { return true; }
+    bool on_comment(string_view, error_code&) { return true; }
+};
+
 }  // namespace
+
+bool has_duplicate_keys(std::string_view text) {
+    boost::json::basic_parser<key_checker> parser{boost::json::parse_options{}};
+    boost::json::error_code ec;
+    parser.write_some(false, text.data(), text.size(), ec);
+    return parser.handler().duplicate;
+}
 
 boost::json::object to_json(const diagnosis_record& d) {
     boost::json::object o;

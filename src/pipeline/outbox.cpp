@@ -122,6 +122,24 @@ outbox::time_point outbox::now() const {
     return options_.clock();
 }
 
+namespace {
+
+// How far a recorded time may lie ahead of the clock before it counts as set on a clock that
+// was ahead, and has been set back since (a wrong time corrected): smaller steps only
+// lengthen a wait by as much.
+constexpr std::chrono::minutes clock_tolerance{1};
+
+}  // namespace
+
+bool outbox::clock_set_back(const message& m, time_point t) const {
+    // Scheduled waits end within the maximum age of the first attempt (schedule() gives up
+    // on a later one): anything further ahead was recorded on a clock that was ahead.
+    // (Differences, not sums: a time near the end of the clock's range plus the maximum age
+    // would overflow.)
+    return (m.first_queued > t && m.first_queued - t > clock_tolerance) ||
+           (m.next_attempt > t && m.next_attempt - t > options_.retry.max_age + clock_tolerance);
+}
+
 void outbox::post(std::vector<event>& events) {
     for (auto& e : events) {
         exec_([sink = sink_, ev = std::move(e)] { sink(ev); });
@@ -180,6 +198,12 @@ std::vector<dispatch> outbox::take_due() {
             if (m.state != message_state::queued || acct.blocked()) {
                 ++it;  // In flight, or held for the user or a token: not ageing out here.
                 continue;
+            }
+            if (clock_set_back(m, t)) {
+                // Else it would wait as long as the clock was ahead, and never age out: due
+                // now, its age counted from now at the latest.
+                m.first_queued = std::min(m.first_queued, t);
+                m.next_attempt = t;
             }
             if (m.attempts > 0 && t - m.first_queued > options_.retry.max_age) {
                 finish(m, events, true);
@@ -456,12 +480,15 @@ void outbox::token_refreshed(const std::string& account, bool ok) {
 
 std::optional<outbox::time_point> outbox::next_wakeup() const {
     std::lock_guard lock(mutex_);
+    const auto t = now();
     std::optional<time_point> best;
     for (const auto& [id, m] : messages_) {
         const auto acct = accounts_.find(m.account);
         const bool held = acct != accounts_.end() && acct->second.blocked();
-        if (m.state == message_state::queued && !held && (!best || m.next_attempt < *best)) {
-            best = m.next_attempt;
+        // What take_due() will make of a time set on a clock that was ahead: due now.
+        const auto next = clock_set_back(m, t) ? t : m.next_attempt;
+        if (m.state == message_state::queued && !held && (!best || next < *best)) {
+            best = next;
         }
     }
     return best;
@@ -544,8 +571,8 @@ result<void> outbox::restore(std::string_view json) {
     boost::system::error_code ec;
     const auto root = boost::json::parse(json, ec);
     const auto* obj = ec ? nullptr : root.if_object();
-    if (obj == nullptr) {
-        return bad;
+    if (obj == nullptr || has_duplicate_keys(json)) {
+        return bad;  // save() writes each key once: an edited file could say two things.
     }
     const auto* version = obj->if_contains("version");
     const auto* msgs = obj->if_contains("messages");
@@ -649,6 +676,12 @@ result<void> outbox::restore(std::string_view json) {
             if (!d)
                 return bad;
             m.last = std::move(d).value();
+        }
+        // What enqueue() refuses, restore() refuses: a transport may hand the addresses to
+        // the server as they are, and an edited file must not inject a command.
+        for (const auto& r : m.recipients) {
+            if (r.empty() || !detail::valid_address(r))
+                return bad;
         }
         // Every recipient is either still pending or has a result, exactly once; else a
         // later report would drop or duplicate it.

@@ -9,14 +9,16 @@
 // is the input stream. Checked: the output does not depend on how the input is cut into
 // pieces; there is exactly one output line per non-blank input line, in order; each is a
 // JSON object (so valid UTF-8); a line over the limit gives the "too long" error; otherwise
-// a line gives an "error" object exactly when it is not a JSON object with a "reply" string
-// that parses, a known phase (or none) and string (or null) host and mechanism, and else
-// every DESIGN.md key with the reply's code and phase, a list-view line of at most 90
-// characters and server text fit to show; an input "id" (a string or an integer; another
-// kind is an error) comes back; failed() is true exactly when an error object was written.
+// a line gives an "error" object exactly when it is not a JSON object (each key once) with
+// a "reply" string that parses, a known phase (or none) and string (or null) host and
+// mechanism, and else every DESIGN.md key with the reply's code and phase, a list-view line
+// of at most 90 characters and server text fit to show; an input "id" (a string or an
+// integer; another kind is an error) comes back; failed() is true exactly when an error
+// object was written.
 
 #include <smtperr/classify/phase.hpp>
 #include <smtperr/messages/messages.hpp>
+#include <smtperr/pipeline/json.hpp>
 #include <smtperr/reply/reply.hpp>
 
 #include <boost/json/parse.hpp>
@@ -76,7 +78,7 @@ bool must_classify(std::string_view line, smtperr::reply& parsed, std::optional<
     boost::system::error_code ec;
     holder = boost::json::parse(line, ec);
     const auto* obj = ec ? nullptr : holder.if_object();
-    if (obj == nullptr) {
+    if (obj == nullptr || smtperr::has_duplicate_keys(line)) {
         return false;
     }
     id = obj->if_contains("id");

@@ -307,6 +307,21 @@ TEST_SUITE("tools/smtperr") {
                   .status == 0);
     }
 
+    TEST_CASE("classify: a key twice in a line is an error, not the last one's value") {
+        // Another reader would take the first (found in review).
+        const auto r = run("classify",
+                           "{\"reply\": \"550 5.1.1 a\", \"reply\": \"250 ok\"}\n"
+                           "{\"phase\": \"rcpt\", \"phase\": \"mail\", \"reply\": "
+                           "\"550 5.1.1 a\"}\n");
+        CHECK(r.status == 1);
+        const auto out = lines(r.out);
+        REQUIRE(out.size() == 2);
+        for (const auto& line : out) {
+            CHECK(boost::json::parse(line).as_object().at("error").as_string() ==
+                  "invalid JSON: a key appears twice in one object");
+        }
+    }
+
     TEST_CASE("classify echoes an input's id, on errors too") {
         const std::string input =
             "{\"id\": 7, \"phase\": \"nowhere\", \"reply\": \"250 ok\"}\n"

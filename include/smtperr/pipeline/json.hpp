@@ -11,6 +11,8 @@
 
 #include <boost/json/value.hpp>
 
+#include <string_view>
+
 namespace smtperr {
 
 /** A diagnosis as JSON with DESIGN.md's keys (`code`, `status`, `phase`, `condition`,
@@ -24,6 +26,11 @@ SMTPERR_DECL result<diagnosis_record> diagnosis_from_json(const boost::json::val
 /** A report as DESIGN.md's `send` prints it: `outcome`, `condition`, `action`,
     `possibly_delivered`, `recipients` [{address, accepted, condition}], plus `deciding`. */
 SMTPERR_DECL boost::json::object to_json(const send_report& r);
+
+/** Whether the JSON text `text` has an object with the same key twice (false for text that
+    is no JSON). Boost.JSON keeps the last of them, and a reader that takes the first would
+    see another value: outbox::restore() and `smtperr classify` refuse such text. */
+SMTPERR_DECL bool has_duplicate_keys(std::string_view text);
 
 }  // namespace smtperr
 

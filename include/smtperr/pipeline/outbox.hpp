@@ -190,6 +190,7 @@ class SMTPERR_DECL outbox {
     };
 
     time_point now() const;
+    bool clock_set_back(const message& m, time_point t) const;
     void finish(message& m, std::vector<event>& out, bool expired);
     void schedule(message& m, const diagnosis_record& d, std::vector<event>& out);
     void prompt(const std::string& account, credentials_reason why, const diagnosis_record& d,

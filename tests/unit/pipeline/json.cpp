@@ -371,6 +371,24 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         CHECK(as<report_event>(ev[1]).report.expired);
     }
 
+    TEST_CASE("has_duplicate_keys: any object, at any depth, keys compared as decoded") {
+        CHECK(smtperr::has_duplicate_keys(R"({"a": 1, "a": 2})"));
+        CHECK(smtperr::has_duplicate_keys(R"({"a": {"b": 1, "b": 2}})"));
+        CHECK(smtperr::has_duplicate_keys(R"([{"x": [{"a": 1, "\u0061": 2}]}])"));
+        CHECK_FALSE(smtperr::has_duplicate_keys(R"({"a": {"b": 1}, "b": 2})"));
+        CHECK_FALSE(smtperr::has_duplicate_keys(R"([{"a": 1}, {"a": 1}])"));
+        CHECK_FALSE(smtperr::has_duplicate_keys(R"({"a": "a", "b": ["a", "a"]})"));
+        CHECK_FALSE(smtperr::has_duplicate_keys("not JSON"));
+        CHECK_FALSE(smtperr::has_duplicate_keys(""));
+        // Many keys in one object: found in a sorted set, not by comparing every pair.
+        std::string many = "{";
+        for (int i = 0; i < 100000; ++i) {
+            many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+        }
+        CHECK_FALSE(smtperr::has_duplicate_keys(many + "}"));
+        CHECK(smtperr::has_duplicate_keys(many + ",\"k99999\":1}"));
+    }
+
     TEST_CASE("malformed state is refused and the outbox stays as it was") {
         harness h;
         populate(h);
@@ -445,6 +463,33 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
                 first_message(r)["results"].as_array()[0].as_object()["diagnosis"] =
                     boost::json::object{{"condition", "recipient_unknown"}};
             }));
+        }
+        SUBCASE("a key twice") {
+            // Boost.JSON keeps the last: a file edited to say two things (found in review).
+            auto twice = before;
+            const auto at = twice.find("\"state\":");
+            REQUIRE(at != std::string::npos);
+            twice.insert(at, "\"state\":\"waiting_credentials\",");
+            refuse(twice);
+        }
+        SUBCASE("addresses that enqueue() refuses") {
+            // Another transport may hand them to the server as they are: an edited file must
+            // not inject a command (found in review).
+            for (const std::string& evil :
+                 {std::string("x@example.org>\r\nRCPT TO:<evil@attacker.example"), std::string(),
+                  std::string("a@example.org\0b", 15)}) {
+                CAPTURE(evil);
+                refuse(edit([&](auto& r) {
+                    auto& m = first_message(r);
+                    const std::string was(m["pending"].as_array()[0].as_string());
+                    m["pending"].as_array()[0] = boost::json::string(evil);
+                    for (auto& a : m["recipients"].as_array()) {
+                        if (a.as_string() == was) {
+                            a = boost::json::string(evil);
+                        }
+                    }
+                }));
+            }
         }
         SUBCASE("inconsistent") {
             // The same id twice.

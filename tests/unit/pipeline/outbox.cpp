@@ -464,6 +464,44 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         }
     }
 
+    TEST_CASE("a clock set back: due again after the wait, and ageing out") {
+        // Scheduled on a clock a year ahead, which is then corrected (found in review: the
+        // retry waited a year and the message never aged out).
+        smtperr::outbox_options o;
+        o.retry.max_age = seconds(2 * 24 * 3600);
+        harness h(o);
+        const auto real = h.clock.get();
+        h.clock.set(real + seconds(365 * 24 * 3600));
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
+        run_all(h, h.box.take_due(), closing());
+        CHECK(kinds(h.events()) == "retry_scheduled,system_message");
+        h.clock.set(real);
+        const auto wake = h.box.next_wakeup();
+        REQUIRE(wake);
+        CHECK(*wake <= real);
+        CHECK(ids(h.box.take_due()) == std::vector<std::string>{"m1"});
+        h.box.complete("m1", run_session({"anna@example.org"}, closing()));
+        CHECK(kinds(h.events()) == "retry_scheduled,system_message");
+        // Its age now counts on the corrected clock.
+        h.clock.set(real + seconds(30 * 24 * 3600));
+        CHECK(h.box.take_due().empty());
+        CHECK(kinds(h.events()) == "system_message,report");
+        CHECK(h.box.size() == 0);
+    }
+
+    TEST_CASE("a small step back only lengthens a wait by as much") {
+        harness h;
+        const auto t0 = h.clock.get();
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
+        run_all(h, h.box.take_due(), greylisting());
+        h.events();
+        const auto next = h.box.next_attempt("m1");
+        REQUIRE(next);
+        h.clock.set(t0 - seconds(30));
+        CHECK(h.box.next_wakeup() == next);
+        CHECK(h.box.take_due().empty());
+    }
+
     TEST_CASE("a message waiting for the user does not expire behind the user's back") {
         smtperr::outbox_options o;
         o.retry.max_age = seconds(3600);
