@@ -114,6 +114,20 @@ inline void local_reply(session& s, phase p, std::string_view text) {
     local_reply(s, nullptr, p, text);
 }
 
+/// The reply `s.last` to every message, unless it came before TLS that is still to come
+/// (starttls mode): a man in the middle writes that text and enhanced code as he likes
+/// (hostile-servers E-05), so only the code counts, with a text of the client's own.
+inline void feed_all_unless_spoofable(session& s, phase p) {
+    if (s.opt.tls == tls_mode::starttls && !s.tls) {
+        local_reply(s, p,
+                    std::to_string(s.last.code) +
+                        " The server's text is not shown: it came before the connection was "
+                        "encrypted (decided by the client)");
+    } else {
+        feed_all(s, p, s.last.view());
+    }
+}
+
 /// The phase whose reply `j` awaits: `p` before the transactions; in them its own, and
 /// `mail` for a message whose transaction has not begun.
 inline phase awaited(const session& s, const job& j, phase p) noexcept {
@@ -402,7 +416,7 @@ class submit_op : public net::coroutine {
             }
             if (s.last.code != 220) {
                 if (s.last.code >= 400) {
-                    feed_all(s, phase::greeting, s.last.view());
+                    feed_all_unless_spoofable(s, phase::greeting);
                     goto quit;  // After 554 the server waits for QUIT (RFC 5321 §3.1).
                 }
                 transport_failure(s, phase::greeting, errc::protocol_violation);
@@ -426,9 +440,9 @@ class submit_op : public net::coroutine {
                     // (hostile-servers D-04).
                     fail_all(s, phase::ehlo, errc::starttls_unavailable);
                 } else {
-                    // A refusal for a reason of its own (a blocked client): that reason is
-                    // what the user needs to see.
-                    feed_all(s, phase::ehlo, s.last.view());
+                    // A refusal for a reason of its own (a blocked client): its code says so;
+                    // its text came before TLS.
+                    feed_all_unless_spoofable(s, phase::ehlo);
                 }
                 goto quit;
             } else if (s.last.code >= 500) {
@@ -444,7 +458,7 @@ class submit_op : public net::coroutine {
                     goto quit;
                 }
             } else if (s.last.code >= 400) {
-                feed_all(s, phase::ehlo, s.last.view());
+                feed_all_unless_spoofable(s, phase::ehlo);
                 goto quit;
             } else {
                 transport_failure(s, phase::ehlo, errc::protocol_violation);
@@ -466,7 +480,7 @@ class submit_op : public net::coroutine {
                 }
                 if (s.last.code != 220) {
                     if (s.last.code >= 400) {
-                        feed_all(s, phase::starttls, s.last.view());
+                        feed_all_unless_spoofable(s, phase::starttls);
                         goto quit;
                     }
                     transport_failure(s, phase::starttls, errc::protocol_violation);
@@ -764,13 +778,19 @@ class submit_op : public net::coroutine {
             if (aborted(self, ec)) {
                 goto done;
             }
-            if (ec || s.last.code < 400) {
+            // A refusal with octets behind it (a 421 saying the server closes, hostile-servers
+            // I-06) is whole all the same: the verdict stands.
+            if ((ec && !s.surplus) || s.last.code < 400) {
                 transport_failure(s, phase::data,
                                   ec ? ec : std::error_code(errc::protocol_violation));
                 goto done;
             }
             feed(s, s.jobs[s.tail], phase::data_end);
             s.jobs[s.tail].done = true;
+            if (s.surplus) {
+                end_after_surplus(s);  // A 421 behind it answers the messages not attempted.
+                goto done;
+            }
             // The others were not attempted: the connection could not go on.
             transport_failure(s, phase::mail, errc::connection_lost);
             goto done;
@@ -783,7 +803,11 @@ class submit_op : public net::coroutine {
             goto transaction;
 
         quit:
-            if (s.healthy) {
+            // With replies still to come, the server may be reading message data (a 354 on
+            // its way): a QUIT would become part of the message. Closing says as much.
+            if (s.healthy && s.outstanding > 0) {
+                s.log.note("replies still outstanding: closing without QUIT");
+            } else if (s.healthy) {
                 s.cur = phase::quit;
                 s.send("QUIT");
                 BOOST_ASIO_CORO_YIELD async_exchange(s, s.opt.timeouts.quit, std::move(self));

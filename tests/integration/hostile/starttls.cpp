@@ -261,7 +261,53 @@ TEST_SUITE("hostile") {
                 CHECK(t.find("evil.example") == std::string::npos);
             }
         };
-        play_all({downgrade, again, alone, spoof});
+        // The refusals themselves, before TLS: only their code counts (found in review: a
+        // spoofed 454 asked the user to sign in again, next to a phishing link).
+        auto no_spoof = [](const outcome_data& r, const script_server&) {
+            CHECK(r.report.deciding.server_text.find("evil") == std::string::npos);
+            CHECK(r.report.deciding.server_text.find("came before the connection was encrypted") !=
+                  std::string::npos);
+            CHECK(r.report.deciding.help_url.empty());
+            for (const auto& t : r.event_texts) {
+                CHECK(t.find("evil") == std::string::npos);
+            }
+        };
+        hostile_case spoof_starttls{
+            "E-05 a pre-TLS refusal of STARTTLS: its code, not its text",
+            {send(greeting), expect("EHLO client.test", ehlo_starttls),
+             expect("STARTTLS",
+                    "454 4.7.0 Your password expired - sign in at https://accounts.evil.example/ "
+                    "- gsmtp\r\n"),
+             expect("QUIT", "221 bye\r\n")},
+            starttls,
+            cert::good,
+            creds::password,
+            deferred(condition::tls_unavailable, reply(454)),
+            no_secrets_sent};
+        spoof_starttls.check = no_spoof;
+        hostile_case spoof_ehlo{
+            "E-05 a pre-TLS refusal of EHLO: its code, not its text",
+            {send(greeting),
+             expect("EHLO client.test",
+                    "554 5.7.1 Your account is suspended, sign in at https://evil.example/\r\n"),
+             expect("QUIT", "221 bye\r\n")},
+            starttls,
+            cert::good,
+            creds::password,
+            failed(condition::client_blocked, reply(554)),
+            no_secrets_sent};
+        spoof_ehlo.check = no_spoof;
+        hostile_case spoof_greeting{
+            "E-05 a pre-TLS refusal at the greeting: its code, not its text",
+            {send("554 5.7.0 Password expired, sign in at https://evil.example/\r\n"),
+             expect("QUIT", "221 bye\r\n")},
+            starttls,
+            cert::good,
+            creds::password,
+            failed(condition::no_mail_service, reply(554)),
+            no_secrets_sent};
+        spoof_greeting.check = no_spoof;
+        play_all({downgrade, again, alone, spoof, spoof_starttls, spoof_ehlo, spoof_greeting});
     }
 
     TEST_CASE("D-08/J-08: TLS mode mismatch and a non-TLS answer to the handshake") {

@@ -373,6 +373,25 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         CHECK_FALSE(srv.saw("MAIL FROM:<a4@x.test>"));
     }
 
+    TEST_CASE("a reply that ends the session mid-group: no QUIT into a DATA answered 354") {
+        // A 530 to a RCPT concerns the account: the session ends there, while the group's
+        // DATA is still unanswered. Its 354 would make a QUIT part of the message (found
+        // in review): the client closes instead.
+        net::io_context ioc;
+        script_server srv(ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
+                                group(head(1, {"b@y.test", "c@y.test"}),
+                                      "250 ok\r\n530 5.7.0 Authentication required\r\n250 "
+                                      "ok\r\n354 go\r\n")});
+        const auto r = run(ioc, srv, {msg(1, {"b@y.test", "c@y.test"})});
+        REQUIRE(r.called);
+        REQUIRE(r.reports.size() == 1);
+        CHECK(r.reports[0].outcome != outcome::sent);
+        CHECK(r.reports[0].deciding.condition == condition::authentication_required);
+        CHECK_FALSE(r.reports[0].possibly_delivered);
+        CHECK_FALSE(srv.saw("QUIT"));
+        CHECK(srv.data.empty());
+    }
+
     TEST_CASE("a 421 ends the batch: the messages it left untouched are deferred") {
         net::io_context ioc;
         script_server srv(
@@ -492,6 +511,31 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         CHECK(r.reports[1].deciding.condition == condition::connection_lost);
         CHECK(srv.data.empty());  // The final dot never went out.
         CHECK_FALSE(srv.saw("MAIL FROM:<a2@x.test>"));
+    }
+
+    TEST_CASE("a refusal during a large upload stands with a 421 right behind it") {
+        // hostile-servers I-06, both replies in one segment while the last message of the
+        // session goes up (found in review: the octets after the 552 made it a protocol
+        // violation, and a message that can never fit was retried).
+        net::io_context ioc;
+        sa::message big = msg(1);
+        while (big.body.size() < (8u << 20)) {
+            big.body += std::string(998, 'x') + "\r\n";
+        }
+        big.body = "Subject: big\r\n\r\n" + big.body;
+        script_server srv(
+            ioc, {send(greeting), expect("EHLO", "250-mx.test\r\n250 PIPELINING\r\n"),
+                  group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"),
+                  expect("Subject: big", "552 5.3.4 message too big\r\n421 4.4.2 closing\r\n")});
+        auto o = base_options();
+        o.timeouts.data_block = o.timeouts.data_end = 10s;
+        const auto r = run(ioc, srv, {std::move(big)}, o);
+        REQUIRE(r.called);
+        REQUIRE(r.reports.size() == 1);
+        CHECK(r.reports[0].outcome == outcome::failed);
+        CHECK(r.reports[0].deciding.condition == condition::message_too_large);
+        CHECK_FALSE(r.reports[0].possibly_delivered);
+        CHECK(srv.data.empty());
     }
 
     TEST_CASE("cancellation mid-batch completes with operation_aborted and every report") {
