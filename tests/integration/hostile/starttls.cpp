@@ -272,41 +272,32 @@ TEST_SUITE("hostile") {
                 CHECK(t.find("evil") == std::string::npos);
             }
         };
-        hostile_case spoof_starttls{
+        auto spoofed = [&](std::string name, std::vector<step> script, expected want) {
+            hostile_case h{std::move(name), std::move(script), starttls,       cert::good,
+                           creds::password, std::move(want),   no_secrets_sent};
+            h.check = no_spoof;
+            return h;
+        };
+        const hostile_case spoof_starttls = spoofed(
             "E-05 a pre-TLS refusal of STARTTLS: its code, not its text",
             {send(greeting), expect("EHLO client.test", ehlo_starttls),
              expect("STARTTLS",
                     "454 4.7.0 Your password expired - sign in at https://accounts.evil.example/ "
                     "- gsmtp\r\n"),
              expect("QUIT", "221 bye\r\n")},
-            starttls,
-            cert::good,
-            creds::password,
-            deferred(condition::tls_unavailable, reply(454)),
-            no_secrets_sent};
-        spoof_starttls.check = no_spoof;
-        hostile_case spoof_ehlo{
+            deferred(condition::tls_unavailable, reply(454)));
+        const hostile_case spoof_ehlo = spoofed(
             "E-05 a pre-TLS refusal of EHLO: its code, not its text",
             {send(greeting),
              expect("EHLO client.test",
                     "554 5.7.1 Your account is suspended, sign in at https://evil.example/\r\n"),
              expect("QUIT", "221 bye\r\n")},
-            starttls,
-            cert::good,
-            creds::password,
-            failed(condition::client_blocked, reply(554)),
-            no_secrets_sent};
-        spoof_ehlo.check = no_spoof;
-        hostile_case spoof_greeting{
-            "E-05 a pre-TLS refusal at the greeting: its code, not its text",
-            {send("554 5.7.0 Password expired, sign in at https://evil.example/\r\n"),
-             expect("QUIT", "221 bye\r\n")},
-            starttls,
-            cert::good,
-            creds::password,
-            failed(condition::no_mail_service, reply(554)),
-            no_secrets_sent};
-        spoof_greeting.check = no_spoof;
+            failed(condition::client_blocked, reply(554)));
+        const hostile_case spoof_greeting =
+            spoofed("E-05 a pre-TLS refusal at the greeting: its code, not its text",
+                    {send("554 5.7.0 Password expired, sign in at https://evil.example/\r\n"),
+                     expect("QUIT", "221 bye\r\n")},
+                    failed(condition::no_mail_service, reply(554)));
         play_all({downgrade, again, alone, spoof, spoof_starttls, spoof_ehlo, spoof_greeting});
     }
 
