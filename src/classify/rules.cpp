@@ -216,7 +216,7 @@ const rule rules[] = {
     {"policy.dmarc", "", any_phase, 0, -1, -1, "dmarc|spf|dkim|sender policy framework|domainkeys|authentication checks|authentication information|fails to pass authentication|purported responsible", c::domain_policy_rejected},
     // Postfix rejects the client's HELO name at RCPT unless smtpd_delay_reject is off: it is
     // about this client, not the recipient ("need fully-qualified hostname", "Host not found").
-    {"client.helo", "", any_phase, 0, -1, -1, "helo command rejected|ehlo command rejected", c::client_blocked, a::contact_provider, s_conn},
+    {"client.helo", "", any_phase, 0, -1, -1, "helo command rejected|ehlo command rejected", c::client_blocked, a::contact_provider, s_conn, 0, {}, "helo_rejected"},
     {"client.no_ptr", "", any_phase, 0, -1, -1, "ptr record|reverse dns|reverse-dns|rdns|no ptr|ptr resource record|reverse hostname|cannot find your hostname|ip name lookup failed|reverse lookup", c::client_blocked},
     {"content.url_blocklist", "", any_phase, 0, -1, -1, "blacklisted url|blocklisted url|blacklisted link|blocklisted link|uribl|surbl|dbl.spamhaus", c::spam_rejected},
     {"client.blocked", "", any_phase, 0, -1, -1, "blocklist|blacklist|block list|black list|blocklisted|blacklisted|spamhaus|spamcop|dnsbl|rbl|cdrbl|sorbs|barracuda|bad reputation|poor reputation|low reputation|client host rejected|client host blocked|ip address blocked|ip blocked|blocked ip|your ip|ip address is block|banned|is listed|listed at|listed on|blocked using|open relay|smtp server of your isp|dynamic ip|dial-up|dialup", c::client_blocked},

@@ -230,6 +230,17 @@ constexpr catalog_entry catalog[] = {
           "Mobilfunknetze. Versuchen Sie es über eine andere Verbindung oder wenden Sie sich an "
           "Ihren Anbieter."}},
     }}},
+    {"helo_rejected", {{  // client_blocked: the name the client gave in HELO/EHLO
+        {{"Server rejects the name your device gives – contact your provider"},
+         {"The server refused the name this app gives for your device when it connects, for "
+          "example because it is not a full domain name. This is not about your message or its "
+          "recipients. Contact your provider if it keeps happening."}},
+        {{"Server lehnt den Gerätenamen ab – Anbieter kontaktieren"},
+         {"Der Server hat den Namen abgelehnt, mit dem sich diese App beim Verbinden meldet, "
+          "etwa weil er kein vollständiger Domainname ist. Das liegt weder an Ihrer Nachricht "
+          "noch an den Empfängern. Wenden Sie sich an Ihren Anbieter, wenn es wieder "
+          "vorkommt."}},
+    }}},
     {"relay_denied", {{
         {{"Server refuses to relay – check account settings"},
          {"The server only forwards messages to other domains once you are signed in. Usually "

@@ -321,6 +321,8 @@ TEST_SUITE("classify.bad_context") {
             const auto v = classify_reply(r, p::rcpt);
             CHECK(v.cond == c::client_blocked);
             CHECK(v.sc == s::connection);
+            // Not the blocklist text of client_blocked: the device's name is meant.
+            CHECK(v.message_id == "helo_rejected");
         }
         // "Service unavailable" in a 5yz is no "try again later": no service at the greeting,
         // the server's failure later.
