@@ -36,7 +36,8 @@ struct classify_context {
     5.1.1 …") is classified by the quoted reply, and stays transient.
 
     @par Allocation
-    None: the diagnosis refers to static data and to `r`'s text.
+    None after the first call, which builds the rule tables once for the process: the
+    diagnosis refers to those tables and to `r`'s text.
 */
 SMTPERR_DECL diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept;
 
