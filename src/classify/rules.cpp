@@ -24,6 +24,10 @@ constexpr std::uint32_t minutes = 60;
 constexpr std::uint32_t hours = 3600;
 /// Every phase but AUTH and STARTTLS, whose generic rules decide by code (RFC 3207, 4954).
 constexpr auto p_not_secure = static_cast<std::uint16_t>(0x7ff & ~p_auth & ~p_starttls);
+/// What a server says when it will not serve: one meaning per class and phase (see the rules).
+constexpr std::string_view service_unavailable_texts =
+    "service unavailable|service currently unavailable|service not available|"
+    "service temporarily unavailable";
 
 }  // namespace
 
@@ -244,9 +248,9 @@ const rule rules[] = {
     // The server's own trouble.
     // "Unavailable" in a 5yz is not a temporary state: at the greeting or EHLO, no service
     // here (RFC 5321 §3.1); later, the server's own failure.
-    {"server.unavailable", "", any_phase, 4, -1, -1, "service unavailable|service currently unavailable|service not available|service temporarily unavailable", c::service_unavailable},
-    {"server.no_service", "", p_greeting | p_hello, 5, -1, -1, "service unavailable|service currently unavailable|service not available|service temporarily unavailable", c::no_mail_service},
-    {"server.failed", "", any_phase, 5, -1, -1, "service unavailable|service currently unavailable|service not available|service temporarily unavailable", c::server_error},
+    {"server.unavailable", "", any_phase, 4, -1, -1, service_unavailable_texts, c::service_unavailable},
+    {"server.no_service", "", p_greeting | p_hello, 5, -1, -1, service_unavailable_texts, c::no_mail_service},
+    {"server.failed", "", any_phase, 5, -1, -1, service_unavailable_texts, c::server_error},
     {"server.storage", "", any_phase, 0, -1, -1, "insufficient system storage|insufficient storage|disk full|out of disk|no space left|not enough disk space|mail system full|system full", c::server_storage_full},
     {"server.local_error", "", p_not_secure, 4, -1, -1, "temporary failure|temporary problem", c::server_error},
     {"server.internal_error", "", p_not_secure, 0, -1, -1, "local error|internal error|system error|processing error|mailer error|operating system error|write error|configuration error|config error|pipe to", c::server_error},

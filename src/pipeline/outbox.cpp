@@ -129,6 +129,11 @@ namespace {
 // lengthen a wait by as much.
 constexpr std::chrono::minutes clock_tolerance{1};
 
+// An address the outbox takes: what a transport can write into RCPT TO as it is.
+bool sendable_address(const std::string& a) {
+    return !a.empty() && detail::valid_address(a);
+}
+
 }  // namespace
 
 bool outbox::clock_set_back(const message& m, time_point t) const {
@@ -154,10 +159,8 @@ result<void> outbox::enqueue(std::string id, std::string account,
     if (recipients.empty()) {
         return errc::no_recipients;  // It could never be sent.
     }
-    for (const auto& r : recipients) {
-        if (r.empty() || !detail::valid_address(r)) {
-            return errc::invalid_address;
-        }
+    if (!std::all_of(recipients.begin(), recipients.end(), sendable_address)) {
+        return errc::invalid_address;
     }
     if (!detail::valid_utf8(id) || !detail::valid_utf8(account)) {
         return errc::invalid_utf8;
@@ -679,10 +682,8 @@ result<void> outbox::restore(std::string_view json) {
         }
         // What enqueue() refuses, restore() refuses: a transport may hand the addresses to
         // the server as they are, and an edited file must not inject a command.
-        for (const auto& r : m.recipients) {
-            if (r.empty() || !detail::valid_address(r))
-                return bad;
-        }
+        if (!std::all_of(m.recipients.begin(), m.recipients.end(), sendable_address))
+            return bad;
         // Every recipient is either still pending or has a result, exactly once; else a
         // later report would drop or duplicate it.
         std::vector<std::string> seen = m.pending;

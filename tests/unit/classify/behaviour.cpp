@@ -326,18 +326,27 @@ TEST_SUITE("classify.bad_context") {
         }
         // "Service unavailable" in a 5yz is no "try again later": no service at the greeting,
         // the server's failure later.
-        for (const auto ph : {p::greeting, p::ehlo}) {
-            CAPTURE(ph);
-            const auto v = classify_reply("554 mx.example.org Service unavailable", ph);
-            CHECK(v.cond == c::no_mail_service);
-            CHECK(v.act == a::check_account_settings);
-            CHECK(!v.retry.has_value());
-        }
-        for (const auto ph : {p::rcpt, p::data_end}) {
-            CAPTURE(ph);
-            const auto v = classify_reply("554 5.3.2 Service currently unavailable", ph);
-            CHECK(v.cond == c::server_error);
-            CHECK(v.act == a::report_problem);
+        struct row {
+            p ph;
+            std::string_view reply;
+            c cond;
+            a act;
+        };
+        const row unavailable[] = {
+            {p::greeting, "554 mx.example.org Service unavailable", c::no_mail_service,
+             a::check_account_settings},
+            {p::ehlo, "554 mx.example.org Service unavailable", c::no_mail_service,
+             a::check_account_settings},
+            {p::rcpt, "554 5.3.2 Service currently unavailable", c::server_error,
+             a::report_problem},
+            {p::data_end, "554 5.3.2 Service currently unavailable", c::server_error,
+             a::report_problem},
+        };
+        for (const auto& t : unavailable) {
+            CAPTURE(t.ph);
+            const auto v = classify_reply(t.reply, t.ph);
+            CHECK(v.cond == t.cond);
+            CHECK(v.act == t.act);
             CHECK(!v.retry.has_value());
         }
         CHECK(classify_reply("451 4.3.2 Service unavailable", p::rcpt).cond ==
