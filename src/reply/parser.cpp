@@ -50,6 +50,7 @@ reply_parser::reply_parser(parser_limits limits) : limits_(limits) {
 
 void reply_parser::reset() noexcept {
     state_ = state::line_start;
+    skip_reply_ = false;
     start_reply();
 }
 
@@ -62,6 +63,7 @@ void reply_parser::start_reply() noexcept {
     reply_bytes_ = 0;
     line_count_ = 0;
     line_text_start_ = 0;
+    cr_after_code_ = false;
     status_.reset();
     reported_class_ = 0;
     flags_ = {};
@@ -72,7 +74,7 @@ bool reply_parser::in_progress() const noexcept {
 }
 
 std::error_code reply_parser::finish() noexcept {
-    const bool partial = in_progress() && state_ != state::skip_line;
+    const bool partial = in_progress();
     reset();
     return partial ? make_error_code(errc::truncated_reply) : std::error_code{};
 }
@@ -81,10 +83,28 @@ reply_view reply_parser::get() const noexcept {
     return reply_view{code_, text_, line_count_, status_, reported_class_, flags_};
 }
 
-void reply_parser::fail(std::error_code& ec, int e) noexcept {
-    ec = make_error_code(static_cast<errc>(e));
+// `rest_of_reply`: the broken line is not the last of its reply (it announced more, or it
+// broke into a multi-line reply without ending it). Then all the lines up to the reply's
+// final line are dropped too, or the broken reply's tail would come out as a reply.
+void reply_parser::fail(std::error_code& ec, errc e, bool rest_of_reply) noexcept {
+    ec = make_error_code(e);
     start_reply();
+    skip_reply_ = rest_of_reply;
     state_ = state::skip_line;
+}
+
+// After the LF of a skipped or broken line.
+void reply_parser::next_line() noexcept {
+    state_ = skip_reply_ ? state::skip_head : state::line_start;
+    head_size_ = 0;
+}
+
+// Whether a line starting with the `size` octets `head` (all of it when `whole`, else
+// followed by more) is the final line of a reply: a code, then a space or the line end.
+bool reply_parser::ends_reply(const char* head, std::size_t size, bool whole) noexcept {
+    const bool code = size >= 3 && is_digit(head[0]) && is_digit(head[1]) && is_digit(head[2]);
+    return code && ((whole && size == 3) || (size >= 4 && head[3] == ' ') ||
+                    (whole && size == 4 && head[3] == '\r'));
 }
 
 // Called at LF. Returns false when the line broke a rule (ec is set).
@@ -95,10 +115,15 @@ bool reply_parser::end_line(std::error_code& ec) {
         line.remove_suffix(1);
     } else {
         if (limits_.strict) {
-            fail(ec, static_cast<int>(errc::bare_lf));
+            fail(ec, errc::bare_lf, !final_line_);
             return false;
         }
         flags_.bare_lf = true;
+    }
+    if (cr_after_code_ && !line.empty()) {
+        // "250\rok": the CR after the code was no line end, so the code has no separator.
+        fail(ec, errc::missing_separator, line_count_ > 0);
+        return false;
     }
     if (line_bytes_ > limits_.max_line_length) {
         flags_.long_line = true;
@@ -125,7 +150,7 @@ bool reply_parser::end_line(std::error_code& ec) {
         return true;
     }
     if (line_count_ >= limits_.max_lines) {
-        fail(ec, static_cast<int>(errc::too_many_lines));
+        fail(ec, errc::too_many_lines, true);
         return false;
     }
     text_.push_back('\n');
@@ -155,7 +180,27 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
                     return input.size();
                 }
                 p = static_cast<const char*>(lf) + 1;
-                state_ = state::line_start;
+                next_line();
+                break;
+            }
+            case state::skip_head: {
+                // A line of the broken reply: its first octets say whether it is the last.
+                while (p < end && *p != '\n' && head_size_ < sizeof head_) {
+                    head_[head_size_++] = *p++;
+                }
+                if (p == end) {
+                    return input.size();
+                }
+                const bool at_lf = *p == '\n';
+                if (ends_reply(head_, head_size_, at_lf)) {
+                    skip_reply_ = false;
+                }
+                if (at_lf) {
+                    ++p;
+                    next_line();
+                } else {
+                    state_ = state::skip_line;
+                }
                 break;
             }
             case state::line_start:
@@ -163,9 +208,9 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
                 const char c = *p;
                 if (!is_digit(c)) {
                     ++p;
-                    fail(ec, static_cast<int>(c == '\0' ? errc::nul_byte : errc::invalid_code));
+                    fail(ec, c == '\0' ? errc::nul_byte : errc::invalid_code, line_count_ > 0);
                     if (c == '\n') {
-                        state_ = state::line_start;
+                        next_line();
                     }
                     return static_cast<std::size_t>(p - begin);
                 }
@@ -194,7 +239,8 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
                 }
                 if (e != errc{}) {
                     // Leave the offending byte for skip_line so a LF here ends the skip.
-                    fail(ec, static_cast<int>(e));
+                    const bool final_line = c == ' ' || c == '\r' || c == '\n';
+                    fail(ec, e, c == '-' || (line_count_ > 0 && !final_line));
                     return static_cast<std::size_t>(p - begin);
                 }
                 code_ = code;
@@ -205,7 +251,8 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
                     ++line_bytes_;
                     ++reply_bytes_;
                 } else {
-                    final_line_ = true;  // A bare code: RFC 5321 §4.2 says accept it.
+                    final_line_ = true;          // A bare code: RFC 5321 §4.2 says accept it.
+                    cr_after_code_ = c == '\r';  // Checked at the LF (end_line()).
                 }
                 state_ = state::text;
                 break;
@@ -224,14 +271,14 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
                 const std::size_t room = std::min(line_room, reply_room);
                 if (const void* nul = std::memchr(p, '\0', std::min(upto, room))) {
                     p = static_cast<const char*>(nul);
-                    fail(ec, static_cast<int>(errc::nul_byte));
+                    fail(ec, errc::nul_byte, !final_line_);
                     return static_cast<std::size_t>(p - begin);
                 }
                 if (counted > room) {
                     // Consume only what fits: nothing past the cap is ever looked at.
                     p += room;
-                    fail(ec, static_cast<int>(line_room <= reply_room ? errc::line_too_long
-                                                                      : errc::reply_too_large));
+                    fail(ec, line_room <= reply_room ? errc::line_too_long : errc::reply_too_large,
+                         !final_line_);
                     return static_cast<std::size_t>(p - begin);
                 }
                 text_.append(p, upto);
@@ -240,7 +287,7 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
                 p += counted;
                 if (lfp != nullptr && !end_line(ec)) {
                     // end_line() put us in skip_line, but the line is already consumed.
-                    state_ = state::line_start;
+                    next_line();
                     return static_cast<std::size_t>(p - begin);
                 }
                 if (state_ == state::done) {

@@ -5,6 +5,7 @@
 #define SMTPERR_REPLY_PARSER_HPP
 
 #include <smtperr/config.hpp>
+#include <smtperr/error/errc.hpp>
 #include <smtperr/reply/reply.hpp>
 
 #include <cstddef>
@@ -38,13 +39,17 @@ struct parser_limits {
 
     @par Line endings
     CRLF ends a line. In lenient mode a bare LF does too (and sets reply_flags::bare_lf);
-    in strict mode it is `errc::bare_lf`. A CR not followed by LF is never a line end: it
-    stays in the text, where the sanitizer removes it before display.
+    in strict mode it is `errc::bare_lf`. A CR not followed by LF is never a line end: in
+    the text it stays, where the sanitizer removes it before display; right after the code
+    ("250\rok") it is `errc::missing_separator`.
 
     @par Errors
     A malformed line or a passed limit sets the error code to a value of @ref errc (the
-    `smtperr.transport` category) that says which. The parser then drops the broken reply,
-    skips to the end of the offending line and goes on with the next line: it stays usable.
+    `smtperr.transport` category) that says which. The parser then drops the broken reply:
+    the offending line and, when that line was not the reply's last (it announced more, or
+    it broke into a multi-line reply), every line up to the reply's final line (a code
+    followed by a space or the line end), which it drops too. It then goes on with the next
+    reply: it stays usable, and no tail of a broken reply comes out as a reply of its own.
     A transport should still treat any error as a protocol violation and close.
 
     @par Thread safety
@@ -86,16 +91,30 @@ class SMTPERR_DECL reply_parser {
     const parser_limits& limits() const noexcept { return limits_; }
 
   private:
-    enum class state : std::uint8_t { line_start, code, separator, text, skip_line, done };
+    enum class state : std::uint8_t {
+        line_start,
+        code,
+        separator,
+        text,
+        skip_line,
+        skip_head,
+        done
+    };
 
     void start_reply() noexcept;
-    void fail(std::error_code& ec, int e) noexcept;
+    void fail(std::error_code& ec, errc e, bool rest_of_reply) noexcept;
     bool end_line(std::error_code& ec);
+    void next_line() noexcept;
+    static bool ends_reply(const char* head, std::size_t size, bool whole) noexcept;
 
     parser_limits limits_;
     std::string text_;
     state state_ = state::line_start;
     bool final_line_ = false;
+    bool cr_after_code_ = false;  // The code was followed by a CR: a line end, or no separator.
+    bool skip_reply_ = false;     // Dropping a broken reply up to its final line.
+    char head_[4] = {};           // The first octets of a line of the broken reply.
+    std::uint8_t head_size_ = 0;
     char digits_[3] = {0, 0, 0};
     std::uint8_t digit_count_ = 0;
     int code_ = 0;
