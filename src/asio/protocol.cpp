@@ -335,10 +335,11 @@ std::string sasl_response(sasl_mechanism m, const credentials& c) {
 }
 
 bool challenge_decodes(std::string_view text) {
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text.empty() || base64_decode(text).has_value();
+    // The blanks decode_oauth_challenge() ignores too.
+    const auto first = text.find_first_not_of(" \t\r");
+    return first == std::string_view::npos ||
+           base64_decode(text.substr(first, text.find_last_not_of(" \t\r") - first + 1))
+               .has_value();
 }
 
 namespace {

@@ -208,7 +208,8 @@ struct engine {
     std::array<rule_set, 400> by_code;             // per code 200..599: rules it satisfies
     std::array<rule_set, 16> by_phase;             // per phase; past the last: any phase only
     std::vector<rule_set> by_provider;             // per provider, last: none known
-    rule_set not_oauth;                            // rules for any SASL mechanism
+    rule_set not_oauth;                            // rules for mechanisms but OAuth ones
+    rule_set not_password;                         // rules for the OAuth mechanisms
     bool built = false;         // false if the tables are unusable (see the constructor)
     std::uint16_t said_id = 0;  // "said:" (quoted remote reply)
     host_index hosts;
@@ -259,6 +260,9 @@ struct engine {
             }
             if (rules[i].mech != mechanism::oauth) {
                 not_oauth.insert(i);
+            }
+            if (rules[i].mech != mechanism::password) {
+                not_password.insert(i);
             }
         }
         std::vector<std::pair<std::uint16_t, std::int16_t>> signatures;
@@ -592,8 +596,10 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
                     d.condition = condition::oauth_token_invalid;
                     d.rule = "oauth.challenge";
                 } else if (!ch && oauth) {
+                    // Still the error report, only garbled: the code says how, and the token
+                    // is refreshed once like for a missing status (hostile-servers G-02).
                     d.code = ch.error();
-                    d.condition = condition::protocol_violation;
+                    d.condition = condition::oauth_token_invalid;
                     d.rule = "oauth.challenge_malformed";
                 }
             }
@@ -658,9 +664,7 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
     candidates &= e.by_phase[std::min(static_cast<std::size_t>(ctx.phase), e.by_phase.size() - 1)];
     candidates &=
         e.by_provider[provider >= 0 ? static_cast<std::size_t>(provider) : provider_count];
-    if (!is_oauth(ctx.sasl_mechanism)) {
-        candidates &= e.not_oauth;
-    }
+    candidates &= is_oauth(ctx.sasl_mechanism) ? e.not_password : e.not_oauth;
     const auto fits_status = [&](const rule& rl) {
         if (rl.kind == rule_kind::status_default) {
             if (!status)

@@ -132,7 +132,7 @@ const rule rules[] = {
     {"microsoft.group_restriction", "microsoft", p_not_sender, 550, 7, -1, "not in allowed-senders|not authenticated for group", c::domain_policy_rejected, a::contact_recipient, s_rcpt},
 
     // Yahoo / AOL
-    {"yahoo.auth", "yahoo", p_auth, 535, -1, -1, "(#auth005)", c::app_password_required},
+    {"yahoo.auth", "yahoo", p_auth, 535, -1, -1, "(#auth005)", c::app_password_required, a::none, s_def, 0, {}, {}, mechanism::password},
     {"yahoo.policy", "yahoo", any_phase, 554, 7, 9, "policy reasons", c::message_content_rejected, a::edit_message, s_msg},
     {"yahoo.deferred", "yahoo", any_phase, 421, -1, -1, "[tss04]", c::rate_limited, a::retry_later, s_conn, 1 * hours},
     {"yahoo.ip_blocked", "yahoo", any_phase, 553, -1, -1, "[tss09]", c::client_blocked, a::contact_provider, s_conn},
@@ -141,19 +141,19 @@ const rule rules[] = {
     {"yahoo.max_per_connection", "yahoo", any_phase, 421, -1, -1, "max message per connection", c::service_unavailable, a::retry_later, s_conn, 1 * minutes},
 
     // Apple iCloud
-    {"icloud.auth", "icloud", p_auth, 535, -1, -1, "", c::app_password_required, a::none, s_def, 0, "https://support.apple.com/en-us/102654"},
+    {"icloud.auth", "icloud", p_auth, 535, -1, -1, "", c::app_password_required, a::none, s_def, 0, "https://support.apple.com/en-us/102654", {}, mechanism::password},
     {"icloud.from_address", "icloud", any_phase, 550, 7, 0, "not one of your addresses", c::sender_rejected},
     {"icloud.policy", "icloud", any_phase, 5, 7, 1, "[cs01]", c::message_content_rejected, a::edit_message, s_msg},
     {"icloud.volume", "icloud", any_phase, 421, 7, 1, "excessive volume", c::rate_limited, a::retry_later, s_rcpt, 1 * hours},
 
     // GMX / WEB.DE / IONOS (no enhanced codes)
-    {"gmx.auth", "gmx", p_auth, 535, -1, -1, "", c::authentication_failed},
+    {"gmx.auth", "gmx", p_auth, 535, -1, -1, "", c::authentication_failed, a::none, s_def, 0, {}, {}, mechanism::password},
     {"gmx.sender", "gmx", any_phase, 550, -1, -1, "sender address is not allowed", c::sender_rejected},
     {"gmx.policy", "gmx", any_phase, 554, -1, -1, "policy restrictions", c::spam_rejected},
     {"gmx.ip_blocked", "gmx", any_phase, 554, -1, -1, "block listed|blocklisted", c::client_blocked, a::contact_provider, s_conn},
 
     // T-Online
-    {"t-online.auth", "t-online", p_auth, 535, -1, -1, "", c::app_password_required},
+    {"t-online.auth", "t-online", p_auth, 535, -1, -1, "", c::app_password_required, a::none, s_def, 0, {}, {}, mechanism::password},
     {"t-online.reputation", "t-online", any_phase, 554, -1, -1, "(nowl)|reputation", c::client_blocked, a::contact_provider, s_conn},
 
     // Zoho
@@ -163,15 +163,15 @@ const rule rules[] = {
     {"zoho.virus", "zoho", any_phase, 552, 7, 1, "virus", c::message_content_rejected, a::edit_message, s_msg},
 
     // Yandex
-    {"yandex.access_rights", "yandex", p_auth, 535, -1, -1, "does not have access rights", c::app_password_required},
-    {"yandex.bad_credentials", "yandex", p_auth, 535, -1, -1, "invalid user or password", c::authentication_failed},
+    {"yandex.access_rights", "yandex", p_auth, 535, -1, -1, "does not have access rights", c::app_password_required, a::none, s_def, 0, {}, {}, mechanism::password},
+    {"yandex.bad_credentials", "yandex", p_auth, 535, -1, -1, "invalid user or password", c::authentication_failed, a::none, s_def, 0, {}, {}, mechanism::password},
 
     // Mail.ru
-    {"mailru.app_password", "mailru", p_auth, 535, -1, -1, "application password is required", c::app_password_required},
+    {"mailru.app_password", "mailru", p_auth, 535, -1, -1, "application password is required", c::app_password_required, a::none, s_def, 0, {}, {}, mechanism::password},
     {"mailru.not_local_sender", "mailru", any_phase, 550, -1, -1, "not local sender", c::sender_rejected},
 
     // QQ / Tencent
-    {"qq.authorization_code", "qq", p_auth, 535, -1, -1, "authorization code", c::app_password_required},
+    {"qq.authorization_code", "qq", p_auth, 535, -1, -1, "authorization code", c::app_password_required, a::none, s_def, 0, {}, {}, mechanism::password},
     {"qq.smtp_disabled", "qq", p_auth, 454, -1, -1, "open smtp flag", c::account_restricted, a::check_account_settings, s_acct},
     {"qq.frequency", "qq", any_phase, 550, -1, -1, "frequency limited", c::rate_limited, a::retry_later, s_acct, 1 * hours},
     {"qq.content", "qq", any_phase, 550, -1, -1, "content denied|spam is embedded", c::spam_rejected},
@@ -185,7 +185,7 @@ const rule rules[] = {
     {"netease.auth_failures", "netease", any_phase, 0, -1, -1, "too much fail authentication|auth error limit exceed", c::rate_limited, a::retry_later, s_acct, 1 * hours},
 
     // Fastmail: third-party clients sign in with app passwords only
-    {"fastmail.auth", "fastmail", p_auth, 535, -1, -1, "", c::app_password_required},
+    {"fastmail.auth", "fastmail", p_auth, 535, -1, -1, "", c::app_password_required, a::none, s_def, 0, {}, {}, mechanism::password},
 
     // ---- Generic rules, refined by text -----------------------------------------------------
     // Sign-in. OAuth mechanisms first: a 535 to XOAUTH2/OAUTHBEARER means the token.

@@ -35,8 +35,9 @@ enum : std::uint16_t {
     p_not_sender = 0x7ff & ~p_mail & ~p_auth,
 };
 
-/// What a rule's text fragments must do.
-enum class mechanism : std::uint8_t { any, oauth };
+/// The SASL mechanisms a rule is for: any; XOAUTH2/OAUTHBEARER only; or all but those
+/// (a provider's "wrong password" or "app password needed", which a token never gets).
+enum class mechanism : std::uint8_t { any, oauth, password };
 
 /// Sentinel kinds in the rule table.
 enum class rule_kind : std::uint8_t {

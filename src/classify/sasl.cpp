@@ -294,9 +294,12 @@ std::string base64_encode(std::string_view in) {
 }
 
 result<oauth_challenge> decode_oauth_challenge(std::string_view challenge) {
-    while (!challenge.empty() && (challenge.back() == ' ' || challenge.back() == '\r')) {
-        challenge.remove_suffix(1);
-    }
+    // Blanks around the payload (a second space after the code, a trailing tab or CR) are
+    // the server's sloppiness, not a broken payload.
+    const auto first = challenge.find_first_not_of(" \t\r");
+    challenge = first == std::string_view::npos
+                    ? std::string_view{}
+                    : challenge.substr(first, challenge.find_last_not_of(" \t\r") - first + 1);
     auto raw = base64_decode(challenge);
     if (!raw) {
         return raw.error();

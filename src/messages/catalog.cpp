@@ -151,8 +151,8 @@ constexpr catalog_entry catalog[] = {
           "block comes as a surprise, change your password as a precaution."}},
         {{"Versand für Ihr Konto gesperrt – bitte Anbieter kontaktieren"},
          {"Ihr Anbieter hat den Versand für Ihr Konto vorübergehend oder dauerhaft "
-          "eingeschränkt, zum Beispiel wegen Verdachts auf Spam oder auf einen fremden "
-          "Zugriff. Melden Sie sich auf der Website Ihres Anbieters an oder wenden Sie sich an "
+          "eingeschränkt, zum Beispiel wegen des Verdachts auf Spam oder auf "
+          "unbefugten Zugriff. Melden Sie sich auf der Website Ihres Anbieters an oder wenden Sie sich an "
           "dessen Kundendienst, um die Sperre aufheben zu lassen. Kommt die Sperre für Sie "
           "überraschend, ändern Sie vorsichtshalber Ihr Passwort."}},
     }}},
@@ -185,8 +185,8 @@ constexpr catalog_entry catalog[] = {
           "Check the sender and the identities in the account settings."}},
         {{"Absenderadresse nicht akzeptiert – bitte Absender prüfen"},
          {"Der Server nimmt keine Nachrichten mit dieser Absenderadresse an. Das passiert, wenn "
-          "die Adresse nicht zu Ihrem Konto gehört oder Sie nicht berechtigt sind, unter ihr zu "
-          "senden. Prüfen Sie den Absender und die Identitäten in den Kontoeinstellungen."}},
+          "die Adresse nicht zu Ihrem Konto gehört oder Sie nicht berechtigt sind, mit dieser "
+          "Adresse zu senden. Prüfen Sie den Absender und die Identitäten in den Kontoeinstellungen."}},
     }}},
     {"sending_quota_exceeded", {{
         {{"Daily sending limit reached – try again later"},
@@ -246,8 +246,8 @@ constexpr catalog_entry catalog[] = {
          {"The server only forwards messages to other domains once you are signed in. Usually "
           "sign-in for the outgoing server is turned off in the account settings, or the wrong "
           "server is entered. Turn on sign-in and check the server and port."}},
-        {{"Server verweigert die Weiterleitung – Kontoeinstellungen prüfen"},
-         {"Der Server leitet Nachrichten an andere Domains nur weiter, wenn Sie angemeldet sind. "
+        {{"Versand ohne Anmeldung nicht erlaubt – Kontoeinstellungen prüfen"},
+         {"Der Server nimmt Nachrichten an andere Domains nur an, wenn Sie angemeldet sind. "
           "Meist ist in den Kontoeinstellungen die Anmeldung am Postausgangsserver ausgeschaltet "
           "oder ein falscher Server eingetragen. Schalten Sie die Anmeldung ein und prüfen Sie "
           "Server und Port."}},
@@ -439,11 +439,11 @@ constexpr catalog_entry catalog[] = {
           "better."}},
         {{"Nachricht zu groß – der Server nimmt höchstens {limit} an",
           "Nachricht zu groß für den Server – Anhänge verkleinern"},
-         {"Die Nachricht ist samt Anhängen größer, als der Server annimmt (höchstens {limit}). "
+         {"Die Nachricht ist samt Anhängen größer, als der Server zulässt (höchstens {limit}). "
           "Beim Versand werden Anhänge etwa um ein Drittel größer. Verkleinern Sie die Anhänge "
           "oder verteilen Sie sie auf mehrere Nachrichten; für große Dateien eignet sich ein "
           "Link zu einem Cloud-Speicher besser.",
-          "Die Nachricht ist samt Anhängen größer, als der Server annimmt. Beim Versand werden "
+          "Die Nachricht ist samt Anhängen größer, als der Server zulässt. Beim Versand werden "
           "Anhänge etwa um ein Drittel größer. Verkleinern Sie die Anhänge oder verteilen Sie "
           "sie auf mehrere Nachrichten; für große Dateien eignet sich ein Link zu einem "
           "Cloud-Speicher besser."}},
@@ -543,7 +543,7 @@ constexpr catalog_entry catalog[] = {
           "communication error between the app and the server, not something you did. Send "
           "the message again; if the error persists, please report the problem."}},
         {{"Befehle in falscher Reihenfolge – bitte Problem melden"},
-         {"Der Server hat Befehle in einer Reihenfolge erhalten, die er nicht erwartet. Das ist "
+         {"Der Server hat Befehle in einer Reihenfolge erhalten, die er nicht erwartet hat. Das ist "
           "ein Fehler in der Kommunikation zwischen App und Server und liegt nicht an Ihnen. "
           "Senden Sie die Nachricht erneut; tritt der Fehler weiter auf, melden Sie bitte das Problem."}},
     }}},
@@ -577,8 +577,8 @@ constexpr catalog_entry catalog[] = {
         {{"Servername nicht gefunden – Serveradresse prüfen"},
          {"Der Name des Postausgangsservers wurde nicht gefunden. Meist ist er in den "
           "Kontoeinstellungen falsch geschrieben (etwa smtp.gmial.com statt smtp.gmail.com), "
-          "seltener fehlt die Internetverbindung oder ihre Namensauflösung. Die Nachricht "
-          "bleibt im Postausgang und wird erneut versucht."}},
+          "seltener fehlt die Internetverbindung oder die Namensauflösung (DNS) funktioniert "
+          "nicht. Die Nachricht bleibt im Postausgang, und der Versand wird erneut versucht."}},
     }}},
     {"connection_lost", {{
         {{"Connection lost while sending – try again later"},

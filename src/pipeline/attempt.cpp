@@ -157,7 +157,10 @@ void attempt::on_reply(phase p, const reply_view& r) {
                 if (!first_failure_) {
                     first_failure_ = s.result.diagnosis;
                 }
-                if (d.scope == scope::connection || d.scope == scope::account) {
+                // Only a closing server ends the session here, as at DATA: whatever a refusal
+                // says about the client or the account, the server goes on, and the
+                // recipients it took still get the message.
+                if (r.code == 421) {
                     fail_session(*s.result.diagnosis);
                 }
             }

@@ -350,9 +350,10 @@ void outbox::complete(const std::string& id, const send_report& report) {
             }
             any_accepted = any_accepted || r.accepted;
             m.possibly_delivered = m.possibly_delivered || r.possibly_delivered;
-            // Only the recipient's own rejections: a message or connection failure is the
-            // system message's business, not a list of "rejected" addresses.
-            if (r.rejected() && r.diagnosis->scope == scope::recipient) {
+            // Only the recipient's own rejections, its RCPT's reply, whatever the reason
+            // (an unknown user, a policy, a blocklisted client): a refused MAIL, DATA or
+            // final dot is the system message's business, not a list of "rejected" addresses.
+            if (r.rejected() && r.diagnosis->phase == phase::rcpt) {
                 rejected.recipients.push_back(
                     rejected_recipient{r.address, *r.diagnosis, r.diagnosis->forward_path});
             }

@@ -234,7 +234,7 @@ TEST_SUITE("tools/smtperr") {
         const auto o = boost::json::parse(r.out).as_object();
         CHECK(o.at("code").as_int64() == 334);
         CHECK(o.at("category").as_string() == "smtperr.reply");
-        CHECK(o.at("condition").as_string() == "protocol_violation");
+        CHECK(o.at("condition").as_string() == "oauth_token_invalid");
         const auto& e = o.at("error_code").as_object();
         CHECK(e.at("category").as_string() == "smtperr.transport");
         CHECK(e.at("value").as_int64() == 200);  // errc::sasl_invalid_base64

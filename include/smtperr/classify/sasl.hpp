@@ -28,7 +28,8 @@ struct oauth_challenge {
     SMTPERR_DECL bool token_invalid() const noexcept;
 };
 
-/** Decodes the base64 text of a `334` challenge and parses its JSON object.
+/** Decodes the base64 text of a `334` challenge and parses its JSON object. Blanks (SP,
+    HTAB, CR) around the base64 are ignored.
 
     @returns `errc::sasl_invalid_base64` or `errc::sasl_invalid_json` for malformed input;
     never throws for bad input and reads at most `challenge.size()` octets.

@@ -374,19 +374,19 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
     }
 
     TEST_CASE("a reply that ends the session mid-group: no QUIT into a DATA answered 354") {
-        // A 530 to a RCPT concerns the account: the session ends there, while the group's
-        // DATA is still unanswered. Its 354 would make a QUIT part of the message (found
-        // in review): the client closes instead.
+        // A 421 to a RCPT ends the session there, while the group's DATA is still
+        // unanswered. Its 354 would make a QUIT part of the message (found in review): the
+        // client closes instead.
         net::io_context ioc;
         script_server srv(ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
                                 group(head(1, {"b@y.test", "c@y.test"}),
-                                      "250 ok\r\n530 5.7.0 Authentication required\r\n250 "
-                                      "ok\r\n354 go\r\n")});
+                                      "250 ok\r\n250 ok\r\n421 4.3.2 Shutting down\r\n"
+                                      "354 go\r\n")});
         const auto r = run(ioc, srv, {msg(1, {"b@y.test", "c@y.test"})});
         REQUIRE(r.called);
         REQUIRE(r.reports.size() == 1);
         CHECK(r.reports[0].outcome != outcome::sent);
-        CHECK(r.reports[0].deciding.condition == condition::authentication_required);
+        CHECK(r.reports[0].deciding.condition == condition::service_unavailable);
         CHECK_FALSE(r.reports[0].possibly_delivered);
         CHECK_FALSE(srv.saw("QUIT"));
         CHECK(srv.data.empty());

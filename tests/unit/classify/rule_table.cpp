@@ -3,6 +3,7 @@
 // exactly that rule. The ids are read from the source file, so a rule added without an input
 // here, or one shadowed by the rules before it, fails.
 #include <smtperr/classify/classify.hpp>
+#include <smtperr/messages/messages.hpp>
 
 #include <doctest/doctest.h>
 
@@ -44,6 +45,7 @@ const rule_input order_cases[] = {
     {"microsoft.relay_denied", "550 5.4.1 Relay Access Denied", p::rcpt, ms},
     {"microsoft.directory_edge", "550 5.4.1 Recipient address rejected: Access denied", p::rcpt, ms},
     {"yahoo.auth", "535 5.7.0 (#AUTH005) Too many bad auth attempts.", p::auth, yh},
+    {"oauth.token_rejected", "535 5.7.0 (#AUTH005) Too many bad auth attempts.", p::auth, yh, "XOAUTH2"},
     {"oauth.token_rejected", "535 5.7.8 Authentication credentials invalid", p::auth, {}, "XOAUTH2"},
     {"tls.required", "530 5.7.0 Must issue a STARTTLS command first", p::auth},
     {"auth.smtp_disabled", "535 SMTP auth is disabled, authentication required", p::auth},
@@ -330,8 +332,21 @@ TEST_SUITE("classify.rule_table") {
             CAPTURE(t.reply);
             CAPTURE(t.ph);
             CHECK(seen.count(std::string(t.rule)) == 1);
-            CHECK(classify_reply(t.reply, t.ph, t.host, t.mech).rule == t.rule);
+            const auto v = classify_reply(t.reply, t.ph, t.host, t.mech);
+            CHECK(v.rule == t.rule);
             covered.insert(std::string(t.rule));
+            // The rule's message has its own catalog entry in both languages: found by its
+            // id alone, not by falling back to the condition's text.
+            smtperr::diagnosis by_id;
+            by_id.condition = static_cast<smtperr::condition>(smtperr::condition_count + 1);
+            by_id.message_id = v.message_id;
+            for (const auto lang : {smtperr::language::en, smtperr::language::de}) {
+                const auto own = smtperr::render_message(by_id, lang);
+                by_id.condition = v.cond;
+                CHECK(smtperr::render_message(by_id, lang).list_line == own.list_line);
+                by_id.condition = static_cast<smtperr::condition>(smtperr::condition_count + 1);
+                CHECK_FALSE(own.list_line.empty());
+            }
         }
         for (const auto& id : ids) {
             CAPTURE(id);

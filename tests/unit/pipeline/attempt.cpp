@@ -214,6 +214,49 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(h.box.size() == 0);
     }
 
+    TEST_CASE("a refusal at RCPT about the client or a policy: the others still get it") {
+        // Found in a review: these refusals ended the session, and the recipient the server
+        // had taken was reported failed for good and never got the message.
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net",
+                                             "carl@example.com"};
+        const char* const blocked =
+            "554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using "
+            "zen.spamhaus.org";
+        const char* const access_denied =
+            "550 5.7.1 <ben@example.net>: Recipient address rejected: Access denied";
+        smtperr::attempt a(rcpts, {});
+        for (const auto& s : hello)
+            feed(a, s.p, s.reply);
+        feed(a, phase::rcpt, ok_rcpt);
+        feed(a, phase::rcpt, access_denied);
+        feed(a, phase::rcpt, blocked);
+        CHECK(a.session_usable());
+        CHECK(a.any_recipient_accepted());
+        feed(a, phase::data, go_ahead);
+        CHECK(a.data_accepted());
+        feed(a, phase::data_end, queued);
+        const auto rep = a.finish();
+        CHECK(rep.outcome == outcome::partially_sent);
+        CHECK(recipient(rep, "anna@example.org").accepted);
+        const auto& ben = recipient(rep, "ben@example.net");
+        const auto& carl = recipient(rep, "carl@example.com");
+        REQUIRE(ben.rejected());
+        REQUIRE(carl.rejected());
+        CHECK(carl.diagnosis->condition == condition::client_blocked);
+        CHECK(carl.diagnosis->scope == smtperr::scope::connection);
+
+        // Each is listed as rejected with its own reason, whatever the scope of that reason.
+        harness h;
+        const auto ev = through_outbox(h, rcpts, rep);
+        REQUIRE(kinds(ev) == "recipients_rejected,system_message,report");
+        const auto& rej = as<recipients_rejected_event>(ev[0]);
+        REQUIRE(rej.recipients.size() == 2);
+        CHECK(rej.recipients[0].address == "ben@example.net");
+        CHECK(rej.recipients[0].diagnosis.condition == ben.diagnosis->condition);
+        CHECK(rej.recipients[1].address == "carl@example.com");
+        CHECK(rej.recipients[1].diagnosis.condition == condition::client_blocked);
+    }
+
     TEST_CASE("421 in the middle of RCPT: deferred, everyone pending, retried later") {
         const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net",
                                              "carl@example.com"};
