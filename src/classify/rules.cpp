@@ -242,6 +242,9 @@ const rule rules[] = {
     {"recipient.bad_mailbox", "", p_recipient, 5, 1, 1, "", c::recipient_unknown},
     {"recipient.disabled", "", p_recipient, 0, -1, -1, "mailbox disabled|mailbox is disabled|account is disabled|account disabled|disabled recipient|recipient disabled|inactive|deactivated|suspend|no longer active|no longer in use|is disabled|has been disabled|not accepting mail|is locked|temporary locked|temporarily locked|mailbox locked|frozen|account is blocked", c::recipient_mailbox_unavailable},
     {"recipient.unknown", "", p_recipient, 0, -1, -1, "user unknown|unknown user|no such user|does not exist|doesn't exist|not exist|mailbox not found|unknown recipient|recipient not found|no mailbox|invalid recipient|recipient unknown|user not found|no such recipient|no such mailbox|unknown or illegal alias|not a valid mailbox|account that you tried to reach|unknown address|mailbox unknown|invalid mailbox|not listed in|no user|unknown local part|recipientnotfound|addressee unknown|not our customer|doesn't have a|unrouteable address", c::recipient_unknown},
+    // Postfix's check_recipient_access REJECT and Microsoft's directory-based edge blocking:
+    // in practice an address the domain does not have (Sisimai's reason: userunknown).
+    {"recipient.access_denied", "", p_recipient, 5, -1, -1, "recipient address rejected: access denied", c::recipient_unknown},
     {"recipient.address_syntax", "", p_rcpt, 0, -1, -1, "syntax|malformed|name not allowed|bad address|illegal address|invalid address|fully-qualified|fully qualified", c::recipient_address_invalid},
     {"sender.address_syntax", "", p_mail, 0, -1, -1, "address syntax|malformed|bad address|illegal address|invalid address|fully-qualified|fully qualified|domain not found", c::sender_rejected},
 

@@ -235,6 +235,7 @@ const rule_input rule_inputs[] = {
     {"recipient.bad_mailbox", "550 5.1.1 <bob@example.org>: inactive email address", p::rcpt},
     {"recipient.disabled", "550 <bob@example.org>: mailbox is disabled", p::rcpt},
     {"recipient.unknown", "550 <bob@example.org>: User unknown", p::rcpt},
+    {"recipient.access_denied", "550 5.7.1 <bob@example.org>: Recipient address rejected: Access denied", p::rcpt},
     {"recipient.address_syntax", "553 Invalid address format", p::rcpt},
     {"sender.address_syntax", "553 5.1.7 Bad sender address syntax", p::mail},
     {"server.unavailable", "450 4.3.2 Service currently unavailable", p::rcpt},

@@ -111,6 +111,6 @@ TEST_SUITE("classify.sisimai") {
         // those whose reasons have no submission-time counterpart (reason_map.tsv).
         CHECK(excluded == 86);
         // The floor: the achieved figure less about one point. Raise it when rules improve.
-        CHECK(agree * 1000 >= total * 865);  // 503/575 = 87.5% when last raised
+        CHECK(agree * 1000 >= total * 865);  // 504/575 = 87.7% now, 503 when last raised
     }
 }
