@@ -65,9 +65,13 @@ transport make_fake_transport(std::map<std::string, account_settings>& accounts,
         smtperr::attempt a(d.recipients, ctx);
         const int nth = ++server.seen[d.id];
         auto say = [&a](phase p, std::string_view text) {
+            // A reply that does not parse still answered its command: dropping it would
+            // shift every later RCPT reply onto the wrong recipient.
             const auto r = smtperr::parse_reply(text);
             if (r)
                 a.on_reply(p, r.value().view());
+            else
+                a.on_failure(p, r.error());
             return a.session_usable();
         };
         const bool password_ok = server.valid_passwords[d.account] == acct.password;

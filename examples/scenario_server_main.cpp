@@ -13,7 +13,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <spawn.h>
 #include <string>
@@ -47,6 +49,10 @@ int run_command(std::vector<std::string> args) {
     }
     int st = 0;
     while (waitpid(pid, &st, 0) < 0) {
+        if (errno != EINTR) {
+            std::cerr << "smtperr_scenario_server: waitpid: " << std::strerror(errno) << '\n';
+            return 127;
+        }
     }
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

@@ -46,7 +46,9 @@ class reply_category_impl final : public std::error_category {
         return std::to_string(v) + " unknown reply code (" + cls + ")";
     }
     std::error_condition default_error_condition(int v) const noexcept override {
-        return make_error_condition(default_condition(v));
+        // Not a reply code: no condition of its own (none means a positive reply).
+        return v < 200 || v > 599 ? std::error_condition(v, *this)
+                                  : make_error_condition(default_condition(v));
     }
 };
 
@@ -62,7 +64,7 @@ class status_category_impl final : public std::error_category {
     }
     std::error_condition default_error_condition(int v) const noexcept override {
         const auto s = enhanced_status::from_value(v);
-        return make_error_condition(s ? default_condition(*s) : condition::none);
+        return s ? make_error_condition(default_condition(*s)) : std::error_condition(v, *this);
     }
 };
 

@@ -12,6 +12,9 @@ namespace smtperr::detail {
 
 using c = condition;
 
+// Only codes an SMTP RFC defines as replies. 422, 430, 523, 524, 525 and 533 appear only as
+// "associated basic codes" in the IANA enhanced-status registry: they fall back by their
+// class, and their enhanced code (X.7.12, X.7.13, ...) says the rest.
 const reply_code_row reply_code_rows[] = {
     {211, "System status or help reply", c::none},
     {214, "Help message", c::none},
@@ -25,8 +28,6 @@ const reply_code_row reply_code_rows[] = {
     {334, "Authentication challenge", c::none},
     {354, "Start mail input; end with <CRLF>.<CRLF>", c::none},
     {421, "Service not available, closing transmission channel", c::service_unavailable},
-    {422, "A password transition is needed", c::auth_mechanism_rejected},
-    {430, "Invalid command (transient)", c::transient_failure},
     {432, "A password transition is needed", c::auth_mechanism_rejected},
     {450, "Requested mail action not taken: mailbox unavailable", c::recipient_mailbox_unavailable},
     {451, "Requested action aborted: local error in processing", c::server_error},
@@ -43,11 +44,7 @@ const reply_code_row reply_code_rows[] = {
     {503, "Bad sequence of commands", c::bad_sequence},
     {504, "Command parameter not implemented", c::not_implemented},
     {521, "Host does not accept mail", c::no_mail_service},
-    {523, "Encryption needed", c::encryption_required},
-    {524, "Encryption required for the requested authentication mechanism", c::encryption_required},
-    {525, "User account disabled", c::account_restricted},
     {530, "Authentication or STARTTLS required", c::authentication_required},
-    {533, "Delivery not authorized", c::domain_policy_rejected},
     {534, "Authentication mechanism is too weak", c::auth_mechanism_rejected},
     {535, "Authentication credentials invalid", c::authentication_failed},
     {538, "Encryption required for the requested authentication mechanism", c::encryption_required},

@@ -11,7 +11,7 @@ namespace smtperr {
 
 attempt::attempt(std::vector<std::string> recipients, classify_context ctx,
                  std::size_t max_recipients_per_transaction)
-    : ctx_(ctx), limit_(max_recipients_per_transaction) {
+    : host_(ctx.host), mechanism_(ctx.sasl_mechanism), limit_(max_recipients_per_transaction) {
     slots_.reserve(recipients.size());
     for (auto& r : recipients) {
         if (std::any_of(slots_.begin(), slots_.end(),
@@ -85,8 +85,7 @@ void attempt::fail_session(const diagnosis_record& d) {
 }
 
 void attempt::on_reply(phase p, const reply_view& r) {
-    classify_context ctx = ctx_;
-    ctx.phase = p;
+    const classify_context ctx{p, host_, mechanism_};
     const diagnosis d = classify(r, ctx);
     if (session_failed_) {
         return;  // Replies after a fatal one (QUIT, for instance) decide nothing.
@@ -216,8 +215,7 @@ void attempt::on_failure(phase p, std::error_code ec) {
     if (session_failed_) {
         return;
     }
-    classify_context ctx = ctx_;
-    ctx.phase = p;
+    const classify_context ctx{p, host_, mechanism_};
     diagnosis_record rec(classify(ec, ctx), {});
     const bool uncertain =
         p == phase::data_end && std::any_of(current_.begin(), current_.end(), [&](const auto& a) {

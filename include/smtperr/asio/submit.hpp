@@ -1080,7 +1080,7 @@ auto async_submit(ExecutionContext& ctx, boost::asio::ssl::context& ssl_ctx,
     or DATA reply was pending is deferred, and one never started (not attempted) is
     reported as if its MAIL reply were pending: deferred with the same condition, nothing
     delivered. When a reply ends the session (a 421, or a connection- or account-scoped
-    refusal), it is in the report of the message it answered, and the messages it left
+    refusal of MAIL), it is in the report of the message it answered, and the messages it left
     untouched get that reply as the answer to their MAIL (a 421 defers them).
 
     Executor, cancellation, lifetimes and secrets are as for async_submit(); `msgs` is moved.

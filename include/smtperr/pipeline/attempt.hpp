@@ -43,7 +43,8 @@ class SMTPERR_DECL attempt {
   public:
     /** An attempt at the start of a session, before the greeting.
         @param recipients the message's recipients (each tried once per attempt; at least one).
-        @param ctx host and SASL mechanism for classification (its phase is ignored).
+        @param ctx host and SASL mechanism for classification (its phase is ignored; both
+        are copied).
         @param max_recipients_per_transaction 0 for no limit of our own.
     */
     attempt(std::vector<std::string> recipients, classify_context ctx,
@@ -87,7 +88,8 @@ class SMTPERR_DECL attempt {
     void fail_open(const diagnosis_record& d, bool possibly_delivered_for_accepted);
     void fail_session(const diagnosis_record& d);
 
-    classify_context ctx_;
+    std::string host_;  // Copies: the caller's context may not outlive the attempt.
+    std::string mechanism_;
     std::size_t limit_;
     std::vector<slot> slots_;
     std::vector<std::string> current_;

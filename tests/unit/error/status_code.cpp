@@ -90,6 +90,10 @@ TEST_SUITE("smtperr/error/status_code.hpp") {
             CHECK(message == "invalid enhanced status code");
             CHECK(ec != failure_class::transient);
             CHECK(ec != failure_class::permanent);
+            // Not even none, which means a positive reply (found in a review).
+            for (int c = 0; c < smtperr::condition_count; ++c) {
+                CHECK(ec != static_cast<smtperr::condition>(c));
+            }
         }
     }
 

@@ -257,6 +257,23 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(rej.recipients[1].diagnosis.condition == condition::client_blocked);
     }
 
+    TEST_CASE("the attempt keeps its own copy of the host and mechanism") {
+        // A context made from strings that are gone by the first reply (found in a review:
+        // the attempt kept the caller's views).
+        auto a = [] {
+            std::string host = "smtp.office365.com";
+            std::string mech = "XOAUTH2";
+            return smtperr::attempt({"anna@example.org"}, {phase::greeting, host, mech});
+        }();
+        const std::string reuse(64, 'x');  // Likely where the strings were.
+        feed(a, phase::greeting, "220 mx ESMTP");
+        feed(a, phase::auth, "535 5.7.3 Authentication unsuccessful");
+        const auto rep = a.finish();
+        CHECK(rep.deciding.provider == "microsoft");
+        CHECK(rep.deciding.condition == condition::oauth_token_invalid);
+        CHECK(reuse.size() == 64);
+    }
+
     TEST_CASE("421 in the middle of RCPT: deferred, everyone pending, retried later") {
         const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net",
                                              "carl@example.com"};
