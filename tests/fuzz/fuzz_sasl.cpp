@@ -33,10 +33,11 @@ bool is_base64_char(char c) {
 
 void check_challenge(std::string_view challenge) {
     const auto r = smtperr::decode_oauth_challenge(challenge);
-    // The decoder ignores trailing spaces and CRs (servers pad the line).
-    while (!challenge.empty() && (challenge.back() == ' ' || challenge.back() == '\r')) {
-        challenge.remove_suffix(1);
-    }
+    // The decoder ignores blanks around the base64 (servers pad the line).
+    const auto first = challenge.find_first_not_of(" \t\r");
+    challenge = first == std::string_view::npos
+                    ? std::string_view{}
+                    : challenge.substr(first, challenge.find_last_not_of(" \t\r") - first + 1);
     if (!r) {
         const std::error_code ec = r.error();
         SMTPERR_FUZZ_CHECK(
