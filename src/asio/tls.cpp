@@ -6,7 +6,6 @@
 #include <smtperr/error/errc.hpp>
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/verify_context.hpp>
 
 #include <openssl/bio.h>
@@ -15,6 +14,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include <array>
 #include <cstddef>
@@ -131,10 +131,8 @@ std::error_code prepare_tls(tls_stream& s, const submit_options& o, const ca_sto
         return errc::tls_failed;
     }
     std::string pin = normalize_pin(o.pinned_sha256);
-    boost::asio::ssl::host_name_verification check_name(host);
     s.set_verify_callback(
-        [&st, pin = std::move(pin), check_name](bool preverified,
-                                                boost::asio::ssl::verify_context& vc) mutable {
+        [&st, pin = std::move(pin), host](bool preverified, boost::asio::ssl::verify_context& vc) {
             X509_STORE_CTX* c = vc.native_handle();
             if (X509* leaf = X509_STORE_CTX_get0_cert(c);
                 leaf != nullptr && st.fingerprint.empty()) {
@@ -155,7 +153,9 @@ std::error_code prepare_tls(tls_stream& s, const submit_options& o, const ca_sto
                 return ok;
             }
             const int err = X509_STORE_CTX_get_error(c);
-            const bool ok = check_name(preverified, vc);
+            // The chain is OpenSSL's verdict; the name is the leaf's alone.
+            const bool ok = preverified && (X509_STORE_CTX_get_error_depth(c) > 0 ||
+                                            name_matches(X509_STORE_CTX_get_current_cert(c), host));
             if (!ok) {
                 st.failed = true;
                 if (st.reason.empty()) {
@@ -179,6 +179,20 @@ bool peer_verified(tls_stream& s, const submit_options& o, const verify_state& s
 
 std::string tls_host(const std::string& host) {
     return !host.empty() && host.back() == '.' ? host.substr(0, host.size() - 1) : host;
+}
+
+bool name_matches(X509* leaf, const std::string& name) {
+    boost::system::error_code ec;
+    (void)boost::asio::ip::make_address(name, ec);
+    if (!ec) {
+        return X509_check_ip_asc(leaf, name.c_str(), 0) == 1;
+    }
+    // RFC 9525 §6.3: a wildcard only as the whole left-most label, and never the subject's
+    // CN (OpenSSL's default takes "f*.example.com" and, without a DNS SAN, the CN).
+    return X509_check_host(
+               leaf, name.data(), name.size(),
+               X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT,
+               nullptr) == 1;
 }
 
 std::string describe(const verify_state& st) {

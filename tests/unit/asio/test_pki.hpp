@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // A throwaway PKI made at test time with the OpenSSL C API: a CA and a server certificate
-// for "localhost" and 127.0.0.1. Nothing secret is committed.
+// for "localhost" and 127.0.0.1, and more server certificates with other names on request.
+// Nothing secret is committed.
 
 #ifndef SMTPERR_TESTS_ASIO_TEST_PKI_HPP
 #define SMTPERR_TESTS_ASIO_TEST_PKI_HPP
@@ -66,8 +67,10 @@ inline long next_serial() {
     return ++serial;
 }
 
-// Issues a certificate for `cn`; self-signed when issuer is null.
-inline X509* issue(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key, bool ca) {
+// Issues a certificate for `cn`; self-signed when issuer is null. A server certificate gets
+// `san` as its subjectAltName, or none when it is empty.
+inline X509* issue(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key, bool ca,
+                   const char* san = "DNS:localhost,IP:127.0.0.1") {
     X509* c = X509_new();
     X509_set_version(c, 2);
     ASN1_INTEGER_set(X509_get_serialNumber(c), next_serial());
@@ -88,7 +91,9 @@ inline X509* issue(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer
         add_ext(c, iss, NID_basic_constraints, "critical,CA:FALSE");
         add_ext(c, iss, NID_key_usage, "critical,digitalSignature");
         add_ext(c, iss, NID_ext_key_usage, "serverAuth");
-        add_ext(c, iss, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
+        if (*san != '\0') {
+            add_ext(c, iss, NID_subject_alt_name, san);
+        }
     }
     add_ext(c, iss, NID_subject_key_identifier, "hash");
     X509_sign(c, issuer_key != nullptr ? issuer_key : key, EVP_sha256());
@@ -124,6 +129,28 @@ struct test_pki {
              ("smtperr-test-ca-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".pem"))
                 .string();
         std::ofstream(ca_file) << ca.cert_pem;
+    }
+    /// Another server certificate from this CA, with its own key, subject CN `cn` and
+    /// subjectAltName `san` ("DNS:a.example,IP:::1"; none when empty).
+    key_and_cert leaf(const char* cn, const char* san) const {
+        using namespace pki_detail;
+        BIO* kb = BIO_new_mem_buf(ca.key_pem.data(), static_cast<int>(ca.key_pem.size()));
+        BIO* cb = BIO_new_mem_buf(ca.cert_pem.data(), static_cast<int>(ca.cert_pem.size()));
+        EVP_PKEY* ca_key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
+        X509* ca_cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
+        BIO_free(kb);
+        BIO_free(cb);
+        EVP_PKEY* key = EVP_EC_gen("P-256");
+        if (ca_key == nullptr || ca_cert == nullptr || key == nullptr) {
+            throw std::runtime_error("test_pki::leaf");
+        }
+        X509* c = issue(key, cn, ca_cert, ca_key, false, san);
+        key_and_cert out{to_pem(key), to_pem(c)};
+        X509_free(c);
+        X509_free(ca_cert);
+        EVP_PKEY_free(key);
+        EVP_PKEY_free(ca_key);
+        return out;
     }
     ~test_pki() {
         std::error_code ec;

@@ -1,18 +1,75 @@
 #include <smtperr/asio/detail/tls.hpp>
 
-// Per-connection TLS setup (src/asio/tls.cpp): what goes into the handshake.
+// Per-connection TLS setup (src/asio/tls.cpp): what goes into the handshake, and which
+// certificates a real handshake on 127.0.0.1 accepts for which configured host.
+#include <smtperr/asio/tls.hpp>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <doctest/doctest.h>
 #include <openssl/ssl.h>
 
+#include <chrono>
 #include <string>
 #include <utility>
+
+#include "unit/asio/test_pki.hpp"
 
 namespace net = boost::asio;
 using namespace smtperr::asio;
 using namespace smtperr::asio::detail;
+
+namespace {
+
+const smtperr::test::test_pki& pki() {
+    static const smtperr::test::test_pki p("name check CA");
+    return p;
+}
+
+/// A client handshake with `o` (the host name is only checked, not resolved) against a
+/// server on 127.0.0.1 presenting `leaf`, issued by pki(); whether the peer counted as
+/// verified, as the transport decides it.
+bool handshake(const smtperr::test::key_and_cert& leaf, submit_options o) {
+    net::io_context ioc;
+    net::ssl::context sctx(net::ssl::context::tls_server);
+    sctx.use_certificate(net::buffer(leaf.cert_pem), net::ssl::context::pem);
+    sctx.use_private_key(net::buffer(leaf.key_pem), net::ssl::context::pem);
+    net::ip::tcp::acceptor acc(ioc, {net::ip::make_address("127.0.0.1"), 0});
+    net::ssl::stream<net::ip::tcp::socket> srv(ioc, sctx);
+    acc.async_accept(srv.next_layer(), [&](boost::system::error_code ec) {
+        if (!ec) {
+            srv.async_handshake(net::ssl::stream_base::server, [](boost::system::error_code) {});
+        }
+    });
+    auto cctx = make_client_context();
+    tls_stream cl(ioc, cctx);
+    const auto store = load_ca_file(pki().ca_file);
+    REQUIRE(store);
+    verify_state st;
+    bool verified = false;
+    cl.next_layer().async_connect(acc.local_endpoint(), [&](boost::system::error_code ec) {
+        REQUIRE_FALSE(ec);
+        REQUIRE_FALSE(prepare_tls(cl, o, store.get(), st));
+        cl.async_handshake(net::ssl::stream_base::client, [&](boost::system::error_code hec) {
+            verified = !hec && peer_verified(cl, o, st);
+            boost::system::error_code ignored;
+            cl.next_layer().close(ignored);
+            srv.next_layer().close(ignored);
+        });
+    });
+    ioc.run_for(std::chrono::seconds(10));
+    return verified;
+}
+
+bool handshake(const smtperr::test::key_and_cert& leaf, const std::string& host) {
+    submit_options o;
+    o.host = host;
+    return handshake(leaf, o);
+}
+
+}  // namespace
 
 TEST_SUITE("smtperr/asio/detail/tls.hpp") {
     TEST_CASE("SNI carries the host name without an absolute name's trailing dot") {
@@ -43,5 +100,71 @@ TEST_SUITE("smtperr/asio/detail/tls.hpp") {
         verify_state st;
         REQUIRE_FALSE(prepare_tls(s, o, nullptr, st));
         CHECK(SSL_get_servername(s.native_handle(), TLSEXT_NAMETYPE_host_name) == nullptr);
+    }
+
+    TEST_CASE("a host name is checked against DNS subjectAltNames only, RFC 9525 wildcards") {
+        struct row {
+            std::string cn;
+            std::string san;
+            std::string host;
+            bool accepted;
+        };
+        // Found in review: Asio's host_name_verification calls X509_check_host() with no
+        // flags, which took partial wildcards and, without a DNS name, the subject's CN.
+        const row rows[] = {
+            {"x", "DNS:smtp.example.com", "smtp.example.com", true},
+            {"x", "DNS:smtp.example.com", "SMTP.Example.COM", true},
+            {"x", "DNS:smtp.example.com", "smtp.example.com.", true},
+            {"x", "DNS:other.example,DNS:smtp.example.com", "smtp.example.com", true},
+            {"x", "DNS:*.example.com", "smtp.example.com", true},
+            {"x", "DNS:smtp.example.com", "mail.example.com", false},
+            {"x", "DNS:*.example.com", "a.smtp.example.com", false},
+            {"x", "DNS:*.example.com", "example.com", false},
+            {"x", "DNS:f*.example.com", "foo.example.com", false},
+            {"x", "DNS:*oo.example.com", "foo.example.com", false},
+            {"x", "DNS:f*o.example.com", "foo.example.com", false},
+            {"x", "DNS:smtp.*.com", "smtp.example.com", false},
+            {"smtp.example.com", "", "smtp.example.com", false},
+            {"smtp.example.com", "IP:127.0.0.1", "smtp.example.com", false},
+            {"smtp.example.com", "DNS:other.example", "smtp.example.com", false},
+            {"*.example.com", "IP:127.0.0.1", "smtp.example.com", false},
+        };
+        for (const auto& r : rows) {
+            INFO("CN=", r.cn, " SAN=", r.san, " host=", r.host);
+            CHECK(handshake(pki().leaf(r.cn.c_str(), r.san.c_str()), r.host) == r.accepted);
+        }
+    }
+
+    TEST_CASE("an IP literal is checked against IP subjectAltNames only") {
+        struct row {
+            std::string cn;
+            std::string san;
+            std::string host;
+            bool accepted;
+        };
+        const row rows[] = {
+            {"x", "IP:127.0.0.1", "127.0.0.1", true},
+            {"x", "IP:::1", "::1", true},
+            {"x", "IP:::1", "0:0:0:0:0:0:0:1", true},
+            {"x", "IP:127.0.0.2", "127.0.0.1", false},
+            {"127.0.0.1", "DNS:127.0.0.1", "127.0.0.1", false},
+            {"127.0.0.1", "", "127.0.0.1", false},
+            {"x", "DNS:*.0.0.1", "127.0.0.1", false},
+        };
+        for (const auto& r : rows) {
+            INFO("CN=", r.cn, " SAN=", r.san, " host=", r.host);
+            CHECK(handshake(pki().leaf(r.cn.c_str(), r.san.c_str()), r.host) == r.accepted);
+        }
+    }
+
+    TEST_CASE("a pinned certificate needs no name") {
+        const auto leaf = pki().leaf("smtp.example.com", "");
+        const auto fp = certificate_sha256(leaf.cert_pem);
+        REQUIRE(fp);
+        submit_options o;
+        o.host = "smtp.example.com";
+        CHECK_FALSE(handshake(leaf, o));
+        o.pinned_sha256 = fp.value();
+        CHECK(handshake(leaf, o));
     }
 }

@@ -40,8 +40,9 @@ using ca_store_ptr = std::unique_ptr<ca_store, ca_store_deleter>;
 SMTPERR_DECL ca_store_ptr load_ca_file(const std::string& path);
 
 /** Prepares `s` for a client handshake with `o.host`: TLS 1.2+, SNI (for host names),
-    peer verification with the host name (RFC 2818, RFC 6125) or, when `o.pinned_sha256` is
-    set, the pin alone; the extra CA store if any. `st` must outlive the handshake.
+    peer verification of the chain and name_matches(leaf, tls_host(o.host)) or, when
+    `o.pinned_sha256` is set, the pin alone; the extra CA store if any. `st` must outlive
+    the handshake.
 */
 SMTPERR_DECL std::error_code prepare_tls(tls_stream& s, const submit_options& o,
                                          const ca_store* extra, verify_state& st);
@@ -55,6 +56,14 @@ SMTPERR_DECL bool peer_verified(tls_stream& s, const submit_options& o, const ve
 /// The host name as TLS wants it: without the trailing dot of an absolute name (RFC 6066
 /// §3 forbids it in SNI, and certificates name hosts without it).
 SMTPERR_DECL std::string tls_host(const std::string& host);
+
+/** Whether the certificate `leaf` (not null) names `name` (a tls_host() result), by RFC 9525 §6.3:
+   an IP literal only against the IP addresses among the subjectAltNames; a host name only against
+   the DNS names among them, case-insensitively, where a '*' matches exactly one label and only as
+   the whole left-most label ("*.example.com", not "f*.example.com"). The subject's common name is
+   never a name, subjectAltNames or not.
+*/
+SMTPERR_DECL bool name_matches(X509* leaf, const std::string& name);
 
 /// One line for the diagnosis: "certificate subject: …; SHA-256: …; reason: …".
 SMTPERR_DECL std::string describe(const verify_state& st);
