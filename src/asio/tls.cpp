@@ -178,6 +178,13 @@ bool peer_verified(tls_stream& s, const submit_options& o, const verify_state& s
 }
 
 std::string tls_host(const std::string& host) {
+    boost::system::error_code ec;
+    (void)boost::asio::ip::make_address(host, ec);
+    if (!ec) {
+        // The zone of "fe80::1%eth0" names our interface, and X509_check_ip_asc() cannot
+        // parse it: a certificate carries the address alone.
+        return host.substr(0, host.find('%'));
+    }
     return !host.empty() && host.back() == '.' ? host.substr(0, host.size() - 1) : host;
 }
 

@@ -9,6 +9,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <doctest/doctest.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 
 #include <chrono>
@@ -166,5 +167,37 @@ TEST_SUITE("smtperr/asio/detail/tls.hpp") {
         CHECK_FALSE(handshake(leaf, o));
         o.pinned_sha256 = fp.value();
         CHECK(handshake(leaf, o));
+    }
+
+    TEST_CASE("a scoped IPv6 literal is checked without its zone") {
+        // Found in review: "fe80::1%lo" went to X509_check_ip_asc(), which cannot parse a
+        // zone, so no certificate could ever match it.
+        CHECK(tls_host("fe80::1%lo") == "fe80::1");
+        CHECK(tls_host("fe80::a:b%2") == "fe80::a:b");
+        CHECK(tls_host("::1") == "::1");
+        CHECK(tls_host("127.0.0.1") == "127.0.0.1");
+        CHECK(tls_host("a%b.example") == "a%b.example");  // Not an address: no zone to cut.
+        const auto leaf = pki().leaf("x", "IP:fe80::1");
+        BIO* b = BIO_new_mem_buf(leaf.cert_pem.data(), static_cast<int>(leaf.cert_pem.size()));
+        X509* cert = PEM_read_bio_X509(b, nullptr, nullptr, nullptr);
+        BIO_free(b);
+        REQUIRE(cert != nullptr);
+        CHECK(name_matches(cert, tls_host("fe80::1%lo")));
+        CHECK(name_matches(cert, tls_host("fe80::1%eth0")));
+        CHECK_FALSE(name_matches(cert, tls_host("fe80::2%lo")));
+        CHECK_FALSE(name_matches(cert, tls_host("fe80::1.example")));
+        X509_free(cert);
+        // The whole way, over a real handshake on 127.0.0.1 (only the name is the scoped
+        // address), and without SNI, as for every address literal.
+        CHECK(handshake(leaf, "fe80::1%lo"));
+        CHECK_FALSE(handshake(leaf, "fe80::2%lo"));
+        net::io_context ioc;
+        net::ssl::context ctx(net::ssl::context::tls_client);
+        tls_stream s(ioc, ctx);
+        submit_options o;
+        o.host = "fe80::1%lo";
+        verify_state st;
+        REQUIRE_FALSE(prepare_tls(s, o, nullptr, st));
+        CHECK(SSL_get_servername(s.native_handle(), TLSEXT_NAMETYPE_host_name) == nullptr);
     }
 }

@@ -54,7 +54,8 @@ SMTPERR_DECL std::error_code prepare_tls(tls_stream& s, const submit_options& o,
 SMTPERR_DECL bool peer_verified(tls_stream& s, const submit_options& o, const verify_state& st);
 
 /// The host name as TLS wants it: without the trailing dot of an absolute name (RFC 6066
-/// §3 forbids it in SNI, and certificates name hosts without it).
+/// §3 forbids it in SNI, and certificates name hosts without it), and an IPv6 literal
+/// without its zone ("fe80::1%eth0" is checked as fe80::1).
 SMTPERR_DECL std::string tls_host(const std::string& host);
 
 /** Whether the certificate `leaf` (not null) names `name` (a tls_host() result), by RFC 9525 §6.3:
