@@ -584,9 +584,13 @@ std::vector<std::string> secret_forms(std::string_view secret) {
 transcript::transcript(std::shared_ptr<spdlog::logger> logger, const std::optional<credentials>& c)
     : logger_(std::move(logger)) {
     if (c) {
+        // Every form, however short: a one-octet password is masked too. A URL encoding is
+        // masked in any letter case ("%2f" as well as "%2F": both decode the same).
         auto add = [this](std::string_view secret) {
             for (auto& f : secret_forms(secret)) {
-                if (f.size() >= 4) {
+                if (f.find('%') != std::string::npos) {
+                    escaped_.push_back(to_upper(f));
+                } else {
                     secrets_.push_back(std::move(f));
                 }
             }
@@ -609,18 +613,49 @@ transcript::transcript(std::shared_ptr<spdlog::logger> logger, const std::option
             secrets_.push_back(std::move(sent));
             add(b);
         }
-        // Longest first, so a form inside another is not left half-masked.
-        std::sort(secrets_.begin(), secrets_.end(),
-                  [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+        for (auto* v : {&secrets_, &escaped_}) {
+            std::sort(v->begin(), v->end());
+            v->erase(std::unique(v->begin(), v->end()), v->end());
+        }
     }
 }
 
 std::string transcript::redact(std::string_view text) const {
-    std::string s(text);
+    if (secrets_.empty() && escaped_.empty()) {
+        return std::string(text);
+    }
+    // Every octet inside some form is marked first, in the text as received, and each run
+    // of marked octets becomes one marker: forms that overlap are masked whole, and a short
+    // form cannot match inside a marker put in for another.
+    std::vector<bool> hit(text.size());
+    const auto mark = [&hit](std::string_view in, const std::string& f) {
+        std::size_t done = 0;
+        for (auto p = in.find(f); p != std::string_view::npos; p = in.find(f, p + 1)) {
+            for (std::size_t i = std::max(p, done); i < p + f.size(); ++i) {
+                hit[i] = true;
+            }
+            done = p + f.size();
+        }
+    };
     for (const auto& f : secrets_) {
-        for (auto p = s.find(f); p != std::string::npos; p = s.find(f, p)) {
-            s.replace(p, f.size(), "<redacted>");
-            p += 10;
+        mark(text, f);
+    }
+    if (!escaped_.empty()) {
+        const std::string upper_text = to_upper(text);
+        for (const auto& f : escaped_) {
+            mark(upper_text, f);
+        }
+    }
+    std::string s;
+    s.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        if (!hit[i]) {
+            s += text[i++];
+            continue;
+        }
+        s += "<redacted>";
+        while (i < text.size() && hit[i]) {
+            ++i;
         }
     }
     return s;

@@ -6,15 +6,21 @@
 #include <smtperr/reply/reply.hpp>
 
 #include <doctest/doctest.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "support/leak_forms.hpp"
 
 using namespace smtperr::asio;
 using namespace smtperr::asio::detail;
@@ -374,6 +380,54 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         for (const auto m : {sasl_mechanism::xoauth2, sasl_mechanism::oauthbearer}) {
             const auto masked = log.redact("x " + smtperr::base64_encode(sasl_response(m, t)));
             CHECK(masked == "x <redacted>");
+        }
+    }
+
+    TEST_CASE("a password or token of one to three octets is masked in every form") {
+        // Found in review: forms under four octets were dropped, the secret itself with them,
+        // so "535 bad password abc" went into the transcript and the report as it was.
+        for (const std::string secret : {"Q", "#1", "k!Z", "/", "+/Z"}) {
+            // URL-encoded in either case and in both at once ("%2b%2FZ").
+            std::vector<std::string> forms = smtperr::test::leak_forms(secret);
+            std::string mixed = forms[1];  // Every other escape in lower case.
+            bool lower = true;
+            for (std::size_t i = 0; i + 2 < mixed.size(); ++i) {
+                if (mixed[i] == '%') {
+                    for (const std::size_t k : {i + 1, i + 2}) {
+                        if (lower && mixed[k] >= 'A' && mixed[k] <= 'F') {
+                            mixed[k] = static_cast<char>(mixed[k] - 'A' + 'a');
+                        }
+                    }
+                    lower = !lower;
+                }
+            }
+            forms.push_back(mixed);
+            std::string text = "5.7.8 bad password";
+            for (const auto& f : forms) {
+                text += ' ' + f;
+            }
+            for (const auto& c :
+                 {credentials{"alice", secret, ""}, credentials{"alice", "", secret}}) {
+                CAPTURE(secret);
+                CAPTURE(c.oauth_token.empty());
+                std::ostringstream out;
+                auto logger = std::make_shared<spdlog::logger>(
+                    "t", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+                logger->set_level(spdlog::level::debug);
+                const transcript log(logger, c);
+                const auto r = smtperr::parse_reply("535 " + text + "\r\n");
+                REQUIRE(r);
+                log.server(r.value().view());
+                log.client("RCPT TO:<" + secret + "@x.test>", false);
+                const std::string redacted = log.redact(text);
+                CHECK(redacted.rfind("5.7.8 bad password <redacted>", 0) == 0);
+                for (const auto& f : forms) {
+                    CAPTURE(f);
+                    CHECK(redacted.find(f) == std::string::npos);
+                    CHECK(out.str().find(f) == std::string::npos);
+                }
+                CHECK(out.str().find("RCPT TO:<<redacted>@x.test>") != std::string::npos);
+            }
         }
     }
 

@@ -133,7 +133,8 @@ class SMTPERR_DECL transcript {
     /// A transport note ("connected to …", "TLS established …").
     void note(std::string_view text) const;
 
-    /// `text` with every known form of a secret replaced by "<redacted>".
+    /// `text` with every known form of a secret, however short, replaced by "<redacted>"
+    /// (one marker for forms that overlap or touch); URL encodings in any letter case.
     std::string redact(std::string_view text) const;
     /** The reply with every known form of a secret in its text replaced, so a server that
         echoes the credentials back cannot put them into a report, an event or a UI string.
@@ -146,7 +147,8 @@ class SMTPERR_DECL transcript {
     std::string mask(std::string_view text) const;
 
     std::shared_ptr<spdlog::logger> logger_;
-    std::vector<std::string> secrets_;
+    std::vector<std::string> secrets_;  ///< Matched as they are.
+    std::vector<std::string> escaped_;  ///< URL-encoded forms, upper-cased: matched in any case.
 };
 
 }  // namespace smtperr::asio::detail
