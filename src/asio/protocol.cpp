@@ -63,6 +63,36 @@ bool has_any(std::string_view s, std::string_view chars) noexcept {
 
 constexpr std::string_view crlf_nul("\r\n\0", 3);
 
+bool non_ascii(std::string_view s) noexcept {
+    return std::any_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+// RFC 5321 §4.5.3.1.1: a local part of at most 64 octets; RFC 1035 §2.3.4: a label of at
+// most 63. A non-ASCII label is bounded as the A-label it becomes (ascii_domain()), or goes
+// as it is to a server with SMTPUTF8, where its UTF-8 may be longer than its A-label. The
+// 255-octet domain (§4.5.3.1.2) is within valid_address()'s 254 octets.
+bool within_length_limits(std::string_view address) noexcept {
+    const auto at = address.rfind('@');
+    if (at == std::string_view::npos) {
+        return address.size() <= 64;  // "Postmaster" has no domain (§4.1.1.3).
+    }
+    if (at > 64) {
+        return false;
+    }
+    for (auto domain = address.substr(at + 1);;) {
+        const auto dot = domain.find('.');
+        const auto label = domain.substr(0, dot);
+        if (label.size() > 63 && !non_ascii(label)) {
+            return false;
+        }
+        if (dot == std::string_view::npos) {
+            return true;
+        }
+        domain.remove_prefix(dot + 1);
+    }
+}
+
 bool is_hex(char c) noexcept {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -248,11 +278,11 @@ std::error_code validate(const submit_options& o, const message& m) {
     if (m.recipients.empty()) {
         return errc::no_recipients;
     }
-    if (!smtperr::detail::valid_address(m.from)) {
+    if (!smtperr::detail::valid_address(m.from) || !within_length_limits(m.from)) {
         return errc::invalid_address;
     }
     for (const auto& r : m.recipients) {
-        if (r.empty() || !smtperr::detail::valid_address(r)) {
+        if (r.empty() || !smtperr::detail::valid_address(r) || !within_length_limits(r)) {
             return errc::invalid_address;
         }
     }
@@ -341,15 +371,6 @@ bool challenge_decodes(std::string_view text) {
            base64_decode(text.substr(first, text.find_last_not_of(" \t\r") - first + 1))
                .has_value();
 }
-
-namespace {
-
-bool non_ascii(std::string_view s) noexcept {
-    return std::any_of(s.begin(), s.end(),
-                       [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
-
-}  // namespace
 
 bool needs_smtputf8(const message& m) noexcept {
     return non_ascii(m.from) || std::any_of(m.recipients.begin(), m.recipients.end(),
@@ -511,7 +532,9 @@ std::optional<std::string> envelope_address(std::string_view address, const capa
         return std::nullopt;
     }
     auto domain = ascii_domain(address.substr(at + 1));
-    if (!domain) {
+    // The path is at most 256 octets with its brackets (RFC 5321 §4.5.3.1.3), and A-labels
+    // can be nearly three times as long as their UTF-8 ("ü" is "xn--tda").
+    if (!domain || at + 1 + domain->size() > 254) {
         return std::nullopt;
     }
     return std::string(address.substr(0, at + 1)) + *domain;

@@ -178,6 +178,52 @@ TEST_SUITE("hostile") {
         });
     }
 
+    TEST_CASE("N-02: addresses over RFC 5321's length limits never reach the wire") {
+        // Found in review: only the 254-octet total was checked.
+        std::string umlaut_labels = "\xc3\xbc";  // 84 labels "ü": 253 octets, 673 as A-labels
+        for (int i = 1; i < 84; ++i) {
+            umlaut_labels += ".\xc3\xbc";
+        }
+        const std::string too_long_idn = "a@" + umlaut_labels;
+        hostile_case idn_alone(
+            "N-02 umlaut domain whose A-labels make a 673-octet path, no SMTPUTF8: refused "
+            "before MAIL",
+            plain_login() + std::vector<step>{expect("QUIT", "221 bye\r\n")}, plain, cert::good,
+            creds::password, failed(condition::international_address_unsupported, reply(553)),
+            {"MAIL", "RCPT"}, {"QUIT"});
+        idn_alone.tweak = [too_long_idn](sa::submit_options&, sa::message& m) {
+            m.recipients = {too_long_idn};
+        };
+        hostile_case idn_one(
+            "N-02 one recipient whose A-labels make a 673-octet path: only it refused",
+            plain_login() + std::vector<step>{expect("MAIL FROM:<a@x.test>", "250 ok\r\n"),
+                                              expect("RCPT TO:<b@y.test>", "250 ok\r\n"),
+                                              expect("DATA", "354 go\r\n"), data("250 queued\r\n"),
+                                              expect("QUIT", "221 bye\r\n")},
+            plain, cert::good, creds::password,
+            {outcome::partially_sent,
+             condition::international_address_unsupported,
+             reply(553),
+             false,
+             {}},
+            {"RCPT TO:<a@"});
+        idn_one.tweak = [too_long_idn](sa::submit_options&, sa::message& m) {
+            m.recipients = {"b@y.test", too_long_idn};
+        };
+        play_all({
+            input_case("N-02 recipient with a local part of 65 octets", errc::invalid_address,
+                       [](sa::submit_options&, sa::message& m) {
+                           m.recipients = {"b@y.test", std::string(65, 'l') + "@y.test"};
+                       }),
+            input_case("N-02 sender with a domain label of 64 octets", errc::invalid_address,
+                       [](sa::submit_options&, sa::message& m) {
+                           m.from = "a@" + std::string(64, 'd') + ".test";
+                       }),
+            idn_alone,
+            idn_one,
+        });
+    }
+
     TEST_CASE("H/I: transaction paths") {
         const std::string ehlo_pipe = "250-mx.test\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n";
         const std::vector<step> login_pipe = {send(greeting), expect("EHLO", ehlo_pipe),

@@ -158,6 +158,37 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         CHECK(validate(o, m) == smtperr::errc::invalid_option);
     }
 
+    TEST_CASE("N-02: an address over RFC 5321's length limits is refused") {
+        // Found in review: only the 254-octet total was checked; a 200-octet local part
+        // and labels of any length went to the server.
+        submit_options o;
+        o.host = "127.0.0.1";
+        const auto to = [&](std::string a) {
+            return validate(o, {"a@x.test", {std::move(a)}, ""});
+        };
+        const auto from = [&](std::string a) {
+            return validate(o, {std::move(a), {"b@y.test"}, ""});
+        };
+        const std::string l64(64, 'l');
+        const std::string d63(63, 'd');
+        CHECK_FALSE(to(l64 + "@x.test"));
+        CHECK(to(l64 + "l@x.test") == smtperr::errc::invalid_address);
+        CHECK(from(l64 + "l@x.test") == smtperr::errc::invalid_address);
+        CHECK_FALSE(to("a@" + d63 + ".test"));
+        CHECK(to("a@" + d63 + "d.test") == smtperr::errc::invalid_address);
+        CHECK(to("a@x." + d63 + "d") == smtperr::errc::invalid_address);
+        CHECK(from("a@" + d63 + "d.test") == smtperr::errc::invalid_address);
+        CHECK_FALSE(to("Postmaster"));
+        CHECK(to(l64 + "l") == smtperr::errc::invalid_address);
+        // A non-ASCII label counts as its A-label, here 38 octets for 64 of UTF-8.
+        std::string umlauts;
+        for (int i = 0; i < 32; ++i) {
+            umlauts += "\xc3\xbc";
+        }
+        CHECK_FALSE(to("a@" + umlauts + ".example"));
+        CHECK(envelope_address("a@" + umlauts + ".example", capabilities{}).value().size() < 64);
+    }
+
     TEST_CASE("SASL responses have the RFC layouts") {
         const credentials c{"user@x", "", "tok"};
         CHECK(sasl_response(sasl_mechanism::xoauth2, c) == std::string("user=user@x\x01"
@@ -342,6 +373,36 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         CHECK(envelope_sendable(m, with));
         m = message{utf8_local, {"b@y.test"}, "x"};
         CHECK_FALSE(envelope_sendable(m, without));
+    }
+
+    TEST_CASE("N-02: no envelope address whose A-labels make the path over 256 octets") {
+        // Found in review: 84 labels "ü" (253 octets) became a path of 673 octets.
+        capabilities without;
+        capabilities with;
+        with.smtputf8 = true;
+        const auto labels = [](int n) {  // "ü.ü.…": 2n - 1 + n octets, 8n - 1 as A-labels.
+            std::string d;
+            for (int i = 0; i < n; ++i) {
+                d += i == 0 ? "\xc3\xbc" : ".\xc3\xbc";
+            }
+            return d;
+        };
+        const std::string fits = std::string(14, 'l') + "@" + labels(30);
+        REQUIRE(envelope_address(fits, without).has_value());
+        CHECK(envelope_address(fits, without)->size() == 254);  // "<…>" is 256.
+        const std::string over = std::string(15, 'l') + "@" + labels(30);
+        CHECK_FALSE(envelope_address(over, without).has_value());
+        CHECK(envelope_address(over, with) == over);
+        const std::string review = "a@" + labels(84);
+        REQUIRE(review.size() == 253);
+        submit_options o;
+        o.host = "127.0.0.1";
+        CHECK_FALSE(validate(o, {"s@x.test", {review}, ""}));  // Fine as given, and with SMTPUTF8.
+        CHECK_FALSE(envelope_address(review, without).has_value());
+        CHECK(envelope_address(review, with) == review);
+        CHECK_FALSE(envelope_sendable({"s@x.test", {review}, ""}, without));
+        CHECK_FALSE(envelope_sendable({review, {"b@y.test"}, ""}, without));
+        CHECK(envelope_sendable({"s@x.test", {"b@y.test", review}, ""}, without));
     }
 
     TEST_CASE("the mechanism follows the caller's order among what the server offers") {

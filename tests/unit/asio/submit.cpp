@@ -767,6 +767,8 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
             {{"a@x.test", {"b@y.test\n"}, "x"}, errc::invalid_address},
             {{"a@x.test", {std::string("b@y\0.test", 9)}, "x"}, errc::invalid_address},
             {{"a\r@x.test", {"b@y.test"}, "x"}, errc::invalid_address},
+            {{"a@x.test", {std::string(65, 'l') + "@y.test"}, "x"}, errc::invalid_address},
+            {{"a@" + std::string(64, 'd') + ".test", {"b@y.test"}, "x"}, errc::invalid_address},
             {{"a@x.test", {}, "x"}, errc::no_recipients},
         };
         for (const auto& [m, want] : bad) {

@@ -59,7 +59,8 @@ SMTPERR_DECL std::uint64_t declared_size(std::string_view wire) noexcept;
 /// (RFC 5321 §4.1.3), without an IPv6 zone ("%eth0"), which a literal cannot carry.
 SMTPERR_DECL std::string address_literal(std::string_view address, bool v6);
 
-/// Checks caller input before anything is sent: addresses, recipients and options.
+/// Checks caller input before anything is sent: addresses (with RFC 5321's limits: a local
+/// part of at most 64 octets, ASCII labels of at most 63), recipients and options.
 SMTPERR_DECL std::error_code validate(const submit_options& o, const message& m);
 
 /// "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER".
@@ -97,7 +98,8 @@ SMTPERR_DECL std::optional<std::string> ascii_domain(std::string_view domain);
 
 /// `address` as it goes into MAIL or RCPT for a server with `caps`: unchanged when it is
 /// ASCII or the server offers SMTPUTF8, else with its domain as ascii_domain() writes it.
-/// Empty when neither works (a non-ASCII local part needs SMTPUTF8, RFC 6531).
+/// Empty when neither works (a non-ASCII local part needs SMTPUTF8, RFC 6531), or when the
+/// A-labels make the path longer than 256 octets with its brackets (RFC 5321 §4.5.3.1.3).
 SMTPERR_DECL std::optional<std::string> envelope_address(std::string_view address,
                                                          const capabilities& caps);
 
