@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "pipeline/no_verdict.hpp"
+
 namespace smtperr {
 
 attempt::attempt(std::vector<std::string> recipients, classify_context ctx,
@@ -240,14 +242,7 @@ send_report attempt::finish() const {
         recipient_result r = s.result;
         if (!r.accepted && !r.diagnosis) {
             // Never reached a verdict (the session ended first): still pending.
-            diagnosis_record d = session_diag_ ? *session_diag_ : diagnosis_record{};
-            if (!session_diag_) {
-                d.condition = condition::transient_failure;
-                d.transient = true;
-                d.action = action::retry_later;
-                d.scope = scope::message;
-            }
-            r.diagnosis = d;
+            r.diagnosis = session_diag_ ? *session_diag_ : detail::no_verdict();
         }
         if (r.accepted)
             ++accepted;

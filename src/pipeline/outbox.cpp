@@ -12,11 +12,18 @@
 #include <algorithm>
 #include <limits>
 
+#include "pipeline/no_verdict.hpp"
 #include "text/address.hpp"
 
 namespace smtperr {
 
 namespace {
+
+// How much a report's entry for a recipient says: delivered, perhaps delivered, decided,
+// still waiting.
+int weight(const recipient_result& r) noexcept {
+    return r.accepted ? 3 : r.possibly_delivered ? 2 : r.pending() ? 0 : 1;
+}
 
 std::optional<credentials_reason> credentials_reason_for(condition c) noexcept {
     switch (c) {
@@ -286,8 +293,18 @@ void outbox::finish(message& m, std::vector<event>& out, bool expired) {
         rep.outcome = outcome::sent;
     } else {
         rep.outcome = accepted > 0 ? outcome::partially_sent : outcome::failed;
-        if (m.last) {
+        // What decided is in the final results: the reason of the first recipient not
+        // reached, or, for a message that aged out, why its last recipients waited. The last
+        // attempt's reason may be an earlier wait that a later attempt got past.
+        if (expired && m.last) {
             rep.deciding = *m.last;
+        } else {
+            for (const auto& r : rep.recipients) {
+                if (!r.accepted && r.diagnosis) {
+                    rep.deciding = *r.diagnosis;
+                    break;
+                }
+            }
         }
         out.emplace_back(
             system_message(m, rep.deciding, accepted > 0 ? severity::warning : severity::error));
@@ -331,10 +348,21 @@ void outbox::complete(const std::string& id, const send_report& report) {
         // Why the recipients left pending wait (the longest retry hint wins): the report's
         // deciding diagnosis may be another recipient's permanent rejection.
         const diagnosis_record* waits_for = nullptr;
-        for (const auto& r : report.recipients) {
-            if (std::find(m.pending.begin(), m.pending.end(), r.address) == m.pending.end()) {
-                continue;  // Not ours to decide this time.
+        for (const auto& address : m.pending) {
+            // The report's verdict on a recipient it is ours to decide (a transport may list
+            // one twice: a delivery outweighs a rejection, which outweighs a wait); one it
+            // does not mention stays pending.
+            const recipient_result* verdict = nullptr;
+            for (const auto& r : report.recipients) {
+                if (r.address == address && (verdict == nullptr || weight(r) > weight(*verdict))) {
+                    verdict = &r;
+                }
             }
+            if (verdict == nullptr) {
+                still_pending.push_back(address);
+                continue;
+            }
+            const recipient_result& r = *verdict;
             // A sign-in problem (a 535, say) is permanent for the attempt but says nothing
             // about the recipient: it waits for new credentials or a token below.
             const bool waits_for_sign_in = !r.accepted && !r.possibly_delivered && r.diagnosis &&
@@ -359,18 +387,16 @@ void outbox::complete(const std::string& id, const send_report& report) {
             }
             m.results.push_back(r);
         }
-        // Recipients the report did not mention stay pending.
-        for (const auto& a : m.pending) {
-            const bool mentioned =
-                std::any_of(report.recipients.begin(), report.recipients.end(),
-                            [&](const recipient_result& r) { return r.address == a; });
-            if (!mentioned) {
-                still_pending.push_back(a);
-            }
-        }
         m.pending = std::move(still_pending);
+        // Recipients left waiting with no reason from the report (not mentioned, or with no
+        // diagnosis) wait for "no verdict", never for a success.
+        const diagnosis_record fallback = detail::no_verdict();
         const diagnosis_record& reason =
-            !m.pending.empty() && waits_for != nullptr ? *waits_for : report.deciding;
+            m.pending.empty() || waits_for == nullptr
+                ? (m.pending.empty() || report.deciding.condition != condition::none
+                       ? report.deciding
+                       : fallback)
+                : *waits_for;
         if (report.outcome != outcome::sent) {
             m.last = reason;
         }
@@ -425,11 +451,18 @@ void outbox::complete(const std::string& id, const send_report& report) {
 
 void outbox::credentials_updated(const std::string& account) {
     std::lock_guard lock(mutex_);
-    account_state& acct = accounts_[account];
+    const auto found = accounts_.find(account);
+    if (found == accounts_.end()) {
+        return;  // No message of it was ever queued (nor a name saved that restore refuses).
+    }
+    account_state& acct = found->second;
     const bool held = acct.blocked();
     const unsigned generation = acct.credentials_generation + 1;
+    // A refresh still running was for the credentials replaced now: its answer is ignored.
+    const unsigned stale = acct.stale_refreshes + (acct.refresh_outstanding ? 1u : 0u);
     acct = account_state{};
     acct.credentials_generation = generation;
+    acct.stale_refreshes = stale;
     const auto t = now();
     for (auto& [id, m] : messages_) {
         if (m.account != account) {
@@ -450,7 +483,15 @@ void outbox::token_refreshed(const std::string& account, bool ok) {
     std::vector<event> events;
     {
         std::lock_guard lock(mutex_);
-        account_state& acct = accounts_[account];
+        const auto found = accounts_.find(account);
+        if (found == accounts_.end()) {
+            return;
+        }
+        account_state& acct = found->second;
+        if (acct.stale_refreshes > 0) {
+            --acct.stale_refreshes;  // The answer to a refresh made before new credentials.
+            return;
+        }
         const bool held = acct.blocked();
         acct.refresh_outstanding = false;
         acct.refresh_tried = true;

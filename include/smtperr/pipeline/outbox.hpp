@@ -111,13 +111,16 @@ class SMTPERR_DECL outbox {
         and they and the messages held behind the prompt get a new retry period
         (`retry.max_age` from now): the time spent waiting for the user does not age them.
         An attempt still in flight with the old ones that fails to sign in is tried again
-        with the new ones, without a second prompt.
+        with the new ones, without a second prompt. The answer to a token refresh asked for
+        before is ignored (it was for the old credentials). An account with no message ever
+        queued is ignored.
     */
     void credentials_updated(const std::string& account);
 
     /// The client refreshed (or failed to refresh) `account`'s OAuth token. As with
     /// credentials_updated(), a sign-in failure of an attempt made with the old token is
     /// retried silently, and after a refresh the messages that waited get a new retry period.
+    /// Call it once per `token_refresh_required` event, in order.
     void token_refreshed(const std::string& account, bool ok);
 
     /// The earliest next-attempt time of a queued message that take_due() could hand out
@@ -157,6 +160,8 @@ class SMTPERR_DECL outbox {
         /// old ones can be told apart from one that failed with the new.
         unsigned credentials_generation = 0;
         std::uint64_t counted_round = 0;  // The latest take_due() round whose 454 counted.
+        /// Refreshes asked for before the credentials were replaced: answers to ignore.
+        unsigned stale_refreshes = 0;
 
         /// Waiting for the user or a token: its messages are held.
         bool blocked() const noexcept { return prompt_outstanding || refresh_outstanding; }

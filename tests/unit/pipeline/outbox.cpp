@@ -67,6 +67,28 @@ std::vector<std::string> ids(const std::vector<smtperr::dispatch>& due) {
     return out;
 }
 
+/// A diagnosis as a transport that builds its own reports might give.
+smtperr::diagnosis_record diag(condition c, phase p, bool transient,
+                               std::optional<std::uint32_t> hint = {}) {
+    smtperr::diagnosis_record d;
+    d.condition = c;
+    d.phase = p;
+    d.transient = transient;
+    d.retry_after_seconds = hint;
+    d.scope = smtperr::scope::recipient;
+    d.action = transient ? smtperr::action::retry_later : smtperr::action::check_recipients;
+    return d;
+}
+
+smtperr::recipient_result verdict(const std::string& address, bool accepted,
+                                  std::optional<smtperr::diagnosis_record> d = {}) {
+    smtperr::recipient_result r;
+    r.address = address;
+    r.accepted = accepted;
+    r.diagnosis = std::move(d);
+    return r;
+}
+
 /// Runs every dispatch against `s` and completes it.
 void run_all(harness& h, const std::vector<smtperr::dispatch>& due, const server& s) {
     for (const auto& d : due)
@@ -720,5 +742,113 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         const auto due = h.box.take_due();
         REQUIRE(due.size() == 1);
         CHECK(due[0].recipients == std::vector<std::string>{"anna@example.org", "ben@example.net"});
+    }
+
+    // Found in a review of the outbox: each test fails without its fix.
+
+    TEST_CASE("the final report's reason is the final results', not an earlier wait's") {
+        harness h;
+        REQUIRE(h.box.enqueue("m1", alice, {"a@example.org", "b@example.org"}));
+        REQUIRE(h.box.take_due().size() == 1);
+        const auto unknown = diag(condition::recipient_unknown, phase::rcpt, false);
+        smtperr::send_report first;
+        first.outcome = outcome::deferred;
+        first.deciding = unknown;
+        first.recipients = {
+            verdict("a@example.org", false, unknown),
+            verdict("b@example.org", false, diag(condition::greylisted, phase::rcpt, true, 300))};
+        h.box.complete("m1", first);
+        h.events();
+        h.clock.advance(seconds(3600));
+        REQUIRE(h.box.take_due().size() == 1);
+        smtperr::send_report second;
+        second.outcome = outcome::sent;
+        second.recipients = {verdict("b@example.org", true)};
+        h.box.complete("m1", second);
+        const auto ev = h.events();
+        REQUIRE(kinds(ev) == "system_message,report");
+        const auto& done = as<report_event>(ev[1]).report;
+        CHECK(done.outcome == outcome::partially_sent);
+        CHECK(done.deciding.condition == condition::recipient_unknown);
+        CHECK(as<system_message_event>(ev[0]).diagnosis.condition == condition::recipient_unknown);
+    }
+
+    TEST_CASE("a report naming a recipient twice: one verdict each, a delivery first") {
+        harness h;
+        REQUIRE(h.box.enqueue("m1", alice, {"a@example.org", "b@example.org"}));
+        REQUIRE(h.box.take_due().size() == 1);
+        const auto grey = diag(condition::greylisted, phase::rcpt, true, 300);
+        smtperr::send_report r;
+        r.outcome = outcome::partially_sent;
+        r.deciding = grey;
+        r.recipients = {verdict("a@example.org", true), verdict("a@example.org", false, grey),
+                        verdict("b@example.org", false, grey)};
+        h.box.complete("m1", r);
+        h.events();
+        // a was delivered: never sent again; the saved outbox still reads back.
+        smtperr::outbox again(
+            {}, [](const smtperr::event&) {}, [](std::function<void()>) {});
+        CHECK(again.restore(h.box.save()));
+        h.clock.advance(seconds(3600));
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        CHECK(due[0].recipients == std::vector<std::string>{"b@example.org"});
+
+        // Two deliveries of one address do not make up for a rejected one.
+        harness k;
+        REQUIRE(k.box.enqueue("m2", alice, {"a@example.org", "b@example.org"}));
+        REQUIRE(k.box.take_due().size() == 1);
+        const auto unknown = diag(condition::recipient_unknown, phase::rcpt, false);
+        smtperr::send_report twice;
+        twice.outcome = outcome::partially_sent;
+        twice.deciding = unknown;
+        twice.recipients = {verdict("a@example.org", true), verdict("a@example.org", true),
+                            verdict("b@example.org", false, unknown)};
+        k.box.complete("m2", twice);
+        const auto ev = k.events();
+        REQUIRE_FALSE(ev.empty());
+        CHECK(as<report_event>(ev.back()).report.outcome == outcome::partially_sent);
+    }
+
+    TEST_CASE("credentials and token answers for accounts without messages change nothing") {
+        harness h;
+        REQUIRE(h.box.enqueue("m1", alice, {bob}));
+        h.box.credentials_updated("bad\xff");
+        h.box.token_refreshed("x\xc3", false);
+        h.box.credentials_updated("nobody@example.org");
+        smtperr::outbox again(
+            {}, [](const smtperr::event&) {}, [](std::function<void()>) {});
+        CHECK(again.restore(h.box.save()));
+        CHECK(h.box.save().find("nobody@example.org") == std::string::npos);
+    }
+
+    TEST_CASE("a refresh asked for before new credentials: its late answer is ignored") {
+        harness h;
+        REQUIRE(h.box.enqueue("m1", alice, {bob}));
+        run_all(h, h.box.take_due(), oauth_rejected());
+        REQUIRE(kinds(h.events()) == "token_refresh_required");  // R1
+        h.box.credentials_updated(alice);                        // the user signed in anew
+        run_all(h, h.box.take_due(), oauth_rejected());
+        REQUIRE(kinds(h.events()) == "token_refresh_required");  // R2, for the new token
+        h.box.token_refreshed(alice, false);                     // R1's late answer
+        CHECK(h.events().empty());                               // no prompt
+        h.box.token_refreshed(alice, true);                      // R2's
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        CHECK(due[0].id == "m1");
+    }
+
+    TEST_CASE("recipients a report leaves without a verdict wait for a failure, not a success") {
+        harness h;
+        REQUIRE(h.box.enqueue("m1", alice, {"a@example.org", "b@example.org"}));
+        REQUIRE(h.box.take_due().size() == 1);
+        smtperr::send_report r;  // "sent", but b is not in it
+        r.outcome = outcome::sent;
+        r.recipients = {verdict("a@example.org", true)};
+        h.box.complete("m1", r);
+        const auto ev = h.events();
+        REQUIRE(kinds(ev) == "retry_scheduled,system_message");
+        CHECK(as<retry_scheduled_event>(ev[0]).diagnosis.condition == condition::transient_failure);
+        CHECK(as<system_message_event>(ev[1]).diagnosis.condition == condition::transient_failure);
     }
 }
