@@ -74,7 +74,7 @@ const rule rules[] = {
     {"gmail.app_password", "gmail", p_auth, 534, 7, 9, "application-specific password", c::app_password_required, a::none, s_def, 0, "https://support.google.com/mail/?p=InvalidSecondFactor"},
     {"gmail.web_login", "gmail", p_auth, 534, 7, 14, "", c::web_login_required, a::none, s_def, 0, "https://support.google.com/mail/answer/78754"},
     {"gmail.bad_credentials", "gmail", p_auth, 535, 7, 8, "", c::authentication_failed, a::none, s_def, 0, "https://support.google.com/mail/?p=BadCredentials"},
-    {"gmail.too_many_logins", "gmail", p_auth, 454, 7, 0, "too many login attempts", c::rate_limited, a::retry_later, s_acct, 30 * minutes, "https://support.google.com/mail/answer/7126229"},
+    {"gmail.too_many_logins", "gmail", p_auth, 454, 7, 0, "too many login attempts", c::rate_limited, a::retry_later, s_acct, 30 * minutes, "https://support.google.com/mail/answer/7126229", "too_many_sign_ins"},
     {"gmail.auth_required", "gmail", any_phase, 530, 5, 1, "", c::authentication_required, a::none, s_def, 0, "https://support.google.com/mail/?p=WantAuthError"},
     {"gmail.mechanism", "gmail", p_auth, 504, 7, 4, "", c::auth_mechanism_rejected},
     {"gmail.identity_change", "gmail", p_auth, 503, 7, 0, "no identity changes", c::bad_sequence},
@@ -86,7 +86,7 @@ const rule rules[] = {
     {"gmail.size", "gmail", any_phase, 552, 3, 4, "", c::message_too_large, a::none, s_def, 0, "https://support.google.com/mail/?p=MaxSizeError"},
     {"gmail.blocked_content", "gmail", any_phase, 552, 7, 0, "", c::message_content_rejected, a::edit_message, s_msg, 0, "https://support.google.com/mail/?p=BlockedMessage"},
     {"gmail.unsolicited", "gmail", any_phase, 550, 7, 1, "unsolicited", c::spam_rejected, a::none, s_def, 0, "https://support.google.com/mail/?p=UnsolicitedMessageError"},
-    {"gmail.admin_policy", "gmail", any_phase, 550, 7, 1, "policy that prohibited", c::domain_policy_rejected, a::contact_provider},
+    {"gmail.admin_policy", "gmail", any_phase, 550, 7, 1, "policy that prohibited", c::transaction_rejected, a::contact_provider, s_msg, 0, {}, "admin_policy"},
     {"gmail.relay_credentials", "gmail", any_phase, 550, 7, 1, "invalid credentials for relay", c::relay_denied, a::none, s_acct},
     {"gmail.relay_denied", "gmail", any_phase, 550, 7, 0, "mail relay denied", c::relay_denied, a::none, s_acct},
     {"gmail.sending_denied", "gmail", any_phase, 550, 7, 0, "mail sending denied", c::account_restricted, a::contact_provider},
@@ -99,18 +99,18 @@ const rule rules[] = {
 
     // Microsoft 365 / Exchange Online / Outlook.com
     // Switched off for the tenant: OAuth cannot help either (docs/classification.md).
-    {"microsoft.smtp_auth_disabled", "microsoft", p_auth, 535, 7, 139, "smtpclientauthentication is disabled", c::authentication_unavailable, a::contact_provider, s_acct, 0, "https://aka.ms/smtp_auth_disabled"},
+    {"microsoft.smtp_auth_disabled", "microsoft", p_auth, 535, 7, 139, "smtpclientauthentication is disabled", c::authentication_unavailable, a::contact_provider, s_acct, 0, "https://aka.ms/smtp_auth_disabled", "smtp_auth_disabled"},
     {"microsoft.oauth_invalid", "microsoft", p_auth, 535, -1, -1, "", c::oauth_token_invalid, a::none, s_def, 0, {}, {}, mechanism::oauth},
     {"microsoft.basic_auth_disabled", "microsoft", p_auth, 535, 7, 139, "basic authentication is disabled", c::basic_auth_disabled},
     {"microsoft.security_defaults", "microsoft", p_auth, 535, 7, 139, "security defaults", c::basic_auth_disabled, a::contact_provider},
     {"microsoft.conditional_access", "microsoft", p_auth, 535, 7, 139, "did not meet the criteria", c::account_restricted, a::contact_provider},
-    {"microsoft.federation", "microsoft", p_auth, 535, 7, 139, "federated sts", c::authentication_unavailable, a::contact_provider},
+    {"microsoft.federation", "microsoft", p_auth, 535, 7, 139, "federated sts", c::authentication_unavailable, a::contact_provider, s_def, 0, {}, "smtp_auth_disabled"},
     {"microsoft.bad_credentials", "microsoft", p_auth, 535, 7, -1, "", c::authentication_failed},
     {"microsoft.basic_auth_retired", "", any_phase, 5, 7, 30, "basic authentication is not supported", c::basic_auth_disabled},
     {"microsoft.not_authenticated", "microsoft", any_phase, 530, 7, 57, "", c::authentication_required},
     {"microsoft.tls_version", "microsoft", any_phase, 421, 7, 66, "", c::tls_failed, a::check_account_settings, s_conn},
     {"microsoft.send_as", "microsoft", any_phase, 5, -1, -1, "send as this sender|sendasdenied", c::sender_rejected},
-    {"microsoft.sender_throttled", "microsoft", any_phase, 550, 2, -1, "sender throttled", c::rate_limited, a::retry_later, s_acct, 1 * hours},
+    {"microsoft.sender_throttled", "microsoft", any_phase, 550, 2, -1, "sender throttled", c::rate_limited, a::retry_later, s_acct, 1 * hours, {}, "sender_throttled"},
     {"microsoft.bad_outbound_sender", "microsoft", any_phase, 550, 1, 8, "", c::account_restricted, a::contact_provider},
     {"microsoft.submission_quota", "microsoft", any_phase, 5, 2, 2, "submission quota|submissionquotaexceeded", c::sending_quota_exceeded, a::retry_later, s_acct, 24 * hours},
     {"microsoft.daily_recipients", "microsoft", any_phase, 550, 1, 90, "", c::sending_quota_exceeded, a::retry_later, s_acct, 24 * hours},
@@ -119,7 +119,7 @@ const rule rules[] = {
     {"microsoft.hip_send", "microsoft", any_phase, 554, 2, 0, "hipsend", c::web_login_required, a::sign_in_via_web, s_acct},
     {"microsoft.refuse_quota", "microsoft", any_phase, 554, 2, 0, "refusequota", c::sending_quota_exceeded, a::retry_later, s_acct, 24 * hours},
     {"microsoft.outbound_spam", "microsoft", any_phase, 554, 2, 0, "outboundspamexception", c::account_restricted, a::contact_provider},
-    {"microsoft.ip_pool", "microsoft", any_phase, 550, 7, 708, "", c::client_blocked, a::contact_provider},
+    {"microsoft.ip_pool", "microsoft", any_phase, 550, 7, 708, "", c::account_restricted, a::contact_provider, s_acct},
     {"microsoft.tenant_threshold", "microsoft", any_phase, 550, 7, 705, "", c::account_restricted, a::contact_provider},
     {"microsoft.unregistered_domain", "microsoft", any_phase, 550, 7, 750, "", c::account_restricted, a::contact_provider},
     {"microsoft.tenant_block_list", "microsoft", any_phase, 550, 7, 703, "", c::domain_policy_rejected, a::contact_provider, s_msg},
@@ -129,7 +129,7 @@ const rule rules[] = {
     {"microsoft.relay_denied", "microsoft", p_not_sender, 550, 4, 1, "relay access denied", c::relay_denied},
     {"microsoft.directory_edge", "microsoft", p_not_sender, 550, 4, 1, "access denied", c::recipient_unknown},
     {"microsoft.recipient_not_found", "microsoft", p_not_sender, 550, 1, 10, "", c::recipient_unknown},
-    {"microsoft.group_restriction", "microsoft", p_not_sender, 550, 7, -1, "not in allowed-senders|not authenticated for group", c::domain_policy_rejected, a::contact_recipient, s_rcpt},
+    {"microsoft.group_restriction", "microsoft", p_not_sender, 550, 7, -1, "not in allowed-senders|not authenticated for group", c::recipient_mailbox_unavailable, a::contact_recipient, s_rcpt, 0, {}, "recipient_restricted"},
 
     // Yahoo / AOL
     {"yahoo.auth", "yahoo", p_auth, 535, -1, -1, "(#auth005)", c::app_password_required, a::none, s_def, 0, {}, {}, mechanism::password},
@@ -172,7 +172,7 @@ const rule rules[] = {
 
     // QQ / Tencent
     {"qq.authorization_code", "qq", p_auth, 535, -1, -1, "authorization code", c::app_password_required, a::none, s_def, 0, {}, {}, mechanism::password},
-    {"qq.smtp_disabled", "qq", p_auth, 454, -1, -1, "open smtp flag", c::account_restricted, a::check_account_settings, s_acct},
+    {"qq.smtp_disabled", "qq", p_auth, 454, -1, -1, "open smtp flag", c::authentication_unavailable, a::check_account_settings, s_acct, 0, {}, "smtp_access_off"},
     {"qq.frequency", "qq", any_phase, 550, -1, -1, "frequency limited", c::rate_limited, a::retry_later, s_acct, 1 * hours},
     {"qq.content", "qq", any_phase, 550, -1, -1, "content denied|spam is embedded", c::spam_rejected},
 
@@ -182,7 +182,7 @@ const rule rules[] = {
     {"netease.envelope_mismatch", "netease", any_phase, 554, -1, -1, "dt:sum", c::sender_rejected},
     {"netease.daily_quota", "netease", any_phase, 554, -1, -1, "mi:stc", c::sending_quota_exceeded, a::retry_later, s_acct, 24 * hours},
     {"netease.quarter_hour_quota", "netease", any_phase, 451, -1, -1, "mi:sfq", c::rate_limited, a::retry_later, s_acct, 15 * minutes},
-    {"netease.auth_failures", "netease", any_phase, 0, -1, -1, "too much fail authentication|auth error limit exceed", c::rate_limited, a::retry_later, s_acct, 1 * hours},
+    {"netease.auth_failures", "netease", any_phase, 0, -1, -1, "too much fail authentication|auth error limit exceed", c::rate_limited, a::retry_later, s_acct, 1 * hours, {}, "too_many_sign_ins"},
 
     // Fastmail: third-party clients sign in with app passwords only
     {"fastmail.auth", "fastmail", p_auth, 535, -1, -1, "", c::app_password_required, a::none, s_def, 0, {}, {}, mechanism::password},
@@ -194,14 +194,15 @@ const rule rules[] = {
     {"auth.app_password", "", any_phase, 0, -1, -1, "application-specific password|app password|application password|app-specific password|authorization code|parol prilozheniya", c::app_password_required},
     {"auth.web_login", "", any_phase, 0, -1, -1, "log in via your web browser|sign in via your web browser|login via web|web login required", c::web_login_required},
     {"auth.basic_disabled", "", any_phase, 0, -1, -1, "basic authentication is disabled|basic authentication is not supported|basic auth is disabled", c::basic_auth_disabled},
-    {"auth.smtp_disabled", "", any_phase, 0, -1, -1, "smtpclientauthentication is disabled|smtp auth is disabled|smtp authentication is disabled|authenticated smtp is disabled", c::authentication_unavailable, a::contact_provider, s_acct},
+    {"auth.smtp_disabled", "", any_phase, 0, -1, -1, "smtpclientauthentication is disabled|smtp auth is disabled|smtp authentication is disabled|authenticated smtp is disabled", c::authentication_unavailable, a::contact_provider, s_acct, 0, {}, "smtp_auth_disabled"},
     {"auth.password_expired", "", any_phase, 0, -1, -1, "password expired|password has expired|password must be changed", c::password_expired},
     {"tls.unsupported", "", any_phase, 0, -1, -1, "does not support tls|does not support starttls|tls not supported|starttls not supported", c::starttls_unavailable},
     {"tls.required", "", any_phase, 0, -1, -1, "must issue a starttls|starttls first|tls required|requires tls|encryption required|must use tls|tls is required|requires encryption", c::encryption_required},
     {"auth.required", "", any_phase, 0, -1, -1, "authentication required|authentication is required|auth required|must authenticate|authenticate first|send auth command first|authorization required|not authenticated|please login|login required|sender not authenticated|unauthenticated senders|turn on smtp authentication|enable smtp authentication", c::authentication_required},
     {"auth.account_disabled", "", p_auth | p_mail | p_greeting | p_hello, 0, -1, -1, "account disabled|account is disabled|account has been disabled|account locked|account is locked|account has been locked|account suspended|account has been suspended|account blocked|user account disabled|access rights to this service", c::account_restricted},
-    {"auth.failure_limit", "", any_phase, 0, -1, -1, "auth error limit|fail authentication|too many bad auth", c::rate_limited, a::retry_later, s_acct, 30 * minutes},
-    {"auth.temporary", "", p_auth, 4, -1, -1, "too many login attempts|too many failed|too many authentication failures|login attempts", c::rate_limited, a::retry_later, s_acct, 30 * minutes},
+    {"auth.failure_limit", "", any_phase, 0, -1, -1, "auth error limit|fail authentication|too many bad auth", c::rate_limited, a::retry_later, s_acct, 30 * minutes, {}, "too_many_sign_ins"},
+    {"auth.failed_text", "", p_auth, 5, -1, -1, "authentication failure|authentication failed|authentication unsuccessful", c::authentication_failed, a::none, s_def, 0, {}, {}, mechanism::password},
+    {"auth.temporary", "", p_auth, 4, -1, -1, "too many login attempts|too many failed|too many authentication failures|login attempts", c::rate_limited, a::retry_later, s_acct, 30 * minutes, {}, "too_many_sign_ins"},
     {"account.sending_blocked", "", any_phase, 0, -1, -1, "unusual sending activity|unusual activity|suspicious activity|outgoing blocked|outgoing mail blocked|outgoing mail has been|blocked from sending|sending has been disabled|sending has been blocked", c::account_restricted},
 
     // Greylisting before rate limits: both say "later", greylisting says how.
@@ -262,12 +263,18 @@ const rule rules[] = {
     // ---- Generic rules by phase, basic code and enhanced code --------------------------------
     {"starttls.unavailable", "", p_starttls, 454, -1, -1, "", c::tls_unavailable},
     {"starttls.refused", "", p_starttls, 5, -1, -1, "", c::starttls_unavailable},
+    // 450 to MAIL with a mailbox status: the mailbox is the sender's own (seed-codes.md: 450
+    // is a busy or locked mailbox), not a recipient's.
+    {"sender.mailbox_busy", "", p_mail, 450, 2, -1, "", c::transient_failure, a::retry_later, s_acct, 0, {}, "sender_mailbox_busy"},
     {"auth.temporary_failure", "", p_auth, 454, -1, -1, "", c::authentication_temporary_failure},
     {"auth.mechanism", "", p_auth, 504, -1, -1, "", c::auth_mechanism_rejected},
     {"auth.sequence", "", p_auth, 503, -1, -1, "", c::bad_sequence},
     {"auth.cancelled", "", p_auth, 501, -1, -1, "", c::authentication_failed},
     {"auth.line_too_long", "", p_auth, 500, 5, 6, "", c::syntax_error},
     {"auth.required_530", "", p_auth, 530, -1, -1, "", c::encryption_required},
+    // A 550 or 554 to AUTH refuses the sign-in: there is no recipient or message yet.
+    {"auth.refused_550", "", p_auth, 550, -1, -1, "", c::authentication_failed},
+    {"auth.refused_554", "", p_auth, 554, -1, -1, "", c::authentication_failed},
     {"mail.tls_530", "", any_phase, 530, 7, 0, "starttls|tls", c::encryption_required},
     {"mail.size_transient", "", p_mail, 452, -1, -1, "", c::server_storage_full},
     {"mail.sender_address", "", p_mail, 5, 1, -1, "", c::sender_rejected},

@@ -79,6 +79,29 @@ constexpr catalog_entry catalog[] = {
           "manche Server bieten die Anmeldung nur über eine verschlüsselte Verbindung an. "
           "Vergleichen Sie die Einstellungen mit den Angaben Ihres Anbieters."}},
     }}},
+    {"smtp_auth_disabled", {{  // authentication_unavailable: turned off by an admin
+        {{"Sending from apps is turned off for your account – ask your admin"},
+         {"Your organization or provider has turned off sign-in for sending mail from apps "
+          "like this one (SMTP AUTH). A new password does not help. Ask your administrator to "
+          "allow it for your account, or sign in with OAuth if the app offers it."}},
+        {{"Versand aus Apps für Ihr Konto abgeschaltet – Administrator fragen"},
+         {"Ihre Organisation oder Ihr Anbieter hat die Anmeldung zum Versand aus Apps wie "
+          "dieser (SMTP AUTH) abgeschaltet. Ein neues Passwort hilft nicht. Bitten Sie Ihren "
+          "Administrator, sie für Ihr Konto freizugeben, oder melden Sie sich mit OAuth an, "
+          "falls die App das anbietet."}},
+    }}},
+    {"smtp_access_off", {{  // authentication_unavailable: the mailbox's own SMTP switch
+        {{"SMTP access is off for this mailbox – turn it on in its web settings"},
+         {"Your provider lets apps send mail only once SMTP access is turned on for the "
+          "mailbox. Sign in on the provider's website, turn on POP3/IMAP/SMTP access in the "
+          "mailbox settings (some providers then give you a code to use as the password) and "
+          "send again."}},
+        {{"SMTP-Zugang für dieses Postfach aus – in den Web-Einstellungen einschalten"},
+         {"Ihr Anbieter erlaubt den Versand aus Apps erst, wenn der SMTP-Zugang für das "
+          "Postfach eingeschaltet ist. Melden Sie sich auf der Website des Anbieters an, "
+          "schalten Sie in den Postfacheinstellungen den Zugang per POP3/IMAP/SMTP ein (manche "
+          "Anbieter geben Ihnen dann einen Code, der als Passwort dient) und senden Sie erneut."}},
+    }}},
     {"auth_mechanism_rejected", {{
         {{"Sign-in method not accepted – check account settings"},
          {"The server does not accept the sign-in method that the app used. Check the "
@@ -209,6 +232,28 @@ constexpr catalog_entry catalog[] = {
           "möglich sind, und diese Grenze ist gerade erreicht. Warten Sie einige Minuten und "
           "senden Sie die Nachricht dann erneut."}},
     }}},
+    {"too_many_sign_ins", {{  // rate_limited: sign-in attempts, not messages
+        {{"Too many sign-in attempts – wait, then check the password"},
+         {"The server has seen too many sign-in attempts for your account in a short time and "
+          "refuses new ones for a while. If the password in the account settings is wrong, "
+          "correct it; the app tries again later."}},
+        {{"Zu viele Anmeldeversuche – warten, dann Passwort prüfen"},
+         {"Der Server hat in kurzer Zeit zu viele Anmeldeversuche für Ihr Konto gezählt und "
+          "lehnt weitere eine Weile ab. Ist das Passwort in den Kontoeinstellungen falsch, "
+          "korrigieren Sie es; die App versucht es später erneut."}},
+    }}},
+    {"sender_throttled", {{  // rate_limited: sending paused after repeated errors
+        {{"Sending paused after repeated errors – fix their cause"},
+         {"Your provider paused sending from your account because earlier messages kept "
+          "failing, for example with a sender address you may not use or with recipients that "
+          "do not exist. Correct what caused those errors; sending resumes by itself after a "
+          "while."}},
+        {{"Versand nach wiederholten Fehlern pausiert – Ursache beheben"},
+         {"Ihr Anbieter hat den Versand von Ihrem Konto pausiert, weil frühere Nachrichten "
+          "immer wieder fehlschlugen, etwa mit einer Absenderadresse, die Sie nicht verwenden "
+          "dürfen, oder mit Empfängern, die es nicht gibt. Beheben Sie die Ursache; nach einer "
+          "Weile ist der Versand von selbst wieder möglich."}},
+    }}},
     {"greylisted", {{
         {{"Temporarily deferred by the server – try again later"},
          {"To fend off spam, the server accepts messages from unknown senders only on a second "
@@ -240,6 +285,37 @@ constexpr catalog_entry catalog[] = {
           "etwa weil er kein vollständiger Domainname ist. Das liegt weder an Ihrer Nachricht "
           "noch an den Empfängern. Wenden Sie sich an Ihren Anbieter, wenn es wieder "
           "vorkommt."}},
+    }}},
+    {"recipient_restricted", {{  // recipient_mailbox_unavailable: a group's sender list
+        {{"Recipient takes mail only from certain senders – contact them"},
+         {"The recipient, often a group or distribution list, accepts messages only from "
+          "certain senders or from signed-in members of its organization, and you are not one "
+          "of them. Ask the recipient or the list's owner to allow you, or reach them another "
+          "way."}},
+        {{"Empfänger nimmt nur Post bestimmter Absender an – Empfänger fragen"},
+         {"Der Empfänger, oft eine Gruppe oder Verteilerliste, nimmt nur Nachrichten von "
+          "bestimmten Absendern oder angemeldeten Mitgliedern seiner Organisation an, und Sie "
+          "gehören nicht dazu. Bitten Sie den Empfänger oder den Verantwortlichen der Liste, "
+          "Sie zuzulassen, oder erreichen Sie ihn auf anderem Weg."}},
+    }}},
+    {"admin_policy", {{  // transaction_rejected: a rule of the sender's organization
+        {{"Blocked by a rule of your organization – ask your admin"},
+         {"A rule that your organization's administrator set up for the mail service blocked "
+          "this message, because of its sender, its recipients or its content. Ask your "
+          "administrator which rule applies."}},
+        {{"Von einer Regel Ihrer Organisation blockiert – Administrator fragen"},
+         {"Eine Regel, die der Administrator Ihrer Organisation für den Mailversand "
+          "eingerichtet hat, hat diese Nachricht blockiert, wegen ihres Absenders, ihrer "
+          "Empfänger oder ihres Inhalts. Fragen Sie Ihren Administrator, welche Regel greift."}},
+    }}},
+    {"sender_mailbox_busy", {{  // transient_failure: 450 to MAIL, the sender's own mailbox
+        {{"Your mailbox is busy on the server – trying again later"},
+         {"The server could not use your own mailbox just now, for example because it is "
+          "locked or busy. This is temporary; the app sends the message again later."}},
+        {{"Ihr Postfach ist auf dem Server gerade belegt – neuer Versuch später"},
+         {"Der Server konnte Ihr eigenes Postfach gerade nicht verwenden, etwa weil es "
+          "gesperrt oder belegt ist. Das ist vorübergehend; die App sendet die Nachricht "
+          "später erneut."}},
     }}},
     {"relay_denied", {{
         {{"Server refuses to relay – check account settings"},
