@@ -107,6 +107,9 @@ const rule rules[] = {
     {"microsoft.federation", "microsoft", p_auth, 535, 7, 139, "federated sts", c::authentication_unavailable, a::contact_provider, s_def, 0, {}, "smtp_auth_disabled"},
     {"microsoft.bad_credentials", "microsoft", p_auth, 535, 7, -1, "", c::authentication_failed},
     {"microsoft.basic_auth_retired", "", any_phase, 5, 7, 30, "basic authentication is not supported", c::basic_auth_disabled},
+    // "530 5.7.57 Client not authenticated … Error: 535 5.7.139 … SmtpClientAuthentication is
+    // disabled": the sign-in failed because it is switched off; a password cannot help.
+    {"microsoft.not_authenticated_disabled", "microsoft", any_phase, 530, 7, 57, "smtpclientauthentication is disabled", c::authentication_unavailable, a::contact_provider, s_acct, 0, "https://aka.ms/smtp_auth_disabled", "smtp_auth_disabled"},
     {"microsoft.not_authenticated", "microsoft", any_phase, 530, 7, 57, "", c::authentication_required},
     {"microsoft.tls_version", "microsoft", any_phase, 421, 7, 66, "", c::tls_failed, a::check_account_settings, s_conn},
     {"microsoft.send_as", "microsoft", any_phase, 5, -1, -1, "send as this sender|sendasdenied", c::sender_rejected},

@@ -125,6 +125,7 @@ const rule_input rule_inputs[] = {
     {"microsoft.federation", "535 5.7.139 Authentication unsuccessful, the federated STS service was unreachable.", p::auth, ms},
     {"microsoft.bad_credentials", "535 5.7.3 Authentication unsuccessful", p::auth, ms},
     {"microsoft.basic_auth_retired", "550 5.7.30 Basic authentication is not supported for Client Submission.", p::mail},
+    {"microsoft.not_authenticated_disabled", "530 5.7.57 Client not authenticated to send mail. Error: 535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.", p::mail, ms},
     {"microsoft.not_authenticated", "530 5.7.57 Client not authenticated to send mail.", p::mail, ms},
     {"microsoft.tls_version", "421 4.7.66 TLS 1.0 and 1.1 are not supported.", p::ehlo, ms},
     {"microsoft.send_as", "550 5.7.60 SMTP; Client does not have permissions to send as this sender", p::data_end, ms},
