@@ -30,38 +30,26 @@ struct leaf_spec {
 
 /// Issues a server certificate from `ca` (or self-signed) with its own new key.
 inline test::key_and_cert make_leaf(const test::test_pki& ca, const leaf_spec& spec) {
-    using namespace test::pki_detail;
-    BIO* kb = BIO_new_mem_buf(ca.ca.key_pem.data(), static_cast<int>(ca.ca.key_pem.size()));
-    BIO* cb = BIO_new_mem_buf(ca.ca.cert_pem.data(), static_cast<int>(ca.ca.cert_pem.size()));
-    EVP_PKEY* ca_key = PEM_read_bio_PrivateKey(kb, nullptr, nullptr, nullptr);
-    X509* ca_cert = PEM_read_bio_X509(cb, nullptr, nullptr, nullptr);
-    BIO_free(kb);
-    BIO_free(cb);
-    EVP_PKEY* key = EVP_EC_gen("P-256");
-    if (ca_key == nullptr || ca_cert == nullptr || key == nullptr) {
-        throw std::runtime_error("hostile PKI");
-    }
-    X509* c = X509_new();
-    X509_set_version(c, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(c), next_serial());
-    X509_gmtime_adj(X509_getm_notBefore(c), spec.not_before);
-    X509_gmtime_adj(X509_getm_notAfter(c), spec.not_after);
-    X509_set_pubkey(c, key);
-    X509_NAME* name = X509_get_subject_name(c);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("hostile leaf"), -1, -1, 0);
-    X509* issuer = spec.self_signed ? c : ca_cert;
-    X509_set_issuer_name(c, X509_get_subject_name(issuer));
-    add_ext(c, issuer, NID_basic_constraints, "critical,CA:FALSE");
-    add_ext(c, issuer, NID_ext_key_usage, "serverAuth");
-    add_ext(c, issuer, NID_subject_alt_name, spec.san);
-    X509_sign(c, spec.self_signed ? key : ca_key, EVP_sha256());
-    test::key_and_cert out{to_pem(key), to_pem(c)};
-    X509_free(c);
-    X509_free(ca_cert);
-    EVP_PKEY_free(key);
-    EVP_PKEY_free(ca_key);
-    return out;
+    return ca.issue_with_ca([&](EVP_PKEY* key, EVP_PKEY* ca_key, X509* ca_cert) {
+        using namespace test::pki_detail;
+        X509* c = X509_new();
+        X509_set_version(c, 2);
+        ASN1_INTEGER_set(X509_get_serialNumber(c), next_serial());
+        X509_gmtime_adj(X509_getm_notBefore(c), spec.not_before);
+        X509_gmtime_adj(X509_getm_notAfter(c), spec.not_after);
+        X509_set_pubkey(c, key);
+        X509_NAME* name = X509_get_subject_name(c);
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                   reinterpret_cast<const unsigned char*>("hostile leaf"), -1, -1,
+                                   0);
+        X509* issuer = spec.self_signed ? c : ca_cert;
+        X509_set_issuer_name(c, X509_get_subject_name(issuer));
+        add_ext(c, issuer, NID_basic_constraints, "critical,CA:FALSE");
+        add_ext(c, issuer, NID_ext_key_usage, "serverAuth");
+        add_ext(c, issuer, NID_subject_alt_name, spec.san);
+        X509_sign(c, spec.self_signed ? key : ca_key, EVP_sha256());
+        return c;
+    });
 }
 
 }  // namespace smtperr::hostile

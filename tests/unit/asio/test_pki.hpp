@@ -130,9 +130,10 @@ struct test_pki {
                 .string();
         std::ofstream(ca_file) << ca.cert_pem;
     }
-    /// Another server certificate from this CA, with its own key, subject CN `cn` and
-    /// subjectAltName `san` ("DNS:a.example,IP:::1"; none when empty).
-    key_and_cert leaf(const char* cn, const char* san) const {
+    /// Calls `f(key, ca_key, ca_cert)` with a new key and this CA's key and certificate,
+    /// freed afterwards; `f` issues a certificate with them.
+    template <class F>
+    key_and_cert issue_with_ca(F&& f) const {
         using namespace pki_detail;
         BIO* kb = BIO_new_mem_buf(ca.key_pem.data(), static_cast<int>(ca.key_pem.size()));
         BIO* cb = BIO_new_mem_buf(ca.cert_pem.data(), static_cast<int>(ca.cert_pem.size()));
@@ -142,15 +143,22 @@ struct test_pki {
         BIO_free(cb);
         EVP_PKEY* key = EVP_EC_gen("P-256");
         if (ca_key == nullptr || ca_cert == nullptr || key == nullptr) {
-            throw std::runtime_error("test_pki::leaf");
+            throw std::runtime_error("test_pki: CA");
         }
-        X509* c = issue(key, cn, ca_cert, ca_key, false, san);
+        X509* c = f(key, ca_key, ca_cert);
         key_and_cert out{to_pem(key), to_pem(c)};
         X509_free(c);
         X509_free(ca_cert);
         EVP_PKEY_free(key);
         EVP_PKEY_free(ca_key);
         return out;
+    }
+    /// Another server certificate from this CA, with its own key, subject CN `cn` and
+    /// subjectAltName `san` ("DNS:a.example,IP:::1"; none when empty).
+    key_and_cert leaf(const char* cn, const char* san) const {
+        return issue_with_ca([&](EVP_PKEY* key, EVP_PKEY* ca_key, X509* ca_cert) {
+            return pki_detail::issue(key, cn, ca_cert, ca_key, false, san);
+        });
     }
     ~test_pki() {
         std::error_code ec;

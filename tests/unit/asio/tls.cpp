@@ -15,6 +15,7 @@
 #include <chrono>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "unit/asio/test_pki.hpp"
 
@@ -70,6 +71,22 @@ bool handshake(const smtperr::test::key_and_cert& leaf, const std::string& host)
     return handshake(leaf, o);
 }
 
+/// A certificate with subject CN `cn` and subjectAltName `san`, presented to a client
+/// connecting to `host`.
+struct name_case {
+    std::string cn;
+    std::string san;
+    std::string host;
+    bool accepted;
+};
+
+void check_names(const std::vector<name_case>& cases) {
+    for (const auto& c : cases) {
+        INFO("CN=", c.cn, " SAN=", c.san, " host=", c.host);
+        CHECK(handshake(pki().leaf(c.cn.c_str(), c.san.c_str()), c.host) == c.accepted);
+    }
+}
+
 }  // namespace
 
 TEST_SUITE("smtperr/asio/detail/tls.hpp") {
@@ -104,15 +121,9 @@ TEST_SUITE("smtperr/asio/detail/tls.hpp") {
     }
 
     TEST_CASE("a host name is checked against DNS subjectAltNames only, RFC 9525 wildcards") {
-        struct row {
-            std::string cn;
-            std::string san;
-            std::string host;
-            bool accepted;
-        };
         // Found in review: Asio's host_name_verification calls X509_check_host() with no
         // flags, which took partial wildcards and, without a DNS name, the subject's CN.
-        const row rows[] = {
+        check_names({
             {"x", "DNS:smtp.example.com", "smtp.example.com", true},
             {"x", "DNS:smtp.example.com", "SMTP.Example.COM", true},
             {"x", "DNS:smtp.example.com", "smtp.example.com.", true},
@@ -129,21 +140,11 @@ TEST_SUITE("smtperr/asio/detail/tls.hpp") {
             {"smtp.example.com", "IP:127.0.0.1", "smtp.example.com", false},
             {"smtp.example.com", "DNS:other.example", "smtp.example.com", false},
             {"*.example.com", "IP:127.0.0.1", "smtp.example.com", false},
-        };
-        for (const auto& r : rows) {
-            INFO("CN=", r.cn, " SAN=", r.san, " host=", r.host);
-            CHECK(handshake(pki().leaf(r.cn.c_str(), r.san.c_str()), r.host) == r.accepted);
-        }
+        });
     }
 
     TEST_CASE("an IP literal is checked against IP subjectAltNames only") {
-        struct row {
-            std::string cn;
-            std::string san;
-            std::string host;
-            bool accepted;
-        };
-        const row rows[] = {
+        check_names({
             {"x", "IP:127.0.0.1", "127.0.0.1", true},
             {"x", "IP:::1", "::1", true},
             {"x", "IP:::1", "0:0:0:0:0:0:0:1", true},
@@ -151,11 +152,7 @@ TEST_SUITE("smtperr/asio/detail/tls.hpp") {
             {"127.0.0.1", "DNS:127.0.0.1", "127.0.0.1", false},
             {"127.0.0.1", "", "127.0.0.1", false},
             {"x", "DNS:*.0.0.1", "127.0.0.1", false},
-        };
-        for (const auto& r : rows) {
-            INFO("CN=", r.cn, " SAN=", r.san, " host=", r.host);
-            CHECK(handshake(pki().leaf(r.cn.c_str(), r.san.c_str()), r.host) == r.accepted);
-        }
+        });
     }
 
     TEST_CASE("a pinned certificate needs no name") {
