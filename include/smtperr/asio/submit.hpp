@@ -786,9 +786,16 @@ class submit_op : public net::coroutine {
                 goto done;
             }
             feed(s, s.jobs[s.tail], phase::data_end);
-            s.jobs[s.tail].done = true;
-            if (s.surplus) {
-                end_after_surplus(s);  // A 421 behind it answers the messages not attempted.
+            end_transaction(s, s.jobs[s.tail]);  // Recipients split off wait like the others.
+            if (!usable(s)) {
+                // The reply ended the session (a 421): settle() gives it to the others.
+                s.close();
+                goto done;
+            }
+            if (!s.in.empty()) {
+                // Octets behind the refusal, whatever is still queued (the next message's
+                // commands never went out): a 421 there answers the messages not attempted.
+                end_after_surplus(s);
                 goto done;
             }
             // The others were not attempted: the connection could not go on.

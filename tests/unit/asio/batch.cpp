@@ -64,6 +64,17 @@ sa::message msg(int i, std::vector<std::string> to = {"b@y.test"}) {
             "Subject: " + std::to_string(i) + "\r\n\r\nBody " + std::to_string(i) + "\r\n"};
 }
 
+// Message i with a body of 8 MiB: much more than one write, so the upload is still going
+// on when a server that read the first line of the data answers.
+sa::message big_msg(int i, std::vector<std::string> to = {"b@y.test"}) {
+    sa::message m = msg(i, std::move(to));
+    m.body = "Subject: big\r\n\r\n";
+    while (m.body.size() < (8u << 20)) {
+        m.body += std::string(998, 'x') + "\r\n";
+    }
+    return m;
+}
+
 // Starts a batch that `sig` can cancel; its completion fills `r` and stops `srv`.
 void start_cancellable(net::io_context& ioc, net::ssl::context& ctx, const sa::submit_options& o,
                        std::vector<sa::message> msgs, net::cancellation_signal& sig,
@@ -486,21 +497,13 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
     TEST_CASE("a reply during a large upload is heard before the upload ends") {
         // hostile-servers I-06.
         net::io_context ioc;
-        // Much more than one write: the upload is still going on when the server, having
-        // read the first line of the data, refuses the message.
-        sa::message big = msg(1);
-        big.body.reserve(8u << 20);
-        while (big.body.size() < (8u << 20)) {
-            big.body += std::string(998, 'x') + "\r\n";
-        }
-        big.body = "Subject: big\r\n\r\n" + big.body;
         script_server srv(ioc, {send(greeting), expect("EHLO", "250-mx.test\r\n250 PIPELINING\r\n"),
                                 group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"),
                                 expect("Subject: big", "552 5.3.4 message too big\r\n"),
                                 data_reply("250 queued\r\n"), group(head(2), "250 ok\r\n")});
         auto o = base_options();
         o.timeouts.data_block = o.timeouts.data_end = 10s;
-        const auto r = run(ioc, srv, {std::move(big), msg(2)}, o);
+        const auto r = run(ioc, srv, {big_msg(1), msg(2)}, o);
         REQUIRE(r.called);
         REQUIRE(r.reports.size() == 2);
         CHECK(r.reports[0].outcome == outcome::failed);
@@ -518,24 +521,86 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         // session goes up (found in review: the octets after the 552 made it a protocol
         // violation, and a message that can never fit was retried).
         net::io_context ioc;
-        sa::message big = msg(1);
-        while (big.body.size() < (8u << 20)) {
-            big.body += std::string(998, 'x') + "\r\n";
-        }
-        big.body = "Subject: big\r\n\r\n" + big.body;
         script_server srv(
             ioc, {send(greeting), expect("EHLO", "250-mx.test\r\n250 PIPELINING\r\n"),
                   group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"),
                   expect("Subject: big", "552 5.3.4 message too big\r\n421 4.4.2 closing\r\n")});
         auto o = base_options();
         o.timeouts.data_block = o.timeouts.data_end = 10s;
-        const auto r = run(ioc, srv, {std::move(big)}, o);
+        const auto r = run(ioc, srv, {big_msg(1)}, o);
         REQUIRE(r.called);
         REQUIRE(r.reports.size() == 1);
         CHECK(r.reports[0].outcome == outcome::failed);
         CHECK(r.reports[0].deciding.condition == condition::message_too_large);
         CHECK_FALSE(r.reports[0].possibly_delivered);
         CHECK(srv.data.empty());
+    }
+
+    TEST_CASE("a reply during a large upload that ends the session answers the others") {
+        // Found in review: the messages not attempted got connection_lost instead of the
+        // 421, alone and closing (no PIPELINING), or behind a refusal while the next
+        // message's commands were queued (PIPELINING).
+        for (const bool pipelining : {false, true}) {
+            CAPTURE(pipelining);
+            net::io_context ioc;
+            step early = expect("Subject: big", pipelining ? "552 5.3.4 message too big\r\n"
+                                                             "421 4.4.2 closing\r\n"
+                                                           : "421 4.3.2 shutting down\r\n");
+            early.close = !pipelining;
+            std::vector<step> script = {
+                send(greeting), expect("EHLO", pipelining ? "250-mx.test\r\n250 PIPELINING\r\n"
+                                                          : "250 mx.test\r\n")};
+            if (pipelining) {
+                script.push_back(group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"));
+            } else {
+                script.push_back(expect("MAIL", "250 ok\r\n"));
+                script.push_back(expect("RCPT", "250 ok\r\n"));
+                script.push_back(expect("DATA", "354 go\r\n"));
+            }
+            script.push_back(early);
+            script_server srv(ioc, script);
+            auto o = base_options();
+            o.timeouts.data_block = o.timeouts.data_end = 10s;
+            const auto r = run(ioc, srv, {big_msg(1), msg(2)}, o);
+            REQUIRE(r.called);
+            REQUIRE(r.reports.size() == 2);
+            CHECK(r.reports[0].outcome == (pipelining ? outcome::failed : outcome::deferred));
+            CHECK(r.reports[0].deciding.condition ==
+                  (pipelining ? condition::message_too_large : condition::service_unavailable));
+            CHECK_FALSE(r.reports[0].possibly_delivered);
+            CHECK(r.reports[1].outcome == outcome::deferred);
+            CHECK(r.reports[1].deciding.condition == condition::service_unavailable);
+            CHECK(r.reports[1].deciding.code == smtperr::make_error_code(smtperr::reply_code{421}));
+            CHECK(r.reports[1].deciding.phase == smtperr::phase::mail);
+            CHECK(r.reports[1].recipients[0].pending());
+            CHECK(srv.data.empty());
+            CHECK_FALSE(srv.saw("MAIL FROM:<a2@x.test>"));
+        }
+    }
+
+    TEST_CASE("a refusal during a large upload: recipients split off for later wait") {
+        // Found in review: they were left with a diagnosis of no condition or code.
+        net::io_context ioc;
+        script_server srv(
+            ioc, {send(greeting), expect("EHLO", "250 mx.test\r\n"), expect("MAIL", "250 ok\r\n"),
+                  expect("RCPT", "250 ok\r\n"), expect("DATA", "354 go\r\n"),
+                  expect("Subject: big", "552 5.3.4 message too big\r\n")});
+        auto o = base_options();
+        o.max_recipients_per_transaction = 1;
+        o.timeouts.data_block = o.timeouts.data_end = 10s;
+        const auto r = run(ioc, srv, {big_msg(1, {"b@y.test", "c@y.test"})}, o);
+        REQUIRE(r.called);
+        REQUIRE(r.reports.size() == 1);
+        const auto& rep = r.reports[0];
+        REQUIRE(rep.recipients.size() == 2);
+        REQUIRE(rep.recipients[0].diagnosis);
+        CHECK(rep.recipients[0].diagnosis->condition == condition::message_too_large);
+        CHECK(rep.recipients[1].pending());
+        REQUIRE(rep.recipients[1].diagnosis);
+        CHECK(rep.recipients[1].diagnosis->condition == condition::connection_lost);
+        CHECK(rep.recipients[1].diagnosis->code == smtperr::errc::connection_lost);
+        CHECK_FALSE(rep.possibly_delivered);
+        CHECK(rep.transactions == 1);
     }
 
     TEST_CASE("cancellation mid-batch completes with operation_aborted and every report") {
