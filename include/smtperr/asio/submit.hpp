@@ -81,13 +81,18 @@ inline void fail_all(session& s, phase p, std::error_code ec) {
     }
 }
 
-/// The reply to a command of `j`'s transaction. A reply that ends the session (421, or a
-/// connection- or account-scoped failure) is kept for the messages it leaves untouched.
+/// The reply to a command of `j`'s transaction. A refusal that ends the session (421, or a
+/// connection- or account-scoped failure) is kept for the messages it leaves untouched; a
+/// reply out of place (a 2yz to DATA) is no answer to their MAIL, only a protocol violation.
 inline void feed(session& s, job& j, phase p) {
     j.att.on_reply(p, s.last.view());
     if (!j.att.session_usable() && !s.failed) {
         s.failed = true;
-        s.ended_by = s.last;
+        if (s.last.code >= 400) {
+            s.ended_by = s.last;
+        } else {
+            s.ended_with = errc::protocol_violation;
+        }
     }
 }
 
@@ -1088,7 +1093,8 @@ auto async_submit(ExecutionContext& ctx, boost::asio::ssl::context& ssl_ctx,
     reported as if its MAIL reply were pending: deferred with the same condition, nothing
     delivered. When a reply ends the session (a 421, or a connection- or account-scoped
     refusal of MAIL), it is in the report of the message it answered, and the messages it left
-    untouched get that reply as the answer to their MAIL (a 421 defers them).
+    untouched get that reply as the answer to their MAIL (a 421 defers them); a reply out of
+    place (a 2yz to DATA) ends it as a `protocol_violation` for them.
 
     Executor, cancellation, lifetimes and secrets are as for async_submit(); `msgs` is moved.
 */

@@ -457,6 +457,30 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         }
     }
 
+    TEST_CASE("a reply out of place ends the batch as a protocol violation for the others") {
+        // hostile-servers I-02 in a batch. Found in review: the 250 to DATA was fed to
+        // message 2 as the reply to a MAIL it never sent (one transaction, no code).
+        net::io_context ioc;
+        script_server srv(
+            ioc, {send(greeting), expect("EHLO", ehlo_plain),
+                  expect("MAIL FROM:<a1@x.test>", "250 ok\r\n"), expect("RCPT", "250 ok\r\n"),
+                  expect("DATA", "250 go ahead\r\n"), expect("QUIT", "221 bye\r\n")});
+        const auto r = run(ioc, srv, {msg(1), msg(2)});
+        REQUIRE(r.called);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 2);
+        CHECK(r.reports[0].deciding.code == smtperr::errc::protocol_violation);
+        CHECK(srv.data.empty());
+        CHECK_FALSE(srv.saw("MAIL FROM:<a2@x.test>"));
+        const auto& untouched = r.reports[1];
+        CHECK(untouched.outcome == outcome::deferred);
+        CHECK(untouched.transactions == 0);
+        CHECK(untouched.deciding.code == smtperr::errc::protocol_violation);
+        CHECK(untouched.deciding.phase == smtperr::phase::mail);
+        CHECK(untouched.recipients[0].pending());
+        CHECK_FALSE(untouched.possibly_delivered);
+    }
+
     TEST_CASE("a failure before the transactions is in every report") {
         net::io_context ioc;
         script_server srv(
