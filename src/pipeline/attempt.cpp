@@ -55,8 +55,10 @@ void attempt::next_transaction() {
     data_ok_ = false;
 }
 
-// Every recipient of the current transaction that is not final gets `d`.
-void attempt::fail_open(const diagnosis_record& d, bool possibly_delivered_for_accepted) {
+// Every recipient of the current transaction that is not final gets `d`; true when there was
+// one.
+bool attempt::fail_open(const diagnosis_record& d, bool possibly_delivered_for_accepted) {
+    bool decided = false;
     for (const auto& a : current_) {
         slot& s = find(a);
         if (s.st == slot::state::done) {
@@ -68,15 +70,22 @@ void attempt::fail_open(const diagnosis_record& d, bool possibly_delivered_for_a
         }
         s.st = slot::state::done;
         s.result.diagnosis = d;
+        decided = true;
     }
     if (!first_failure_) {
         first_failure_ = d;
     }
+    return decided;
 }
 
-void attempt::fail_session(const diagnosis_record& d) {
+// `decided`: `d` just gave some recipient its verdict.
+void attempt::fail_session(const diagnosis_record& d, bool decided) {
     session_failed_ = true;
-    if (!session_diag_) {
+    // An end that came after every recipient had its verdict (a 421 or a lost connection
+    // behind a refused MAIL) decided none of them, so it does not decide the report either.
+    const bool all_final = std::all_of(slots_.begin(), slots_.end(),
+                                       [](const slot& s) { return s.st == slot::state::done; });
+    if (!session_diag_ && (decided || !all_final)) {
         session_diag_ = d;
     }
     // Recipients waiting for a later transaction share the session's fate.
@@ -111,17 +120,16 @@ void attempt::on_reply(phase p, const reply_view& r) {
         case phase::auth:
             if (d.failed()) {
                 const diagnosis_record rec(d, r.text);
-                fail_open(rec, false);
-                fail_session(rec);
+                fail_session(rec, fail_open(rec, false));
             }
             return;
         case phase::mail:
             ++transactions_;  // A transaction counts once the server answered its MAIL.
             if (d.failed()) {
                 const diagnosis_record rec(d, r.text);
-                fail_open(rec, false);
+                const bool decided = fail_open(rec, false);
                 if (d.scope == scope::connection || d.scope == scope::account) {
-                    fail_session(rec);
+                    fail_session(rec, decided);
                 }
             }
             return;
@@ -139,6 +147,10 @@ void attempt::on_reply(phase p, const reply_view& r) {
                     [&](const std::string& a) { return find(a).st == slot::state::rcpt_ok; });
             slot& s = find(current_[rcpt_seen_++]);
             if (s.st == slot::state::done) {
+                // Failed already (its MAIL was refused): only a closing server still counts.
+                if (r.code == 421) {
+                    fail_session(diagnosis_record(d, r.text), false);
+                }
                 return;
             }
             if (!d.failed()) {
@@ -162,7 +174,7 @@ void attempt::on_reply(phase p, const reply_view& r) {
                 // says about the client or the account, the server goes on, and the
                 // recipients it took still get the message.
                 if (r.code == 421) {
-                    fail_session(*s.result.diagnosis);
+                    fail_session(*s.result.diagnosis, true);
                 }
             }
             // Recipients parked for later are not part of this transaction any more.
@@ -182,9 +194,9 @@ void attempt::on_reply(phase p, const reply_view& r) {
                 data_ok_ = r.code == 354;
             } else {
                 const diagnosis_record rec(d, r.text);
-                fail_open(rec, false);
+                const bool decided = fail_open(rec, false);
                 if (r.code == 421) {
-                    fail_session(rec);  // The server closes the connection.
+                    fail_session(rec, decided);  // The server closes the connection.
                 }
             }
             return;
@@ -200,9 +212,9 @@ void attempt::on_reply(phase p, const reply_view& r) {
                 }
             } else {
                 const diagnosis_record rec(d, r.text);
-                fail_open(rec, false);
+                const bool decided = fail_open(rec, false);
                 if (r.code == 421) {
-                    fail_session(rec);
+                    fail_session(rec, decided);
                 }
             }
             data_ok_ = false;
@@ -228,8 +240,7 @@ void attempt::on_failure(phase p, std::error_code ec) {
         // entry says so, and that a resend could deliver it twice).
         rec.message_id = "delivery_uncertain";
     }
-    fail_open(rec, p == phase::data_end);
-    fail_session(rec);
+    fail_session(rec, fail_open(rec, p == phase::data_end));
 }
 
 send_report attempt::finish() const {

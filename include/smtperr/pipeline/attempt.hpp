@@ -85,8 +85,8 @@ class SMTPERR_DECL attempt {
         recipient_result result;
     };
     slot& find(const std::string& address);
-    void fail_open(const diagnosis_record& d, bool possibly_delivered_for_accepted);
-    void fail_session(const diagnosis_record& d);
+    bool fail_open(const diagnosis_record& d, bool possibly_delivered_for_accepted);
+    void fail_session(const diagnosis_record& d, bool decided);
 
     std::string host_;  // Copies: the caller's context may not outlive the attempt.
     std::string mechanism_;

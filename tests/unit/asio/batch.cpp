@@ -424,6 +424,25 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         CHECK_FALSE(srv.saw("MAIL FROM:<a3@x.test>"));
     }
 
+    TEST_CASE("a 421 to RCPT behind a refused MAIL ends the batch with that 421") {
+        // Found in review: the 421 was skipped (the recipient had failed with its MAIL) and
+        // the close behind it decided both reports: connection_lost.
+        net::io_context ioc;
+        step refused = group(head(1), "550 5.7.1 sender address rejected\r\n421 4.3.2 closing\r\n");
+        refused.close = true;
+        script_server srv(ioc, {send(greeting), expect("EHLO", ehlo_pipelining), refused});
+        const auto r = run(ioc, srv, {msg(1), msg(2)});
+        REQUIRE(r.called);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 2);
+        CHECK(r.reports[0].outcome == outcome::failed);
+        CHECK(r.reports[0].deciding.condition == condition::sender_rejected);
+        CHECK(r.reports[1].outcome == outcome::deferred);
+        CHECK(r.reports[1].deciding.code == smtperr::make_error_code(smtperr::reply_code{421}));
+        CHECK(r.reports[1].recipients[0].pending());
+        CHECK_FALSE(srv.saw("MAIL FROM:<a2@x.test>"));
+    }
+
     TEST_CASE("the reply to the final dot stands when unrequested octets follow it") {
         // One segment holds the verdict on message 1 and more: a 421 (the server closing,
         // RFC 5321 §3.8) answers the untouched message 2; anything else is a violation.

@@ -173,6 +173,60 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         }
     }
 
+    TEST_CASE("a 421 to a pipelined RCPT after a refused MAIL ends the session") {
+        // Found in review: the recipient was final already, so the 421 was skipped and the
+        // transport went on; the connection's end then decided the report.
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        smtperr::attempt a(rcpts, {}, 1);  // ben waits for a second transaction.
+        for (std::size_t i = 0; i + 1 < hello.size(); ++i)
+            feed(a, hello[i].p, hello[i].reply);
+        feed(a, phase::mail, "550 5.7.1 sender address rejected");
+        CHECK(a.session_usable());
+        feed(a, phase::rcpt, "421 4.3.2 closing");
+        CHECK_FALSE(a.session_usable());
+        CHECK_FALSE(a.more_transactions());
+        a.on_failure(phase::data, eof());  // The close behind it decides nothing more.
+        const auto rep = a.finish();
+        CHECK(rep.outcome == outcome::deferred);  // ben was never tried.
+        CHECK(rep.deciding.condition == condition::service_unavailable);
+        const auto& anna = recipient(rep, "anna@example.org");
+        REQUIRE(anna.diagnosis);
+        CHECK(anna.diagnosis->condition == condition::sender_rejected);
+        const auto& ben = recipient(rep, "ben@example.net");
+        CHECK(ben.pending());
+        REQUIRE(ben.diagnosis);
+        CHECK(ben.diagnosis->condition == condition::service_unavailable);
+    }
+
+    TEST_CASE("an end of the session after every recipient's verdict does not decide") {
+        // Found in review: a 421 or a lost connection after the recipients were all refused
+        // became the report's reason, and the sender's or recipients' refusal was lost.
+        const std::vector<std::string> rcpts{"anna@example.org"};
+        SUBCASE("a 421 to RCPT behind a refused MAIL") {
+            const auto rep =
+                run_script(rcpts, {say(phase::greeting, "220 mx.example.org"),
+                                   say(phase::ehlo, "250 mx.example.org"),
+                                   say(phase::mail, "550 5.7.1 sender address rejected"),
+                                   say(phase::rcpt, "421 4.3.2 closing"), fail(phase::data)});
+            CHECK(rep.outcome == outcome::failed);
+            CHECK(rep.deciding.condition == condition::sender_rejected);
+            CHECK(rep.deciding.phase == phase::mail);
+        }
+        SUBCASE("the connection lost behind a refused RCPT") {
+            const auto rep =
+                run_script(rcpts, with_hello({say(phase::rcpt, unknown_user), fail(phase::data)}));
+            CHECK(rep.outcome == outcome::failed);
+            CHECK(rep.deciding.condition == condition::recipient_unknown);
+            CHECK(rep.recipients[0].rejected());
+        }
+        SUBCASE("a 421 to DATA behind refused RCPTs") {
+            const auto rep = run_script(rcpts, with_hello({say(phase::rcpt, unknown_user),
+                                                           say(phase::data, "421 4.3.2 closing")}));
+            CHECK(rep.outcome == outcome::failed);
+            CHECK(rep.deciding.condition == condition::recipient_unknown);
+        }
+    }
+
     TEST_CASE("some rejected: partially_sent, recipients_rejected with the 551 forward path") {
         const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net",
                                              "carl@old.example"};
