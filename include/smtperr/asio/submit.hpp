@@ -663,21 +663,21 @@ class submit_op : public net::coroutine {
             if (s.tail != session::none) {
                 s.cur = phase::data_end;
                 BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_end, std::move(self));
-                if (s.surplus && !aborted(self, ec)) {
-                    // The verdict on the message came whole, with octets behind it that
-                    // answer nothing: the verdict stands (losing it would call a delivered
-                    // message possibly delivered), and the session ends.
+                if (!ec || s.surplus) {
+                    // The verdict on the message came whole: it stands even with octets
+                    // behind it that answer nothing, or a cancellation right after it (losing
+                    // it would call a delivered message possibly delivered).
                     feed(s, s.jobs[s.tail], phase::data_end);
                     end_transaction(s, s.jobs[s.tail]);
-                    end_after_surplus(s);
+                    s.tail = session::none;
+                }
+                if (s.surplus && !aborted(self, ec)) {
+                    end_after_surplus(s);  // The session ends.
                     goto done;
                 }
                 if (ended(self, ec, phase::data_end)) {
                     goto done;
                 }
-                feed(s, s.jobs[s.tail], phase::data_end);
-                end_transaction(s, s.jobs[s.tail]);
-                s.tail = session::none;
                 if (!usable(s)) {
                     goto quit;
                 }
@@ -780,18 +780,20 @@ class submit_op : public net::coroutine {
             s.log.note("the server answered before the end of the message data");
             s.cur = phase::data_end;
             BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_end, std::move(self));
-            if (aborted(self, ec)) {
-                goto done;
-            }
             // A refusal with octets behind it (a 421 saying the server closes, hostile-servers
-            // I-06) is whole all the same: the verdict stands.
+            // I-06) is whole all the same: the verdict stands, a cancellation after it too.
             if ((ec && !s.surplus) || s.last.code < 400) {
-                transport_failure(s, phase::data,
-                                  ec ? ec : std::error_code(errc::protocol_violation));
+                if (!aborted(self, ec)) {
+                    transport_failure(s, phase::data,
+                                      ec ? ec : std::error_code(errc::protocol_violation));
+                }
                 goto done;
             }
             feed(s, s.jobs[s.tail], phase::data_end);
             end_transaction(s, s.jobs[s.tail]);  // Recipients split off wait like the others.
+            if (aborted(self, ec)) {
+                goto done;
+            }
             if (!usable(s)) {
                 // The reply ended the session (a 421): settle() gives it to the others.
                 s.close();
@@ -1007,8 +1009,9 @@ inline std::pair<std::unique_ptr<session>, std::error_code> make_session(
     `ec` is empty whenever the report comes from talking to the server (including every
     server or transport failure, which the report describes); it is an @ref errc for
     invalid caller input (the report is then empty) and `asio::error::operation_aborted`
-    after cancellation (the report then says what was known, with the recipients pending or,
-    when cancelled after the final dot, possibly delivered).
+    after cancellation (the report then says what was known: a verdict already read stands,
+    the other recipients are pending or, when cancelled after the final dot, possibly
+    delivered).
 
     @par Executor
     I/O objects are created on `ex`. The handler and every intermediate step (the handlers

@@ -709,6 +709,63 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         CHECK(r.reports[0].outcome != outcome::sent);
     }
 
+    TEST_CASE("a verdict read as the cancellation comes stands") {
+        // Found in review: a reply to the final dot, or one during the upload, read just
+        // before a cancellation was dropped (a 250 or a 550 became possibly delivered, a 552
+        // a deferral). The completion still says operation_aborted, once.
+        struct variant {
+            std::string reply;
+            outcome want;
+            condition why;
+            bool big;
+        };
+        const std::vector<variant> variants = {
+            {"250 2.0.0 queued as 1", outcome::sent, condition::none, false},
+            {"550 5.7.1 message rejected as spam", outcome::failed, condition::spam_rejected,
+             false},
+            {"552 5.3.4 message too big", outcome::failed, condition::message_too_large, true}};
+        for (const auto& v : variants) {
+            CAPTURE(v.reply);
+            net::io_context ioc;
+            net::cancellation_signal sig;
+            // Emitted while the reply is parsed: the transcript logs it before the
+            // operation sees it.
+            auto sink = std::make_shared<on_line_sink>(
+                "S: " + v.reply, [&] { sig.emit(net::cancellation_type::terminal); });
+            auto o = base_options();
+            o.logger = std::make_shared<spdlog::logger>("smtp", sink);
+            o.logger->set_level(spdlog::level::debug);
+            o.timeouts.data_block = o.timeouts.data_end = 10s;
+            script_server srv(
+                ioc,
+                {send(greeting), expect("EHLO", "250 mx.test\r\n"), expect("MAIL", "250 ok\r\n"),
+                 expect("RCPT", "250 ok\r\n"), expect("DATA", "354 go\r\n"),
+                 v.big ? expect("Subject: big", v.reply + "\r\n") : data_reply(v.reply + "\r\n")});
+            o.port = srv.port();
+            net::ssl::context ctx(net::ssl::context::tls_client);
+            int calls = 0;
+            batch_result r;
+            sa::async_submit_batch(
+                ioc, ctx, o, {v.big ? big_msg(1) : msg(1)},
+                net::bind_cancellation_slot(sig.slot(), [&](boost::system::error_code ec,
+                                                            std::vector<smtperr::send_report> x) {
+                    ++calls;
+                    r.ec = ec;
+                    r.reports = std::move(x);
+                    srv.stop();
+                }));
+            ioc.run_for(15s);
+            CHECK(sink->hits == 1);
+            CHECK(calls == 1);
+            CHECK(r.ec == net::error::operation_aborted);
+            REQUIRE(r.reports.size() == 1);
+            CHECK(r.reports[0].outcome == v.want);
+            CHECK(r.reports[0].deciding.condition == v.why);
+            CHECK_FALSE(r.reports[0].possibly_delivered);
+            CHECK_FALSE(srv.saw("QUIT"));
+        }
+    }
+
     TEST_CASE("TLS ends with a close_notify after QUIT") {
         net::io_context ioc;
         const smtperr::test::test_pki pki;

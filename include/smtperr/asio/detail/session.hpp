@@ -271,8 +271,11 @@ struct timed_op {
     template <class Self>
     void finish(Self& self, std::array<std::size_t, 2> order, boost::system::error_code ec,
                 std::size_t n) {
+        // Done before a cancellation could stop it, the operation keeps its result: what it
+        // read or wrote is known.
+        const bool done = order[0] == 0 && !ec;
         std::error_code e;
-        if (self.cancelled() != net::cancellation_type::none) {
+        if (!done && self.cancelled() != net::cancellation_type::none) {
             e = std::make_error_code(std::errc::operation_canceled);
         } else if (order[0] == 1) {
             e = errc::timed_out;
@@ -325,6 +328,12 @@ struct read_reply_op {
         }
         if (pe) {
             self.complete(errc::protocol_violation);
+            return;
+        }
+        if (self.cancelled() != net::cancellation_type::none) {
+            // A read done as the cancellation came: the next one would not see it.
+            s.parser.reset();
+            self.complete(std::make_error_code(std::errc::operation_canceled));
             return;
         }
         session& ss = s;
