@@ -45,7 +45,7 @@ boost::json::object classify_line(std::string_view line, language lang) {
     // An id is a string or an integer: those come back exactly (Boost.JSON reads 1e400 as
     // infinity, which it then writes as no JSON can hold, and other decimals not exactly).
     const auto* id = obj != nullptr ? obj->if_contains("id") : nullptr;
-    const bool id_ok = id == nullptr || id->is_string() || id->is_int64() || id->is_uint64();
+    bool id_ok = id == nullptr || id->is_string() || id->is_int64() || id->is_uint64();
     auto fail = [&](std::string why) {
         out["error"] = std::move(why);
         if (id != nullptr && id_ok) {
@@ -57,8 +57,10 @@ boost::json::object classify_line(std::string_view line, language lang) {
         return fail("invalid JSON: " + ec.message());
     if (obj == nullptr)
         return fail("input line is not a JSON object");
-    if (has_duplicate_keys(line))  // Another reader might take the first of them.
+    if (has_duplicate_keys(line)) {  // Another reader might take the first of them.
+        id_ok = false;               // So no id is echoed: which one would be a guess.
         return fail("invalid JSON: a key appears twice in one object");
+    }
     if (!id_ok)
         return fail("\"id\" must be a string or an integer");
     const auto* reply_v = obj->if_contains("reply");

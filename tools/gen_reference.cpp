@@ -123,5 +123,9 @@ int main() {
             row(std::to_string(c.code), ph, r.value());
         }
     }
+    if (!std::cout.flush()) {  // A truncated docs/reference.md must not pass as written.
+        std::cerr << "cannot write the output\n";
+        return 1;
+    }
     return 0;
 }

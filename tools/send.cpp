@@ -224,7 +224,10 @@ std::optional<sa::credentials> credentials_from(const send_options& o) {
     }
     const char* secret = std::getenv(var.c_str());
     if (secret == nullptr || *secret == '\0') {
-        throw usage_error{"the environment variable " + var + " is not set or empty"};
+        // Not named: a password typed there by mistake would reach the terminal and its logs.
+        throw usage_error{std::string("the environment variable that ") +
+                          (o.password_env.empty() ? "--oauth-token-env" : "--password-env") +
+                          " names is not set or empty"};
     }
     sa::credentials c;
     c.user = o.user.empty() ? *o.from : o.user;
@@ -551,7 +554,7 @@ int cmd_send(int argc, char** argv, int first, language default_lang) {
         const send_options o = parse(argc, argv, first, default_lang);
         if (o.help) {
             std::cout << "usage:" << send_usage.substr(6);
-            return 0;
+            return std::cout.flush() ? 0 : 1;  // main() says why on stderr.
         }
         return run(o);
     } catch (const usage_error& e) {

@@ -11,6 +11,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -58,6 +59,17 @@ int usage(std::string_view complaint) {
 // As gettext does: the locale from LC_ALL, LC_MESSAGES or LANG (the first one set), and
 // before it the first language of the list in LANGUAGE ("fr:de:en") that the catalog has,
 // unless the locale is C or POSIX.
+// Whether a LANGUAGE entry names English, read as resolve_language() reads German: by its
+// leading letters ("en", "en_GB", "en@quot", "en.UTF-8").
+bool is_english(std::string_view entry) {
+    std::size_t n = 0;
+    while (n < entry.size() && std::isalpha(static_cast<unsigned char>(entry[n])) != 0) {
+        ++n;
+    }
+    return n == 2 && std::tolower(static_cast<unsigned char>(entry[0])) == 'e' &&
+           std::tolower(static_cast<unsigned char>(entry[1])) == 'n';
+}
+
 language language_from_environment() {
     std::string_view locale;
     for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
@@ -74,7 +86,7 @@ language language_from_environment() {
             if (resolve_language(entry) == language::de) {
                 return language::de;
             }
-            if (entry.substr(0, 2) == "en" && (entry.size() == 2 || entry[2] == '_')) {
+            if (is_english(entry)) {
                 return language::en;
             }
         }
@@ -88,6 +100,7 @@ struct options {
     std::string mechanism;
     language lang = language_from_environment();
     bool json = false;
+    bool help = false;  ///< --help or -h after the command.
     std::vector<std::string> positional;
     std::vector<std::string> given;  ///< The options named, in order ("--phase", …).
 };
@@ -108,6 +121,8 @@ std::string parse_options(int argc, char** argv, int first, options& o) {
         }
         if (a == "--json") {
             o.json = true;
+        } else if (a == "--help" || a == "-h") {
+            o.help = true;
         } else if (a == "--phase") {
             if (!value(v))
                 return "--phase needs a value";
@@ -254,7 +269,7 @@ int main(int argc, char** argv) {
     const std::string_view cmd = argv[1];
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
         print_usage(std::cout);
-        return 0;
+        return output_written() ? 0 : 1;
     }
 #ifdef SMTPERR_TOOL_SEND
     if (cmd == "send") {  // Options of its own (DESIGN.md).
@@ -272,6 +287,10 @@ int main(int argc, char** argv) {
     options o;
     if (auto err = parse_options(argc, argv, 2, o); !err.empty()) {
         return usage(err);
+    }
+    if (o.help) {
+        print_usage(std::cout);
+        return output_written() ? 0 : 1;
     }
     int status = 0;
     try {

@@ -691,13 +691,15 @@ smtperr::reply transcript::redact(smtperr::reply r) const {
 
 std::string transcript::mask(std::string_view text) const {
     const std::string s = redact(text);
-    // Escape control octets so the log cannot be rewritten by a server (ANSI, CR).
+    // Escape control octets so the log cannot be rewritten by a server (ANSI, CR), and every
+    // octet from 0x80 on: 8-bit and C1 controls (CSI as 0x9B), bidi overrides and invalid
+    // UTF-8 are all there; a debug log can afford "\xc3\xa4" for a letter.
     std::string r;
     r.reserve(s.size());
     static constexpr char hex[] = "0123456789abcdef";
     for (const char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7f) {
+        if (c < 0x20 || c >= 0x7f) {
             r += "\\x";
             r += hex[c >> 4];
             r += hex[c & 15];

@@ -3,7 +3,7 @@
 //
 // The classification data, in one place: providers, the rule table in priority order (the
 // first match wins), and the defaults per condition. Facts come from RFC 5321/3463/4954/
-// 6409 and from the providers' own documentation as collected in docs/references.md.
+// 6409 and from the providers' own documentation (see docs/classification.md).
 
 #include "classify/rules.hpp"
 

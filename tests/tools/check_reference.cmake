@@ -8,6 +8,11 @@ execute_process(COMMAND ${GENERATOR} OUTPUT_VARIABLE generated RESULT_VARIABLE r
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${GENERATOR} exited with ${rc}")
 endif()
+# A generator that cannot write must say so, or a truncated file would pass as written.
+execute_process(COMMAND sh -c "\"$0\" > /dev/full 2>/dev/null" ${GENERATOR} RESULT_VARIABLE full_rc)
+if(full_rc EQUAL 0)
+  message(FATAL_ERROR "${GENERATOR} exited with 0 although its output could not be written")
+endif()
 file(READ ${DOC} committed)
 if(NOT generated STREQUAL committed)
   message(FATAL_ERROR "${DOC} is out of date; regenerate it with\n"

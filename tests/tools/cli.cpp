@@ -188,6 +188,11 @@ TEST_SUITE("tools/smtperr") {
         CHECK(std::string(lang("LANG=en_US.UTF-8 LANGUAGE=fr:de_AT")) == "de");
         CHECK(std::string(lang("LC_ALL=de_DE.UTF-8 LANG=en_US.UTF-8")) == "de");
         CHECK(std::string(lang("LC_MESSAGES=en_GB.UTF-8 LANG=de_DE.UTF-8")) == "en");
+        // English entries are read by their leading letters, as German ones are.
+        CHECK(std::string(lang("LANG=de_DE.UTF-8 LANGUAGE=en@quot")) == "en");
+        CHECK(std::string(lang("LANG=en_US.UTF-8 LANGUAGE=en.UTF-8:de")) == "en");
+        CHECK(std::string(lang("LANG=de_DE.UTF-8 LANGUAGE=EN-gb:de")) == "en");
+        CHECK(std::string(lang("LANG=en_US.UTF-8 LANGUAGE=eng:de")) == "de");  // not "en"
         // LANGUAGE counts only with a locale other than C.
         CHECK(std::string(lang("LANG=C LANGUAGE=de")) == "en");
         CHECK(std::string(lang("LANGUAGE=de")) == "en");
@@ -301,6 +306,10 @@ TEST_SUITE("tools/smtperr") {
         CHECK(run_command("echo '{\"reply\": \"550 5.1.1 x\"}' | " + tool +
                           " classify > /dev/full 2>/dev/null")
                   .status == 1);
+        // Help that cannot be written is no help either.
+        CHECK(run_command(tool + " --help > /dev/full 2>/dev/null").status == 1);
+        CHECK(run_command(tool + " explain --help > /dev/full 2>/dev/null").status == 1);
+        CHECK(run_command(tool + " send --help > /dev/full 2>/dev/null").status == 1);
         // And the same commands with somewhere to write succeed.
         CHECK(run_command(tool + " explain --json '550 5.1.1 x' > /dev/null").status == 0);
         CHECK(run_command("echo '{\"reply\": \"550 5.1.1 x\"}' | " + tool + " classify > /dev/null")
@@ -320,6 +329,30 @@ TEST_SUITE("tools/smtperr") {
             CHECK(boost::json::parse(line).as_object().at("error").as_string() ==
                   "invalid JSON: a key appears twice in one object");
         }
+    }
+
+    TEST_CASE("classify: an id given twice is not echoed (which one would be a guess)") {
+        const auto r = run("classify", "{\"id\": 1, \"id\": 2, \"reply\": \"550 5.1.1 x\"}\n");
+        CHECK(r.status == 1);
+        const auto out = lines(r.out);
+        REQUIRE(out.size() == 1);
+        const auto o = boost::json::parse(out[0]).as_object();
+        CHECK(o.at("error").as_string() == "invalid JSON: a key appears twice in one object");
+        CHECK_FALSE(o.contains("id"));
+    }
+
+    TEST_CASE("--help and -h after any command: the usage on stdout, exit status 0") {
+        for (const char* args : {"--help", "-h", "explain --help", "explain -h", "classify --help",
+                                 "demo -h", "explain --json --help", "send --help"}) {
+            INFO("args " << args);
+            const auto r = run(args);
+            CHECK(r.status == 0);
+            CHECK(contains(r.out, "usage:"));
+        }
+        // A value, not a request for help: --host takes the next argument whatever it is.
+        const auto r = run("explain --json --host --help '550 5.1.1 x'");
+        CHECK(r.status == 0);
+        CHECK_FALSE(contains(r.out, "usage:"));
     }
 
     TEST_CASE("classify echoes an input's id, on errors too") {
@@ -817,6 +850,16 @@ TEST_SUITE("tools/smtperr send") {
         CHECK(contains(dir.err, "it is a directory"));
         CHECK(run_send("", "--help").status == 0);
         CHECK(contains(run_send("", ok + addr + " -h").out, "usage:"));
+    }
+
+    TEST_CASE("send: a password typed as --password-env's variable name is not echoed") {
+        unsetenv("Hunter2-Secret");
+        const auto r = run_send("",
+                                "--server 127.0.0.1:9 --tls none --from a@example.org "
+                                "--to b@example.org --password-env Hunter2-Secret");
+        CHECK(r.status == 1);
+        CHECK(contains(r.err, "--password-env names is not set or empty"));
+        CHECK_FALSE(contains(r.err, "Hunter2"));
     }
 }
 

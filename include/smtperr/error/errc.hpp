@@ -13,9 +13,10 @@ namespace smtperr {
 
 /** The library's own failures: unusable server input and transport failures.
 
-    Values belong to the `smtperr.transport` category. Each compares equal to one
-    @ref condition: parse errors to `condition::protocol_violation`, the others to the
-    condition of the same name.
+    Values belong to the `smtperr.transport` category. Parse and SASL errors compare equal
+    to `condition::protocol_violation`, transport failures to the condition of the same name
+    (`host_not_found` to `connection_failed`); caller-input errors (300 on) to no condition,
+    only to `failure_class::permanent`.
 */
 enum class errc : int {
     // Reply parser. These compare equal to condition::protocol_violation.

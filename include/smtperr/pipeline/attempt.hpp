@@ -25,9 +25,10 @@ namespace smtperr {
 
     @par Transactions
     Start with transaction_recipients(). RCPT replies are matched to those addresses by
-    count. When the server answers `too_many_recipients`, the remaining addresses are kept
-    for another transaction: after the final dot, if more_transactions() is true, call
-    next_transaction() and send MAIL/RCPT/DATA again on the same connection.
+    count. When the server answers `too_many_recipients` after it took some recipients, the
+    remaining addresses are kept for another transaction: after the final dot, if
+    more_transactions() is true, call next_transaction() and send MAIL/RCPT/DATA again on
+    the same connection. Before any was taken, it is a transient failure (`retry_later`).
 
     @par Failures
     Report a transport failure with the phase whose reply was awaited. A failure at
@@ -59,8 +60,9 @@ class SMTPERR_DECL attempt {
     /// Records a transport failure while the reply to a command of `p` was awaited.
     void on_failure(phase p, std::error_code ec);
 
-    /// False once the session failed (a greeting, EHLO, TLS, AUTH or connection failure):
-    /// the transport should QUIT (or close) and call finish().
+    /// False once the session failed (a greeting, EHLO, TLS, AUTH or connection failure, a
+    /// connection- or account-scoped MAIL refusal, a 421 at any phase): the transport should
+    /// QUIT (or close) and call finish().
     bool session_usable() const noexcept { return !session_failed_; }
 
     /// True when the server took the DATA command (354) in the current transaction.

@@ -135,8 +135,12 @@ TEST_SUITE("hostile") {
                                   expect("QUIT", "221 bye\r\n")},
             plain, cert::good, creds::password, failed(condition::recipient_unknown, reply(550)),
             {"DATA"});
+        // 7-bit ESC sequences, an 8-bit CSI (0x9B), a C1 CSI (U+009B), a right-to-left
+        // override (U+202E) and an octet no UTF-8 has.
         hostile_case esc("L-01 escapes in the greeting never reach the log raw",
-                         std::vector<step>{send("220 \x1b[2J\x1b]0;owned\x07 mx.test\r\n"),
+                         std::vector<step>{send("220 \x1b[2J\x1b]0;owned\x07 mx.test \x9b"
+                                                "31m \xc2\x9b"
+                                                "2J \xe2\x80\xaerev \xff\r\n"),
                                            expect("EHLO client.test", ehlo_auth),
                                            expect("AUTH PLAIN ", "235 ok\r\n")} +
                              transaction(),
@@ -144,6 +148,10 @@ TEST_SUITE("hostile") {
         esc.check = [](const outcome_data& r, const script_server&) {
             CHECK(r.transcript.find('\x1b') == std::string::npos);
             CHECK(r.transcript.find("\\x1b[2J") != std::string::npos);
+            CHECK(std::none_of(r.transcript.begin(), r.transcript.end(),
+                               [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
+            CHECK(r.transcript.find("\\x9b31m \\xc2\\x9b2J \\xe2\\x80\\xaerev \\xff") !=
+                  std::string::npos);
         };
         cases.push_back(fwd);
         cases.push_back(fmt);

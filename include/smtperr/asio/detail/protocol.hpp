@@ -122,7 +122,8 @@ SMTPERR_DECL std::vector<std::string> secret_forms(std::string_view secret);
 
     Client lines marked sensitive are redacted: "AUTH PLAIN <redacted>" keeps the verb and
     mechanism, an AUTH continuation line becomes "<redacted>". Server lines are escaped
-    (control octets as \\xNN) and have every known form of a secret masked.
+    (control octets and every octet from 0x80 on as \\xNN, so C1 controls, bidi overrides and
+    invalid UTF-8 never reach the log raw) and have every known form of a secret masked.
 */
 class SMTPERR_DECL transcript {
   public:
