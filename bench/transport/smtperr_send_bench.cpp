@@ -4,8 +4,19 @@
 // The transport benchmark's client: sends M messages over each of C connections with
 // async_submit_batch (one io_context, one thread), checks that every report says "sent",
 // and prints one line of key=value figures: elapsed time, messages per second, the peak
-// heap the sessions used (counted by a replaced global operator new, measured from the
-// moment the messages exist) and the process's maximum resident set size.
+// heap the sessions used, measured from the moment the messages exist, and the process's
+// maximum resident set size.
+//
+// The heap is counted at the C allocator: this program defines malloc, calloc, realloc,
+// reallocarray, free, aligned_alloc, posix_memalign, memalign, valloc and pvalloc on top of
+// glibc's __libc_* functions, so every allocation of the process is seen, whichever
+// library makes it: operator new (libstdc++'s calls malloc), Asio's aligned_new (calls
+// std::aligned_alloc directly), OpenSSL (SSL_new and the BIO pair of Asio's ssl::stream,
+// made even for a plain connection), glibc itself (the resolver). Each block counts with
+// its usable size (malloc_usable_size), without the allocator's header of a block. Not
+// counted: memory mapped by other means (thread stacks) and the allocator's free lists and
+// fragmentation (the RSS figures of run.sh show those). OpenSSL's blocks are also counted
+// on their own, through CRYPTO_set_mem_functions, and printed as OpenSSL's part of the peak.
 //
 //   smtperr_send_bench --port P [--host 127.0.0.1] [--messages 1000] [--connections 1]
 //                      [--size 1024]
@@ -15,85 +26,163 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 
+#include <openssl/crypto.h>
+
+#include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <malloc.h>
-#include <new>
 #include <string>
 #include <string_view>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <vector>
 
-// GCC cannot see that these replacements pair malloc with free consistently.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
+// glibc's own allocator, which the definitions below forward to (the names glibc exports
+// for exactly this, see "Replacing malloc" in its manual).
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+void __libc_free(void*);
+}
 
 namespace {
 
-// One thread: plain counters. Usable sizes, so what is freed matches what was counted.
-std::size_t heap_live = 0;
-std::size_t heap_peak = 0;
+// Atomic: Asio resolves the host name on a thread of its own, which allocates too.
+std::atomic<std::int64_t> heap_live{0};
+std::atomic<std::int64_t> heap_peak{0};
+std::atomic<std::int64_t> openssl_live{0};     // blocks OpenSSL asked for, still live
+std::atomic<std::int64_t> openssl_at_peak{0};  // openssl_live when heap_peak was reached
+// Set while OpenSSL's allocation hooks call malloc, so malloc knows whose block it is.
+thread_local bool in_openssl = false;
 
-void* counted(void* p) {
+std::size_t page_size() noexcept {
+    return static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+}
+
+std::int64_t usable(void* p) noexcept {
+    return p == nullptr ? 0 : static_cast<std::int64_t>(malloc_usable_size(p));
+}
+
+void* counted(void* p) noexcept {
     if (p == nullptr) {
-        throw std::bad_alloc();
+        return p;
     }
-    heap_live += malloc_usable_size(p);
-    if (heap_live > heap_peak) {
-        heap_peak = heap_live;
+    const std::int64_t n = usable(p);
+    if (in_openssl) {
+        openssl_live.fetch_add(n, std::memory_order_relaxed);
+    }
+    const std::int64_t live = heap_live.fetch_add(n, std::memory_order_relaxed) + n;
+    std::int64_t peak = heap_peak.load(std::memory_order_relaxed);
+    while (live > peak && !heap_peak.compare_exchange_weak(peak, live)) {
+    }
+    if (live > peak) {
+        openssl_at_peak.store(openssl_live.load(std::memory_order_relaxed),
+                              std::memory_order_relaxed);
     }
     return p;
 }
 
-void release(void* p) noexcept {
-    if (p != nullptr) {
-        heap_live -= malloc_usable_size(p);
-        std::free(p);
+void uncount(void* p) noexcept {
+    const std::int64_t n = usable(p);
+    if (in_openssl) {
+        openssl_live.fetch_sub(n, std::memory_order_relaxed);
     }
+    heap_live.fetch_sub(n, std::memory_order_relaxed);
+}
+
+// OpenSSL's allocation hooks: the C allocator below counts the block; these mark it as
+// OpenSSL's.
+void* openssl_malloc(std::size_t n, const char*, int) {
+    in_openssl = true;
+    void* p = std::malloc(n);
+    in_openssl = false;
+    return p;
+}
+void* openssl_realloc(void* p, std::size_t n, const char*, int) {
+    in_openssl = true;
+    void* q = std::realloc(p, n);
+    in_openssl = false;
+    return q;
+}
+void openssl_free(void* p, const char*, int) {
+    in_openssl = true;
+    std::free(p);
+    in_openssl = false;
 }
 
 }  // namespace
 
-void* operator new(std::size_t n) {
-    return counted(std::malloc(n == 0 ? 1 : n));
+extern "C" {
+
+void* malloc(std::size_t n) {
+    return counted(__libc_malloc(n));
 }
-void* operator new[](std::size_t n) {
-    return counted(std::malloc(n == 0 ? 1 : n));
+void* calloc(std::size_t n, std::size_t size) {
+    return counted(__libc_calloc(n, size));
 }
-void* operator new(std::size_t n, std::align_val_t a) {
-    const auto al = static_cast<std::size_t>(a);
-    return counted(std::aligned_alloc(al, (n + al - 1) / al * al));
+void* realloc(void* p, std::size_t n) {
+    if (p == nullptr) {
+        return malloc(n);
+    }
+    const std::int64_t old = usable(p);
+    void* q = __libc_realloc(p, n);
+    if (q == nullptr && n != 0) {
+        return nullptr;  // p is untouched
+    }
+    // The old block is gone (moved, resized, or freed by realloc(p, 0)).
+    if (in_openssl) {
+        openssl_live.fetch_sub(old, std::memory_order_relaxed);
+    }
+    heap_live.fetch_sub(old, std::memory_order_relaxed);
+    return counted(q);
 }
-void* operator new[](std::size_t n, std::align_val_t a) {
-    return operator new(n, a);
+void* reallocarray(void* p, std::size_t n, std::size_t size) {
+    std::size_t total = 0;
+    if (__builtin_mul_overflow(n, size, &total)) {
+        errno = ENOMEM;
+        return nullptr;
+    }
+    return realloc(p, total);
 }
-void operator delete(void* p) noexcept {
-    release(p);
+void free(void* p) {
+    if (p != nullptr) {
+        uncount(p);
+        __libc_free(p);
+    }
 }
-void operator delete[](void* p) noexcept {
-    release(p);
+void* memalign(std::size_t alignment, std::size_t n) {
+    return counted(__libc_memalign(alignment, n));
 }
-void operator delete(void* p, std::size_t) noexcept {
-    release(p);
+void* aligned_alloc(std::size_t alignment, std::size_t n) {
+    return counted(__libc_memalign(alignment, n));
 }
-void operator delete[](void* p, std::size_t) noexcept {
-    release(p);
+int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
+    if (alignment < sizeof(void*) || (alignment & (alignment - 1)) != 0) {
+        return EINVAL;
+    }
+    void* p = counted(__libc_memalign(alignment, n));
+    if (p == nullptr) {
+        return ENOMEM;
+    }
+    *out = p;
+    return 0;
 }
-void operator delete(void* p, std::align_val_t) noexcept {
-    release(p);
+void* valloc(std::size_t n) {
+    return counted(__libc_memalign(page_size(), n));
 }
-void operator delete[](void* p, std::align_val_t) noexcept {
-    release(p);
+void* pvalloc(std::size_t n) {
+    const std::size_t page = page_size();
+    return counted(__libc_memalign(page, (n + page - 1) / page * page));
 }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-    release(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-    release(p);
-}
+
+}  // extern "C"
 
 namespace {
 
@@ -153,6 +242,11 @@ int main(int argc, char** argv) {
                      argv[0]);
         return 1;
     }
+    // Before OpenSSL's first allocation, or it keeps its default hooks (and says 0).
+    if (CRYPTO_set_mem_functions(openssl_malloc, openssl_realloc, openssl_free) == 0) {
+        std::fprintf(stderr, "CRYPTO_set_mem_functions refused: OpenSSL allocated already\n");
+        return 1;
+    }
     net::io_context ioc(1);
     net::ssl::context ssl(net::ssl::context::tls_client);
     sa::submit_options o;
@@ -166,8 +260,10 @@ int main(int argc, char** argv) {
     for (auto& b : batches) {
         b.assign(a.messages, sa::message{"bench@client.test", {"sink@sink.test"}, body});
     }
-    const std::size_t heap_base = heap_live;
-    heap_peak = heap_live;
+    const std::int64_t heap_base = heap_live.load();
+    const std::int64_t openssl_base = openssl_live.load();
+    heap_peak = heap_base;
+    openssl_at_peak = openssl_base;
 
     std::size_t sent = 0;
     std::size_t not_sent = 0;
@@ -194,10 +290,13 @@ int main(int argc, char** argv) {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     const std::size_t total = a.messages * a.connections;
+    const long long peak = heap_peak.load() - heap_base;
     std::printf(
         "client=smtperr connections=%zu messages=%zu sent=%zu not_sent=%zu seconds=%.4f "
-        "msgs_per_s=%.1f peak_heap_bytes=%zu peak_heap_per_connection=%zu max_rss_kb=%ld\n",
-        a.connections, total, sent, not_sent, secs, static_cast<double>(total) / secs,
-        heap_peak - heap_base, (heap_peak - heap_base) / a.connections, ru.ru_maxrss);
+        "msgs_per_s=%.1f peak_heap_bytes=%lld peak_heap_per_connection=%lld "
+        "peak_heap_openssl_bytes=%lld max_rss_kb=%ld\n",
+        a.connections, total, sent, not_sent, secs, static_cast<double>(total) / secs, peak,
+        peak / static_cast<long long>(a.connections),
+        static_cast<long long>(openssl_at_peak.load() - openssl_base), ru.ru_maxrss);
     return done == a.connections && sent == total ? 0 : 2;
 }
