@@ -20,6 +20,8 @@ PACKAGES=(
   clang                 # libFuzzer builds (clang++ -fsanitize=fuzzer) ...
   libclang-rt-14-dev    # ... whose runtime is only a Recommends of clang
   libsisimai-perl       # bench/sisimai: Sisimai->match, the peer classifier benchmarked against
+  python3               # bench/transport/run.sh: the delay proxy, the probes, the smtplib client
+  time                  # ... and /usr/bin/time for each client's maximum RSS
   postfix               # integration tests: a real MTA on loopback (tests/integration/postfix)
   dovecot-core          # ... with Dovecot SASL for AUTH
   openssl               # ... whose test CA and certificates are made with the openssl CLI
