@@ -24,6 +24,7 @@ namespace smtperr::sisimai_data {
 struct row {
     std::string id;
     std::string reason;  ///< Sisimai's reason for it.
+    std::string text;    ///< The diagnostic text alone, as Sisimai->match gets it.
     std::string reply;   ///< The reply, without the line end.
     phase ph;            ///< The command it answers.
     std::string host;    ///< The remote host, or empty.
@@ -58,6 +59,53 @@ inline bool starts_with_code(std::string_view text) {
     return text.size() == 3 || text[3] == ' ' || text[3] == '-';
 }
 
+/** The class ('4' or '5') of the first enhanced status code in `text` (RFC 3463:
+    class.subject.detail, one to three digits each, not part of a longer dotted number such
+    as an IP address), or 0 when it has none. A 2.x.x is no failure's class and is passed by.
+*/
+inline char enhanced_class(std::string_view text) {
+    const auto digit = [&](std::size_t i) {
+        return i < text.size() && text[i] >= '0' && text[i] <= '9';
+    };
+    // Digits from i on (at most 3), then the position after them; i itself when none.
+    const auto digits = [&](std::size_t i) {
+        std::size_t j = i;
+        while (j < i + 3 && digit(j)) {
+            ++j;
+        }
+        return j;
+    };
+    for (std::size_t i = 0; i + 4 < text.size(); ++i) {
+        if ((text[i] != '4' && text[i] != '5') || text[i + 1] != '.' ||
+            (i > 0 && (digit(i - 1) || text[i - 1] == '.'))) {
+            continue;
+        }
+        const std::size_t subject_end = digits(i + 2);
+        if (subject_end == i + 2 || subject_end >= text.size() || text[subject_end] != '.') {
+            continue;
+        }
+        const std::size_t detail_end = digits(subject_end + 1);
+        if (detail_end == subject_end + 1 || digit(detail_end) ||
+            (detail_end < text.size() && text[detail_end] == '.' && digit(detail_end + 1))) {
+            continue;
+        }
+        return text[i];
+    }
+    return 0;
+}
+
+/** The reply a text makes on its own, with nothing from the bounce around it: the text
+    when it starts with a reply code, else the text after 450 when its first enhanced
+    status code is a 4.x.x, else after 550 (a bounce reports a permanent failure unless it
+    says otherwise).
+*/
+inline std::string text_only_reply(std::string_view text) {
+    if (starts_with_code(text)) {
+        return std::string(text);
+    }
+    return (enhanced_class(text) == '4' ? "450 " : "550 ") + std::string(text);
+}
+
 /// The phase of the command a bounce names; '-' (none named): most bounces report a
 /// recipient.
 inline phase phase_of(std::string_view command) {
@@ -73,8 +121,11 @@ inline phase phase_of(std::string_view command) {
 }
 
 /** The rows of diagnostics.tsv at `path` (empty if it cannot be read). The text is the
-    reply when it starts with the row's code, or with any code when the row has none; else
-    the row's code (550 or 450 by the status class when there is none) is put first.
+    reply when it starts with the row's code; else the row's code is put first. A row
+    without a code gets its reply from the text alone (text_only_reply). The status column
+    is never used: it is Sisimai's reading of the whole bounce, and where
+    status_is_sisimai_internal is 1 Sisimai made it up from the reason it found, the very
+    answer the agreement checks.
 */
 inline std::vector<row> read_rows(const std::string& path) {
     std::vector<row> rows;
@@ -86,14 +137,17 @@ inline std::vector<row> read_rows(const std::string& path) {
         if (f.size() < 8) {
             continue;
         }
-        std::string code = f[2];
-        const bool no_code = code == "-" || code.empty();
-        if (no_code) {
-            code = !f[3].empty() && f[3][0] == '4' ? "450" : "550";
-        }
+        const std::string& code = f[2];
         const std::string& text = f[7];
-        const bool own = starts_with_code(text) && (no_code || text.compare(0, 3, code) == 0);
-        rows.push_back({f[0], f[5], own ? text : code + " " + text, phase_of(f[1]),
+        std::string reply;
+        if (code == "-" || code.empty()) {
+            reply = text_only_reply(text);
+        } else if (starts_with_code(text) && text.compare(0, 3, code) == 0) {
+            reply = text;
+        } else {
+            reply = code + " " + text;
+        }
+        rows.push_back({f[0], f[5], text, std::move(reply), phase_of(f[1]),
                         f[6] == "-" ? std::string() : f[6]});
     }
     return rows;

@@ -3,11 +3,13 @@
 // The mapping is data: tests/data/sisimai/reason_map.tsv, shared with bench/sisimai/.
 //
 // Each row becomes a reply "<code> <text>" (the text as it is when it already starts with a
-// reply code; code '-' becomes 550 or 450 by the status class), answering the command the
-// bounce names. Sisimai's reason is mapped to the smtperr conditions that express it (a set:
-// several conditions can be right for one reason), and the agreement must stay above a
-// floor. docs/classification.md lists and explains every remaining disagreement; set
-// SMTPERR_SISIMAI_REPORT=<file> to write them (and the per-reason counts) to a file.
+// reply code; a row without a code takes 450 or 550 by the class of the text's own enhanced
+// status code, 550 when it has none: never Sisimai's status column, see rows.hpp), answering
+// the command the bounce names. Sisimai's reason is mapped to the smtperr conditions that
+// express it (a set: several conditions can be right for one reason), and the agreement
+// must stay above a floor. docs/classification.md lists and explains every remaining
+// disagreement; set SMTPERR_SISIMAI_REPORT=<file> to write them (and the per-reason counts)
+// to a file.
 #include <smtperr/classify/classify.hpp>
 #include <smtperr/reply/reply.hpp>
 
@@ -111,6 +113,8 @@ TEST_SUITE("classify.sisimai") {
         // those whose reasons have no submission-time counterpart (reason_map.tsv).
         CHECK(excluded == 86);
         // The floor: the achieved figure less about one point. Raise it when rules improve.
-        CHECK(agree * 1000 >= total * 865);  // 504/575 = 87.7% now, 503 when last raised
+        // 503/575 = 87.5% now; 504 while code-less rows took the class of Sisimai's status
+        // (s0282's 4.3.0 made its "temporary failure" a 450). The floor was raised at 503.
+        CHECK(agree * 1000 >= total * 865);
     }
 }
