@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0.
 //
 // Parser throughput on a stream of multi-line replies, and parse + classify rate on the
-// mixed corpus, with heap allocations per reply counted by a replaced global operator new.
+// mixed corpus, with heap allocations per reply counted at the C allocator (malloc and
+// its relatives, which operator new calls).
 // bench/classify_ab.sh compares two builds of this program in alternating runs.
 
 #include <smtperr/classify/classify.hpp>
@@ -11,35 +12,55 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
-#include <cstdlib>
-#include <new>
+#include <cerrno>
+#include <cstddef>
 #include <utility>
 #include <vector>
 
 #include "corpus.hpp"
 
-// GCC cannot see that these replacements pair malloc with free consistently.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace {
 
 std::atomic<std::uint64_t> allocations{0};
 
+void* counted(void* p) noexcept {
+    allocations.fetch_add(1, std::memory_order_relaxed);
+    return p;
+}
+
 }  // namespace
 
-void* operator new(std::size_t n) {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n == 0 ? 1 : n))
-        return p;
-    throw std::bad_alloc();
+// Every heap block is counted where the C library hands it out: operator new comes here
+// too, and so would anything that calls malloc directly.
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+
+void* malloc(std::size_t n) {
+    return counted(__libc_malloc(n));
 }
-void operator delete(void* p) noexcept {
-    std::free(p);
+void* calloc(std::size_t n, std::size_t size) {
+    return counted(__libc_calloc(n, size));
 }
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
+void* realloc(void* p, std::size_t n) {
+    return counted(__libc_realloc(p, n));
+}
+void* memalign(std::size_t alignment, std::size_t n) {
+    return counted(__libc_memalign(alignment, n));
+}
+void* aligned_alloc(std::size_t alignment, std::size_t n) {
+    return counted(__libc_memalign(alignment, n));
+}
+int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
+    void* p = __libc_memalign(alignment, n);
+    if (p == nullptr) {
+        return ENOMEM;
+    }
+    *out = counted(p);
+    return 0;
+}
 }
 
 namespace {
