@@ -7,15 +7,19 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <netinet/in.h>
 #include <poll.h>
 #include <string>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <utility>
@@ -797,21 +801,31 @@ TEST_SUITE("tools/smtperr send") {
         setenv("SMTPERR_TEST_PW", "x", 1);
         setenv("SMTPERR_TEST_TOKEN", "y", 1);
         unsetenv("SMTPERR_TEST_UNSET");
-        // Port 9 (discard) on loopback: had the tool tried to connect, it would have
-        // reported a connection failure (exit status 3 or 4), not 1.
-        const std::string ok = "--server 127.0.0.1:9 --tls none ";
+        // A listener on loopback that never accepts: a connection the tool made would wait
+        // in its queue, counted at the end.
+        const int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        REQUIRE(listener >= 0);
+        sockaddr_in at{};
+        at.sin_family = AF_INET;
+        at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&at), sizeof at) == 0);
+        REQUIRE(listen(listener, 64) == 0);
+        socklen_t len = sizeof at;
+        REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&at), &len) == 0);
+        const std::string server = "--server 127.0.0.1:" + std::to_string(ntohs(at.sin_port));
+        const std::string ok = server + " --tls none ";
         const std::string addr = "--from a@example.org --to b@example.org";
-        const char* const bad[] = {
-            "--tls none --from a@example.org --to b@example.org",            // no --server
-            "--server 127.0.0.1:9 --from a@example.org --to b@example.org",  // no --tls
-            "--server 127.0.0.1:9 --tls sometimes --from a@example.org --to b@example.org",
+        const std::string bad[] = {
+            "--tls none --from a@example.org --to b@example.org",  // no --server
+            server + " --from a@example.org --to b@example.org",   // no --tls
+            server + " --tls sometimes --from a@example.org --to b@example.org",
             "--server 127.0.0.1 --tls none --from a@example.org --to b@example.org",
             "--server 127.0.0.1:0 --tls none --from a@example.org --to b@example.org",
             "--server 127.0.0.1:70000 --tls none --from a@example.org --to b@example.org",
             "--server 127.0.0.1:smtp --tls none --from a@example.org --to b@example.org",
             "--server ::1:25 --tls none --from a@example.org --to b@example.org",
         };
-        for (const char* args : bad) {
+        for (const auto& args : bad) {
             INFO("args " << args);
             CHECK(run_send("", args).status == 1);
         }
@@ -850,6 +864,14 @@ TEST_SUITE("tools/smtperr send") {
         CHECK(contains(dir.err, "it is a directory"));
         CHECK(run_send("", "--help").status == 0);
         CHECK(contains(run_send("", ok + addr + " -h").out, "usage:"));
+        // Not one connection came.
+        int accepted = 0;
+        while (accept(listener, nullptr, nullptr) >= 0) {
+            ++accepted;
+        }
+        CHECK(errno == EAGAIN);
+        CHECK(accepted == 0);
+        close(listener);
     }
 
     TEST_CASE("send: a password typed as --password-env's variable name is not echoed") {

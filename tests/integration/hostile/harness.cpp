@@ -44,6 +44,8 @@ const test::key_and_cert& server_cert(cert c) {
         make_leaf(trusted(), {"DNS:localhost,IP:127.0.0.1", -3600, 3600L * 24, true});
     static const test::key_and_cert ip_as_dns =
         make_leaf(trusted(), {"DNS:127.0.0.1,DNS:localhost", -3600, 3600L * 24, false});
+    static const test::key_and_cert valid_leaf =
+        make_leaf(trusted(), {"DNS:localhost,IP:127.0.0.1", -3600, 3600L * 24, false});
     static const test::test_pki rogue("rogue CA");
     switch (c) {
         case cert::good:
@@ -58,6 +60,8 @@ const test::key_and_cert& server_cert(cert c) {
             return rogue.server;
         case cert::ip_as_dns:
             return ip_as_dns;
+        case cert::valid_leaf:
+            return valid_leaf;
     }
     return trusted().server;
 }

@@ -43,7 +43,8 @@ inline const std::string user = "alice@x.test";
 
 /// The certificate the server presents (the client trusts only the suite's CA).
 /// `ip_as_dns`: names 127.0.0.1 only as a DNS name, which an IP literal host must not accept.
-enum class cert { good, expired, wrong_host, self_signed, untrusted_ca, ip_as_dns };
+/// `valid_leaf`: made like the broken ones (hostile_pki.hpp), valid: their control.
+enum class cert { good, expired, wrong_host, self_signed, untrusted_ca, ip_as_dns, valid_leaf };
 
 /// What the client signs in with.
 enum class creds { password, token, none };

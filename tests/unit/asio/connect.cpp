@@ -139,6 +139,11 @@ TEST_SUITE("asio.connect") {
         REQUIRE(errors.size() == 2);
         CHECK_FALSE(errors[0]);  // The refusal waits for `ui`.
         CHECK(calls == 0);
+        // Running `ui` alone delivers it: the refusal had arrived, and only waited there.
+        ui.restart();
+        ui.poll();
+        CHECK(errors[0] == std::errc::connection_refused);
+        CHECK(calls == 0);
         for (int round = 0; round < 200 && calls == 0; ++round) {
             ui.restart();
             ui.run_for(10ms);
@@ -158,7 +163,8 @@ TEST_SUITE("asio.connect") {
         open_port good(ioc, v4);
         tcp::socket sock(ioc);
         std::vector<std::error_code> errors;
-        const auto r = race(ioc, sock, {hole.endpoint(), good.endpoint()}, errors, 100ms, 15s);
+        const auto timeout = 15s;
+        const auto r = race(ioc, sock, {hole.endpoint(), good.endpoint()}, errors, 100ms, timeout);
         CHECK(r.calls == 1);
         CHECK_FALSE(r.inline_call);
         CHECK_FALSE(r.ec);
@@ -166,9 +172,9 @@ TEST_SUITE("asio.connect") {
         CHECK(good.accepted);
         CHECK(sock.is_open());
         CHECK(sock.remote_endpoint() == good.endpoint());
-        // The second attempt started after the delay, long before the first one's timeout.
+        // The second attempt started after the delay, before the first one's timeout.
         CHECK(r.took >= 100ms);
-        CHECK(r.took < 5s);
+        CHECK(r.took < timeout);
         // The abandoned attempt is no failure of its own.
         REQUIRE(errors.size() == 2);
         CHECK_FALSE(errors[0]);
@@ -190,13 +196,14 @@ TEST_SUITE("asio.connect") {
         std::vector<std::error_code> errors;
         const tcp::endpoint six(v6, hole->endpoint().port());
         const tcp::endpoint four(v4, hole->endpoint().port());
-        const auto r = race(ioc, sock, interleave_families({six, four}), errors, 250ms, 15s);
+        const auto timeout = 15s;
+        const auto r = race(ioc, sock, interleave_families({six, four}), errors, 250ms, timeout);
         CHECK(r.calls == 1);
         CHECK_FALSE(r.ec);
         CHECK(r.index == 1);
         CHECK(good.accepted);
         CHECK(r.took >= 250ms);
-        CHECK(r.took < 5s);
+        CHECK(r.took < timeout);  // Not after the IPv6 attempt's timeout.
     }
 
     TEST_CASE("J-02: a refused address starts the next attempt at once") {
@@ -204,11 +211,13 @@ TEST_SUITE("asio.connect") {
         open_port good(ioc, v4);
         tcp::socket sock(ioc);
         std::vector<std::error_code> errors;
-        // A ten-second delay: only the failure itself can start the second attempt in time.
-        const auto r = race(ioc, sock, {refusing_endpoint(ioc), good.endpoint()}, errors, 10s, 15s);
+        // A ten-second delay: only the failure itself can start the second attempt before it.
+        const auto delay = 10s;
+        const auto r =
+            race(ioc, sock, {refusing_endpoint(ioc), good.endpoint()}, errors, delay, 15s);
         CHECK_FALSE(r.ec);
         CHECK(r.index == 1);
-        CHECK(r.took < 5s);
+        CHECK(r.took < delay);
         REQUIRE(errors.size() == 2);
         CHECK(errors[0] == std::errc::connection_refused);
         CHECK_FALSE(errors[1]);
@@ -218,11 +227,12 @@ TEST_SUITE("asio.connect") {
         net::io_context ioc;
         tcp::socket sock(ioc);
         std::vector<std::error_code> errors;
+        const auto delay = 10s;
         const auto r =
-            race(ioc, sock, {refusing_endpoint(ioc), refusing_endpoint(ioc)}, errors, 10s, 15s);
+            race(ioc, sock, {refusing_endpoint(ioc), refusing_endpoint(ioc)}, errors, delay, 15s);
         CHECK(r.calls == 1);
         CHECK(r.ec == std::errc::connection_refused);
-        CHECK(r.took < 5s);
+        CHECK(r.took < delay);  // The second attempt did not wait for the delay.
         REQUIRE(errors.size() == 2);
         CHECK(errors[0] == std::errc::connection_refused);
         CHECK(errors[1] == std::errc::connection_refused);
@@ -238,9 +248,9 @@ TEST_SUITE("asio.connect") {
         const auto r = race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, 100ms, 400ms);
         CHECK(r.calls == 1);
         CHECK(r.ec == smtperr::errc::timed_out);
-        // The second attempt started 100 ms in and ran its full 400 ms.
+        // The second attempt started 100 ms in and ran its full 400 ms. (A hang would show as
+        // no call within the 20 s the race is given.)
         CHECK(r.took >= 500ms);
-        CHECK(r.took < 5s);
         REQUIRE(errors.size() == 2);
         CHECK(errors[0] == smtperr::errc::timed_out);
         CHECK(errors[1] == smtperr::errc::timed_out);
@@ -253,10 +263,11 @@ TEST_SUITE("asio.connect") {
         tcp::socket sock(ioc);
         std::vector<std::error_code> errors;
         // Both attempts are running when the cancellation comes.
-        const auto r = race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, 50ms, 15s, 150ms);
+        const auto timeout = 15s;
+        const auto r = race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, 50ms, timeout, 150ms);
         CHECK(r.calls == 1);
         CHECK(r.ec == std::errc::operation_canceled);
-        CHECK(r.took < 5s);
+        CHECK(r.took < timeout);  // Ended by the cancellation, not the attempts' timeouts.
         CHECK_FALSE(sock.is_open());
         CHECK_FALSE(errors[0]);
         CHECK_FALSE(errors[1]);
@@ -265,17 +276,27 @@ TEST_SUITE("asio.connect") {
     TEST_CASE("a delay and timeout of milliseconds::max() mean for ever, not an overflow") {
         net::io_context ioc;
         black_hole a(ioc, v4);
-        black_hole b(ioc, v4);
+        // The second address accepts: had the delay wrapped around, the second attempt would
+        // have started at once and connected. It listens without accepting, so that the
+        // io_context runs dry: a connection would wait in its queue.
+        tcp::acceptor second(ioc, tcp::endpoint(v4, 0));
         tcp::socket sock(ioc);
         std::vector<std::error_code> errors;
         const auto never = std::chrono::milliseconds::max();
-        const auto r = race(ioc, sock, {a.endpoint(), b.endpoint()}, errors, never, never, 300ms);
-        // Neither timed out nor started the second attempt early: only the cancellation ended it.
+        const auto r =
+            race(ioc, sock, {a.endpoint(), second.local_endpoint()}, errors, never, never, 300ms);
+        // Neither timed out nor started the second attempt: only the cancellation ended it.
         CHECK(r.calls == 1);
         CHECK(r.ec == std::errc::operation_canceled);
+        CHECK(r.index == 2);  // No endpoint won.
         CHECK(r.took >= 300ms);
         CHECK_FALSE(errors[0]);
         CHECK_FALSE(errors[1]);
+        second.non_blocking(true);
+        tcp::socket peer(ioc);
+        boost::system::error_code ec;
+        second.accept(peer, ec);
+        CHECK(ec == net::error::would_block);  // Nothing ever connected to it.
     }
 
     TEST_CASE("no address: connection_failed, never from the initiating function") {

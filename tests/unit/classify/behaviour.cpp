@@ -157,9 +157,11 @@ TEST_SUITE("classify.quoted") {
     }
 
     TEST_CASE("numbers that are no quoted reply") {
-        // An IP address, a size or a port are not reply codes.
-        CHECK(classify_reply("550 5.1.1 User unknown 192.168.451.2", p::rcpt).cond ==
-              c::recipient_unknown);
+        // An IP address, a size or a port are not reply codes. The reply has no enhanced
+        // code of its own, so the text is searched for a quoted one: "451 4.4.1" inside the
+        // address is none (it would make this a server_error).
+        CHECK(classify_reply("450 Mailbox busy, relay 10.0.0.451 4.4.1 is slow", p::rcpt).cond ==
+              c::recipient_mailbox_unavailable);
         CHECK(
             classify_reply("552 Message size 5500000 exceeds limit 5.000.000", p::data_end).cond ==
             c::message_too_large);

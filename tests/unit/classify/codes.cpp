@@ -5,10 +5,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "unit/classify/classify_util.hpp"
 
@@ -181,25 +183,190 @@ const basic_case basic_cases[] = {
 };
 // clang-format on
 
-/// The enumerated codes of the IANA registry (enhanced-status.tsv), subject and detail.
-struct sd {
+/// The enumerated codes of the IANA registry (enhanced-status.tsv), subject and detail, with
+/// what each one means there, read by hand from the registry's description: the condition
+/// it names, or none where it says no more than its class (X.0.0, X.1.0, X.7.0, and X.1.5 and
+/// X.1.9, which report a success), so that the basic code and the phase decide.
+struct registry_row {
     int subject;
     int detail;
+    c meaning;
 };
 // clang-format off
-const sd registry[] = {
-    {0, 0},
-    {1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5}, {1, 6}, {1, 7}, {1, 8}, {1, 9}, {1, 10},
-    {2, 0}, {2, 1}, {2, 2}, {2, 3}, {2, 4},
-    {3, 0}, {3, 1}, {3, 2}, {3, 3}, {3, 4}, {3, 5}, {3, 6},
-    {4, 0}, {4, 1}, {4, 2}, {4, 3}, {4, 4}, {4, 5}, {4, 6}, {4, 7},
-    {5, 0}, {5, 1}, {5, 2}, {5, 3}, {5, 4}, {5, 5}, {5, 6},
-    {6, 0}, {6, 1}, {6, 2}, {6, 3}, {6, 4}, {6, 5}, {6, 6}, {6, 7}, {6, 8}, {6, 9}, {6, 10},
-    {7, 0}, {7, 1}, {7, 2}, {7, 3}, {7, 4}, {7, 5}, {7, 6}, {7, 7}, {7, 8}, {7, 9}, {7, 10},
-    {7, 11}, {7, 12}, {7, 13}, {7, 14}, {7, 15}, {7, 16}, {7, 17}, {7, 18}, {7, 19}, {7, 20},
-    {7, 21}, {7, 22}, {7, 23}, {7, 24}, {7, 25}, {7, 26}, {7, 27}, {7, 28}, {7, 29}, {7, 30},
+const registry_row registry[] = {
+    {0, 0, c::none},
+    {1, 0, c::none},
+    {1, 1, c::recipient_unknown},               // bad destination mailbox address
+    {1, 2, c::recipient_domain_invalid},        // bad destination system address
+    {1, 3, c::recipient_address_invalid},       // bad destination mailbox address syntax
+    {1, 4, c::recipient_address_invalid},       // ambiguous: the address must be made precise
+    {1, 5, c::none},                            // destination address valid (a success)
+    {1, 6, c::recipient_unknown},               // moved, no forwarding address
+    {1, 7, c::sender_rejected},                 // bad sender's mailbox address syntax
+    {1, 8, c::sender_rejected},                 // bad sender's system address
+    {1, 9, c::none},                            // relayed to a non-compliant mailer
+    {1, 10, c::recipient_domain_invalid},       // recipient domain has a null MX
+    {2, 0, c::recipient_mailbox_unavailable},   // some mailbox status
+    {2, 1, c::recipient_mailbox_unavailable},   // mailbox disabled
+    {2, 2, c::recipient_mailbox_full},
+    {2, 3, c::message_too_large},               // over the mailbox's own size limit
+    {2, 4, c::recipient_mailbox_unavailable},   // a list that could not be expanded
+    {3, 0, c::server_error},                    // the destination system's trouble
+    {3, 1, c::server_storage_full},
+    {3, 2, c::no_mail_service},                 // not accepting network messages
+    {3, 3, c::not_implemented},                 // features not supported
+    {3, 4, c::message_too_large},
+    {3, 5, c::server_error},                    // incorrectly configured
+    {3, 6, c::server_error},                    // priority changed: a mail system status
+    {4, 0, c::server_error},                    // network or routing trouble
+    {4, 1, c::server_error},                    // no answer from the next host
+    {4, 2, c::service_unavailable},             // bad connection
+    {4, 3, c::server_error},                    // directory server failure
+    {4, 4, c::recipient_domain_invalid},        // unable to route
+    {4, 5, c::service_unavailable},             // congestion
+    {4, 6, c::message_loop},
+    {4, 7, c::server_error},                    // delivery time expired
+    {5, 0, c::syntax_error},                    // some protocol status
+    {5, 1, c::syntax_error},                    // invalid command
+    {5, 2, c::syntax_error},
+    {5, 3, c::too_many_recipients},
+    {5, 4, c::syntax_error},                    // invalid command arguments
+    {5, 5, c::not_implemented},                 // wrong protocol version
+    {5, 6, c::syntax_error},                    // AUTH line too long
+    {6, 0, c::message_content_rejected},        // X.6.0 to X.6.6: the content or its encoding
+    {6, 1, c::message_content_rejected},
+    {6, 2, c::message_content_rejected},
+    {6, 3, c::message_content_rejected},
+    {6, 4, c::message_content_rejected},
+    {6, 5, c::message_content_rejected},
+    {6, 6, c::message_content_rejected},
+    {6, 7, c::international_address_unsupported},
+    {6, 8, c::international_address_unsupported},
+    {6, 9, c::international_address_unsupported},
+    {6, 10, c::international_address_unsupported},  // deprecated duplicate of X.6.8
+    {7, 0, c::none},
+    {7, 1, c::domain_policy_rejected},          // delivery not authorized
+    {7, 2, c::domain_policy_rejected},          // list expansion prohibited
+    {7, 3, c::message_content_rejected},        // secure messaging conversion impossible
+    {7, 4, c::auth_mechanism_rejected},         // security features not supported
+    {7, 5, c::message_content_rejected},        // cannot validate or decrypt the message
+    {7, 6, c::message_content_rejected},        // the message's algorithm not supported
+    {7, 7, c::message_content_rejected},        // message integrity failure
+    {7, 8, c::authentication_failed},
+    {7, 9, c::auth_mechanism_rejected},         // mechanism too weak
+    {7, 10, c::encryption_required},
+    {7, 11, c::encryption_required},            // encryption required for the mechanism
+    {7, 12, c::auth_mechanism_rejected},        // a password transition is needed
+    {7, 13, c::account_restricted},             // user account disabled
+    {7, 14, c::authentication_failed},          // trust relationship required
+    {7, 15, c::transaction_rejected},           // priority too low
+    {7, 16, c::message_too_large},              // too big for the priority
+    {7, 17, c::recipient_mailbox_unavailable},  // mailbox owner has changed
+    {7, 18, c::recipient_domain_invalid},       // domain owner has changed
+    {7, 19, c::transaction_rejected},           // RRVS test cannot be completed
+    {7, 20, c::domain_policy_rejected},         // X.7.20 to X.7.24: DKIM, SPF
+    {7, 21, c::domain_policy_rejected},
+    {7, 22, c::domain_policy_rejected},
+    {7, 23, c::domain_policy_rejected},
+    {7, 24, c::domain_policy_rejected},
+    {7, 25, c::client_blocked},                 // reverse DNS failed: the client's address
+    {7, 26, c::domain_policy_rejected},         // several authentication checks
+    {7, 27, c::sender_rejected},                // sender domain has a null MX
+    {7, 28, c::rate_limited},                   // mail flood
+    {7, 29, c::domain_policy_rejected},         // ARC validation failure
+    {7, 30, c::encryption_required},            // REQUIRETLS support required
 };
 // clang-format on
+
+/// The condition "<cls>50 <cls>.<s>.<d> Status" should get in phase `ph`: the code's meaning,
+/// except where docs/classification.md (step 5) lets the phase outrank it or the meaning is
+/// none and the basic code decides by phase.
+c expected_condition(const registry_row& r, int cls, p ph) {
+    const bool permanent = cls == 5;
+    if (ph == p::auth && permanent) {
+        return c::authentication_failed;  // A 550 to AUTH refuses the sign-in (no message yet).
+    }
+    if (ph == p::mail) {
+        if (permanent && (r.subject == 1 || (r.subject == 7 && r.detail == 1))) {
+            return c::sender_rejected;  // MAIL's sender codes: the only address is the sender's.
+        }
+        if (!permanent && r.subject == 2) {
+            return c::transient_failure;  // 450 4.2.x to MAIL: the sender's own mailbox, busy.
+        }
+    }
+    if (ph == p::rcpt && r.subject == 7 && r.detail == 13) {
+        return c::recipient_mailbox_unavailable;  // The recipient's account is disabled.
+    }
+    if (r.subject == 7 && r.detail == 9 && ph != p::auth) {
+        // Outside AUTH a vendor's policy code, not a weak mechanism.
+        return ph == p::data_end ? c::message_content_rejected : c::domain_policy_rejected;
+    }
+    if (r.meaning != c::none) {
+        return r.meaning;
+    }
+    switch (ph) {
+        case p::rcpt:
+            return !permanent       ? c::recipient_mailbox_unavailable
+                   : r.subject == 7 ? c::domain_policy_rejected
+                                    : c::recipient_unknown;
+        case p::mail:
+            return permanent ? c::sender_rejected : c::transient_failure;
+        case p::data_end:
+            return permanent ? c::message_content_rejected : c::transient_failure;
+        default:
+            return c::transient_failure;  // A 450 to AUTH: nothing says more than the class.
+    }
+}
+
+/// Where the classifier reads a code otherwise than expected_condition() (reported, not
+/// changed here): its reading today, pinned so that a change is noticed.
+struct reported_reading {
+    int cls;
+    int subject;
+    int detail;
+    std::vector<p> phases;
+    c today;
+};
+const std::vector<p> outside_auth = {p::rcpt, p::mail, p::data_end};
+const std::vector<p> every_phase = {p::rcpt, p::mail, p::data_end, p::auth};
+// clang-format off
+const reported_reading reported[] = {
+    // A 450 to AUTH whose enhanced code says nothing falls to 450's context-free "mailbox
+    // unavailable", a recipient's condition where there is no recipient.
+    {4, 0, 0, {p::auth}, c::recipient_mailbox_unavailable},
+    {4, 1, 0, {p::auth}, c::recipient_mailbox_unavailable},
+    {4, 1, 5, {p::auth}, c::recipient_mailbox_unavailable},
+    {4, 1, 9, {p::auth}, c::recipient_mailbox_unavailable},
+    {4, 7, 0, {p::auth}, c::recipient_mailbox_unavailable},
+    // A 450 4.1.x or 4.7.1 to MAIL is read as a recipient's address or a policy, where 550
+    // 5.1.x and 5.7.1 to MAIL are the sender's.
+    {4, 1, 1, {p::mail}, c::recipient_unknown},
+    {4, 1, 2, {p::mail}, c::recipient_domain_invalid},
+    {4, 1, 3, {p::mail}, c::recipient_address_invalid},
+    {4, 1, 4, {p::mail}, c::recipient_address_invalid},
+    {4, 1, 6, {p::mail}, c::recipient_unknown},
+    {4, 1, 10, {p::mail}, c::recipient_domain_invalid},
+    {4, 7, 1, {p::mail}, c::domain_policy_rejected},
+    // X.7.3, X.7.5 and X.7.6 are about securing the message (S/MIME-like conversion,
+    // validation, decryption), read as TLS trouble.
+    {4, 7, 3, every_phase, c::encryption_required},
+    {5, 7, 3, outside_auth, c::encryption_required},
+    {4, 7, 5, every_phase, c::tls_failed},
+    {5, 7, 5, outside_auth, c::tls_failed},
+    {4, 7, 6, every_phase, c::tls_failed},
+    {5, 7, 6, outside_auth, c::tls_failed},
+};
+// clang-format on
+
+c expected_today(const registry_row& r, int cls, p ph) {
+    for (const auto& x : reported) {
+        if (x.cls == cls && x.subject == r.subject && x.detail == r.detail &&
+            std::find(x.phases.begin(), x.phases.end(), ph) != x.phases.end()) {
+            return x.today;
+        }
+    }
+    return expected_condition(r, cls, ph);
+}
 
 /// Replies whose condition the enhanced code decides (the text says nothing).
 struct status_case {
@@ -363,7 +530,7 @@ TEST_SUITE("classify.codes") {
                     CAPTURE(reply);
                     CAPTURE(ph);
                     const auto v = classify_reply(reply, ph);
-                    CHECK(v.cond != c::none);
+                    CHECK(v.cond == expected_today(e, cls, ph));
                     CHECK(v.act != a::none);
                     CHECK(v.transient == (cls == 4));
                     CHECK(v.status.value() == cls * 1000000 + e.subject * 1000 + e.detail);

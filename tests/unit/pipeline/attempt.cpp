@@ -312,20 +312,19 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
     }
 
     TEST_CASE("the attempt keeps its own copy of the host and mechanism") {
-        // A context made from strings that are gone by the first reply (found in a review:
-        // the attempt kept the caller's views).
-        auto a = [] {
-            std::string host = "smtp.office365.com";
-            std::string mech = "XOAUTH2";
-            return smtperr::attempt({"anna@example.org"}, {phase::greeting, host, mech});
-        }();
-        const std::string reuse(64, 'x');  // Likely where the strings were.
+        // Found in a review: the attempt kept the caller's views. The caller's strings are
+        // overwritten in place (same length, same buffer) before the first reply: with
+        // views, the host would be no provider's and the mechanism no OAuth one.
+        std::string host = "smtp.office365.com";
+        std::string mech = "XOAUTH2";
+        smtperr::attempt a({"anna@example.org"}, {phase::greeting, host, mech});
+        host.assign(host.size(), 'x');
+        mech.assign(mech.size(), 'x');
         feed(a, phase::greeting, "220 mx ESMTP");
         feed(a, phase::auth, "535 5.7.3 Authentication unsuccessful");
         const auto rep = a.finish();
         CHECK(rep.deciding.provider == "microsoft");
         CHECK(rep.deciding.condition == condition::oauth_token_invalid);
-        CHECK(reuse.size() == 64);
     }
 
     TEST_CASE("421 in the middle of RCPT: deferred, everyone pending, retried later") {

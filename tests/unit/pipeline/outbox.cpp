@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -261,7 +264,9 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
                 REQUIRE(kinds(ev) == "retry_scheduled,system_message");
                 const auto& retry = as<retry_scheduled_event>(ev[0]);
                 CHECK(retry.attempt == attempt + 1);
-                CHECK(retry.when - before >= seconds(300));  // The 454's hint.
+                // The 454's hint, exactly: a floor over the jittered backoff (60 s or 120 s,
+                // ± 20 %), which is shorter.
+                CHECK(retry.when - before == seconds(300));
                 CHECK(retry.diagnosis.condition == condition::authentication_temporary_failure);
                 CHECK(h.box.take_due().empty());
                 h.clock.set(retry.when);
@@ -366,7 +371,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         CHECK(kinds(h.events()) == "token_refresh_required");
     }
 
-    TEST_CASE("greylisting: retry after at least five minutes, then sent") {
+    TEST_CASE("greylisting: retry after five minutes, then sent") {
         harness h;
         const auto t0 = h.clock.get();
         REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
@@ -378,7 +383,8 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         const auto ev = h.events();
         REQUIRE(kinds(ev) == "retry_scheduled,system_message");
         const auto& retry = as<retry_scheduled_event>(ev[0]);
-        CHECK(retry.when - t0 >= seconds(300));
+        // The hint, exactly: a floor over the first jittered backoff (60 s ± 20 %).
+        CHECK(retry.when - t0 == seconds(300));
         CHECK(retry.diagnosis.condition == condition::greylisted);
         CHECK(as<system_message_event>(ev[1]).diagnosis.condition == condition::greylisted);
         CHECK(h.box.next_wakeup() == retry.when);
@@ -400,6 +406,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         o.retry.max_delay = seconds(600);
         o.retry.jitter = 0.2;
         o.retry.max_age = seconds(30 * 24 * 3600);
+        o.jitter_seed = 0x5eed;  // Fixed: the same delays every run.
         harness h(o);
         REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         server s;
@@ -428,6 +435,55 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
             CHECK(delays[i] >= seconds(480));
             CHECK(delays[i] <= seconds(720));
         }
+        // Jittered, not only within bounds: where the backoff is above the hint, a delay
+        // that is just the nominal one each time means no jitter at all.
+        const seconds nominal[] = {seconds(240), seconds(480), seconds(600),
+                                   seconds(600), seconds(600), seconds(600)};
+        bool any_jittered = false;
+        for (std::size_t i = 2; i < delays.size(); ++i) {
+            any_jittered = any_jittered || delays[i] != nominal[i - 2];
+        }
+        CHECK(any_jittered);
+    }
+
+    TEST_CASE("jitter spreads messages that fail together, and a seed repeats its schedule") {
+        // Six messages fail at the same moment: each gets its own retry time, so they do not
+        // all come back at once. The same jitter_seed gives the same times (a reproducible
+        // schedule), another seed other times.
+        const auto schedule = [](std::uint64_t seed) {
+            smtperr::outbox_options o;
+            o.retry.initial_delay = seconds(3600);  // Far above the 120 s hint: jitter shows.
+            o.retry.max_delay = seconds(6 * 3600);
+            o.retry.jitter = 0.2;
+            o.jitter_seed = seed;
+            harness h(o);
+            for (int i = 0; i < 6; ++i) {
+                REQUIRE(h.box.enqueue("m" + std::to_string(i), alice, {"anna@example.org"}));
+            }
+            server s;
+            s.greeting = "EOF";  // connection_lost
+            run_all(h, h.box.take_due(), s);
+            std::map<std::string, seconds> delay;
+            for (const auto& e : h.events()) {
+                if (const auto* r = std::get_if<retry_scheduled_event>(&e)) {
+                    delay[r->message_id] =
+                        std::chrono::duration_cast<seconds>(r->when - h.clock.get());
+                }
+            }
+            return delay;
+        };
+        const auto a = schedule(7);
+        REQUIRE(a.size() == 6);
+        std::set<seconds> distinct;
+        for (const auto& [id, d] : a) {
+            CAPTURE(id);
+            CHECK(d >= seconds(2880));  // 3600 s ± 20 %
+            CHECK(d <= seconds(4320));
+            distinct.insert(d);
+        }
+        CHECK(distinct.size() == a.size());
+        CHECK(schedule(7) == a);
+        CHECK(schedule(8) != a);
     }
 
     TEST_CASE("maximum age: the message fails with report.expired") {
@@ -648,7 +704,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         REQUIRE(kinds(ev) == "recipients_rejected,retry_scheduled,system_message");
         const auto& retry = as<retry_scheduled_event>(ev[1]);
         CHECK(retry.diagnosis.condition == condition::greylisted);
-        CHECK(retry.when - t0 >= seconds(300));  // The greylisting hint, not a minute.
+        CHECK(retry.when - t0 == seconds(300));  // The greylisting hint, not a minute.
         CHECK(as<system_message_event>(ev[2]).diagnosis.condition == condition::greylisted);
         // Given up later: Ben's own reason, not Anna's rejection.
         h.clock.advance(seconds(4 * 3600));
@@ -813,13 +869,23 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
     TEST_CASE("credentials and token answers for accounts without messages change nothing") {
         harness h;
         REQUIRE(h.box.enqueue("m1", alice, {bob}));
+        // Later than the enqueue: a reset of m1's times would show in the saved state.
+        h.clock.advance(seconds(90));
+        const auto before = h.box.save();
         h.box.credentials_updated("bad\xff");
         h.box.token_refreshed("x\xc3", false);
+        h.box.token_refreshed("nobody@example.org", true);
         h.box.credentials_updated("nobody@example.org");
+        CHECK(h.box.save() == before);
+        CHECK(h.events().empty());
         smtperr::outbox again(
             {}, [](const smtperr::event&) {}, [](std::function<void()>) {});
         CHECK(again.restore(h.box.save()));
-        CHECK(h.box.save().find("nobody@example.org") == std::string::npos);
+        CHECK(h.box.state("m1") == message_state::queued);
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        CHECK(due[0].id == "m1");
+        CHECK(due[0].attempt == 1);
     }
 
     TEST_CASE("a refresh asked for before new credentials: its late answer is ignored") {
