@@ -24,6 +24,10 @@ constexpr std::uint32_t minutes = 60;
 constexpr std::uint32_t hours = 3600;
 /// Every phase but AUTH and STARTTLS, whose generic rules decide by code (RFC 3207, 4954).
 constexpr auto p_not_secure = static_cast<std::uint16_t>(0x7ff & ~p_auth & ~p_starttls);
+/// The phases before MAIL and after the transaction, but AUTH (whose 450, 550 and 554 have
+/// rules of their own): no recipient exists there.
+constexpr auto p_no_recipient =
+    static_cast<std::uint16_t>(0x7ff & ~p_recipient & ~p_mail & ~p_auth);
 /// What a server says when it will not serve: one meaning per class and phase (see the rules).
 constexpr std::string_view service_unavailable_texts =
     "service unavailable|service currently unavailable|service not available|"
@@ -280,7 +284,9 @@ const rule rules[] = {
     {"auth.refused_554", "", p_auth, 554, -1, -1, "", c::authentication_failed},
     {"mail.tls_530", "", any_phase, 530, 7, 0, "starttls|tls", c::encryption_required},
     {"mail.size_transient", "", p_mail, 452, -1, -1, "", c::server_storage_full},
-    {"mail.sender_address", "", p_mail, 5, 1, -1, "", c::sender_rejected},
+    // At MAIL the only address is the sender's: an address status (X.1.x) is about it,
+    // temporary or not.
+    {"mail.sender_address", "", p_mail, 0, 1, -1, "", c::sender_rejected},
     {"mail.sender_refused_5_7_1", "", p_mail, 5, 7, 1, "", c::sender_rejected},
     {"rcpt.account_disabled", "", p_rcpt, 0, 7, 13, "", c::recipient_mailbox_unavailable},
     {"status.no_ptr", "", any_phase, 0, 7, 25, "", c::client_blocked},
@@ -299,7 +305,7 @@ const rule rules[] = {
 
     {"enhanced_status", "", any_phase, 0, -1, -1, "", c::none, a::none, s_def, 0, {}, {}, mechanism::any, rule_kind::status_default},
 
-    {"recipient.not_local", "", any_phase, 551, -1, -1, "", c::recipient_not_local},
+    {"recipient.not_local", "", p_recipient, 551, -1, -1, "", c::recipient_not_local},
     {"greeting.refused", "", p_greeting, 5, -1, -1, "", c::no_mail_service},
     {"mail.deferred", "", p_mail, 450, -1, -1, "", c::transient_failure},
     {"mail.refused", "", p_mail, 550, -1, -1, "", c::sender_rejected},
@@ -317,6 +323,16 @@ const rule rules[] = {
     {"data_end.rejected", "", p_data_end, 554, -1, -1, "", c::message_content_rejected},
     {"data_end.policy", "", p_data_end, 550, -1, -1, "", c::message_content_rejected},
     {"data_end.policy_transient", "", p_data_end, 450, -1, -1, "", c::transient_failure},
+    // No recipient exists before RCPT or after the transaction: there the codes whose
+    // context-free meaning is a recipient's (450, 550, 551, 553, 556) say no more than their
+    // class, and at MAIL the address is the sender's.
+    {"auth.deferred", "", p_auth, 450, -1, -1, "", c::authentication_temporary_failure},
+    {"session.deferred", "", p_no_recipient, 450, -1, -1, "", c::transient_failure},
+    {"session.refused_550", "", p_rset | p_quit, 550, -1, -1, "", c::permanent_failure},
+    {"session.not_local", "", p_no_recipient | p_auth | p_mail, 551, -1, -1, "", c::permanent_failure},
+    {"session.name_not_allowed", "", p_no_recipient | p_auth, 553, -1, -1, "", c::permanent_failure},
+    {"mail.domain_refused", "", p_mail, 556, -1, -1, "", c::sender_rejected},
+    {"session.domain_refused", "", p_no_recipient | p_auth, 556, -1, -1, "", c::permanent_failure},
 };
 // clang-format on
 const std::size_t rule_count = std::size(rules);

@@ -78,6 +78,9 @@ const rule_input order_cases[] = {
     {"auth.temporary_failure", "454 4.7.0 Temporary authentication failure", p::auth},
     {"starttls.unavailable", "454 4.7.0 TLS not available due to local problem", p::starttls},
     {"mail.sender_address", "550 5.1.1 <alice@example.org>... Unknown", p::mail},
+    {"mail.sender_address", "450 4.1.1 Status", p::mail},
+    {"session.deferred", "450 4.0.0 Status", p::starttls},
+    {"session.name_not_allowed", "553 Requested action not taken", p::rset},
     {"enhanced_status", "452 4.5.3 Status", p::rcpt},
     {"rcpt.too_many", "452 Requested action not taken", p::rcpt},
     {"hello.rejected", "550 5.7.1 Status", p::ehlo},
@@ -294,6 +297,13 @@ const rule_input rule_inputs[] = {
     {"data_end.rejected", "554 Transaction failed", p::data_end},
     {"data_end.policy", "550 Requested action not taken", p::data_end},
     {"data_end.policy_transient", "450 Requested mail action not taken", p::data_end},
+    {"auth.deferred", "450 Requested mail action not taken", p::auth},
+    {"session.deferred", "450 Requested mail action not taken", p::greeting},
+    {"session.refused_550", "550 Requested action not taken", p::quit},
+    {"session.not_local", "551 User not local", p::mail},
+    {"session.name_not_allowed", "553 Requested action not taken", p::ehlo},
+    {"mail.domain_refused", "556 Domain does not accept mail", p::mail},
+    {"session.domain_refused", "556 Domain does not accept mail", p::ehlo},
 };
 // clang-format on
 
