@@ -649,9 +649,12 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
             CHECK(r.reports[1].deciding.code == smtperr::make_error_code(smtperr::reply_code{421}));
             CHECK(r.reports[1].deciding.phase == smtperr::phase::mail);
             CHECK(r.reports[1].recipients[0].pending());
-            // The final dot never went out (with pipelining the script ends at the refusal and
-            // `trailing` holds the rest of the upload; without it the server hung up there).
-            CHECK(srv.trailing.find("\r\n.\r\n") == std::string::npos);
+            if (pipelining) {
+                // The final dot never went out: the script ends at the refusal and `trailing`
+                // holds the rest of the upload. (Without pipelining the server hangs up at the
+                // 421: nothing after it can be seen.)
+                CHECK(srv.trailing.find("\r\n.\r\n") == std::string::npos);
+            }
             CHECK_FALSE(srv.saw("MAIL FROM:<a2@x.test>"));
         }
     }

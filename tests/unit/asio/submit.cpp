@@ -763,8 +763,8 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         const auto r = run_direct(ioc, o, 200ms);
         REQUIRE(r.called);
         CHECK(r.ec == net::error::operation_aborted);
-        // Ended by the cancellation at 200 ms, long before the 30 s connect timeout.
-        CHECK(r.took < 10s);
+        // Ended by the cancellation at 200 ms: run_direct() gives it 10 s, a third of the 30 s
+        // connect timeout, so a completion at all (and operation_aborted) shows it.
         REQUIRE(r.report.recipients.size() == 1);
         CHECK_FALSE(r.report.recipients[0].accepted);
     }
@@ -780,8 +780,8 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         const auto r = run_direct(ioc, o, 200ms, [&] { srv.stop(); });
         REQUIRE(r.called);
         CHECK(r.ec == net::error::operation_aborted);
-        // Ended by the cancellation at 200 ms, long before the 30 s timeouts.
-        CHECK(r.took < 10s);
+        // Ended by the cancellation at 200 ms: run_direct() gives it 10 s, a third of the 30 s
+        // timeouts, so a completion at all (and operation_aborted) shows it.
         CHECK(srv.saw("MAIL"));
     }
 

@@ -406,7 +406,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         o.retry.max_delay = seconds(600);
         o.retry.jitter = 0.2;
         o.retry.max_age = seconds(30 * 24 * 3600);
-        o.jitter_seed = 0x5eed;  // Fixed: the same delays every run.
+        o.jitter_seed = 0x5eed;  // The default, spelled out: the same delays every run.
         harness h(o);
         REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         server s;
