@@ -665,13 +665,19 @@ diagnosis classify(const reply_view& r, const classify_context& ctx) noexcept {
     candidates &=
         e.by_provider[provider >= 0 ? static_cast<std::size_t>(provider) : provider_count];
     candidates &= is_oauth(ctx.sasl_mechanism) ? e.not_password : e.not_oauth;
+    const auto ph = static_cast<unsigned>(ctx.phase);
+    const bool no_address =
+        ph < static_cast<unsigned>(phase_count) && ((1u << ph) & p_no_address) != 0;
     const auto fits_status = [&](const rule& rl) {
         if (rl.kind == rule_kind::status_default) {
             if (!status)
                 return false;
             const condition sc = default_condition(*status);
-            // An enhanced code that says no more than the basic one does not decide.
-            return sc != condition::transient_failure && sc != condition::permanent_failure;
+            // An enhanced code that says no more than the basic one does not decide, nor one
+            // about a recipient where no address exists (it would blame one that does not).
+            return sc != condition::transient_failure && sc != condition::permanent_failure &&
+                   !(defaults_by_condition[static_cast<int>(sc)].scope == scope::recipient &&
+                     no_address);
         }
         return (rl.subject < 0 || (status && status->subject == rl.subject)) &&
                (rl.detail < 0 || (status && status->detail == rl.detail));

@@ -24,10 +24,6 @@ constexpr std::uint32_t minutes = 60;
 constexpr std::uint32_t hours = 3600;
 /// Every phase but AUTH and STARTTLS, whose generic rules decide by code (RFC 3207, 4954).
 constexpr auto p_not_secure = static_cast<std::uint16_t>(0x7ff & ~p_auth & ~p_starttls);
-/// The phases before MAIL and after the transaction, but AUTH (whose 450, 550 and 554 have
-/// rules of their own): no recipient exists there.
-constexpr auto p_no_recipient =
-    static_cast<std::uint16_t>(0x7ff & ~p_recipient & ~p_mail & ~p_auth);
 /// What a server says when it will not serve: one meaning per class and phase (see the rules).
 constexpr std::string_view service_unavailable_texts =
     "service unavailable|service currently unavailable|service not available|"
@@ -273,6 +269,9 @@ const rule rules[] = {
     // 450 to MAIL with a mailbox status: the mailbox is the sender's own (seed-codes.md: 450
     // is a busy or locked mailbox), not a recipient's.
     {"sender.mailbox_busy", "", p_mail, 450, 2, -1, "", c::transient_failure, a::retry_later, s_acct, 0, {}, "sender_mailbox_busy"},
+    // Other mailbox statuses to MAIL: the sender's own mailbox too, but for a size.
+    {"mail.message_size", "", p_mail, 0, 2, 3, "", c::message_too_large},
+    {"mail.sender_mailbox", "", p_mail, 0, 2, -1, "", c::sender_rejected},
     {"auth.temporary_failure", "", p_auth, 454, -1, -1, "", c::authentication_temporary_failure},
     {"auth.mechanism", "", p_auth, 504, -1, -1, "", c::auth_mechanism_rejected},
     {"auth.sequence", "", p_auth, 503, -1, -1, "", c::bad_sequence},
@@ -327,12 +326,12 @@ const rule rules[] = {
     // context-free meaning is a recipient's (450, 550, 551, 553, 556) say no more than their
     // class, and at MAIL the address is the sender's.
     {"auth.deferred", "", p_auth, 450, -1, -1, "", c::authentication_temporary_failure},
-    {"session.deferred", "", p_no_recipient, 450, -1, -1, "", c::transient_failure},
+    {"session.deferred", "", p_no_address & ~p_auth, 450, -1, -1, "", c::transient_failure},
     {"session.refused_550", "", p_rset | p_quit, 550, -1, -1, "", c::permanent_failure},
-    {"session.not_local", "", p_no_recipient | p_auth | p_mail, 551, -1, -1, "", c::permanent_failure},
-    {"session.name_not_allowed", "", p_no_recipient | p_auth, 553, -1, -1, "", c::permanent_failure},
+    {"session.not_local", "", p_no_address | p_mail, 551, -1, -1, "", c::permanent_failure},
+    {"session.name_not_allowed", "", p_no_address, 553, -1, -1, "", c::permanent_failure},
     {"mail.domain_refused", "", p_mail, 556, -1, -1, "", c::sender_rejected},
-    {"session.domain_refused", "", p_no_recipient | p_auth, 556, -1, -1, "", c::permanent_failure},
+    {"session.domain_refused", "", p_no_address, 556, -1, -1, "", c::permanent_failure},
 };
 // clang-format on
 const std::size_t rule_count = std::size(rules);

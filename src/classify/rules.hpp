@@ -33,6 +33,8 @@ enum : std::uint16_t {
     p_message = p_data | p_data_end,
     p_recipient = p_rcpt | p_data | p_data_end,
     p_not_sender = 0x7ff & ~p_mail & ~p_auth,
+    /// No address exists yet, or any more: before MAIL and after the transaction.
+    p_no_address = p_greeting | p_hello | p_starttls | p_auth | p_rset | p_quit,
 };
 
 /// The SASL mechanisms a rule is for: any; XOAUTH2/OAUTHBEARER only; or all but those

@@ -279,6 +279,14 @@ const registry_row registry[] = {
 };
 // clang-format on
 
+/// The conditions about one recipient (the recipient is their scope).
+bool about_recipient(c x) {
+    return x == c::recipient_unknown || x == c::recipient_address_invalid ||
+           x == c::recipient_domain_invalid || x == c::recipient_mailbox_full ||
+           x == c::recipient_mailbox_unavailable || x == c::recipient_not_local ||
+           x == c::international_address_unsupported;
+}
+
 /// The condition "<cls>50 <cls>.<s>.<d> Status" should get in phase `ph`: the code's meaning,
 /// except where docs/classification.md (step 5) lets the phase outrank it or the meaning is
 /// none and the basic code decides by phase.
@@ -287,6 +295,10 @@ c expected_condition(const registry_row& r, int cls, p ph) {
     if (ph == p::auth && permanent) {
         return c::authentication_failed;  // A 550 to AUTH refuses the sign-in (no message yet).
     }
+    if (ph == p::auth && about_recipient(r.meaning)) {
+        // No recipient exists at AUTH: such a code says no more than 450's meaning there.
+        return c::authentication_temporary_failure;
+    }
     if (ph == p::mail) {
         // MAIL's sender codes: the only address is the sender's (X.1.x in either class).
         if (r.subject == 1 || (permanent && r.subject == 7 && r.detail == 1)) {
@@ -294,6 +306,10 @@ c expected_condition(const registry_row& r, int cls, p ph) {
         }
         if (!permanent && r.subject == 2) {
             return c::transient_failure;  // 450 4.2.x to MAIL: the sender's own mailbox, busy.
+        }
+        if (permanent && r.subject == 2) {
+            // The sender's own mailbox, refused; but X.2.3 is the message's size.
+            return r.detail == 3 ? c::message_too_large : c::sender_rejected;
         }
     }
     if (ph == p::rcpt && r.subject == 7 && r.detail == 13) {
@@ -501,6 +517,25 @@ TEST_SUITE("classify.codes") {
         CHECK(classify_reply("553 Text", p::auth).cond == c::permanent_failure);  // No prompt.
         CHECK(classify_reply("556 Text", p::mail).cond == c::sender_rejected);
         CHECK(classify_reply("450 4.1.1 Text", p::mail).cond == c::sender_rejected);
+        // Nor an enhanced code about a recipient, where no address exists.
+        const p no_address[] = {p::greeting, p::ehlo, p::helo, p::starttls,
+                                p::auth,     p::rset, p::quit};
+        for (const auto& e : registry) {
+            for (const int basic : {450, 451, 452, 454, 535, 550, 552, 553, 554}) {
+                const int cls = basic / 100;
+                const std::string reply = std::to_string(basic) + " " + std::to_string(cls) + "." +
+                                          std::to_string(e.subject) + "." +
+                                          std::to_string(e.detail) + " Status";
+                for (const p phase : no_address) {
+                    CAPTURE(reply);
+                    CAPTURE(phase);
+                    CHECK(classify_reply(reply, phase).sc != s::recipient);
+                }
+            }
+        }
+        CHECK(classify_reply("535 5.1.1 Status", p::auth).cond == c::authentication_failed);
+        CHECK(classify_reply("550 5.2.1 Status", p::mail).cond == c::sender_rejected);
+        CHECK(classify_reply("552 5.2.3 Status", p::mail).cond == c::message_too_large);
         // RCPT, and a refusal after the data, keep the recipient's reading.
         CHECK(classify_reply("450 Text", p::rcpt).cond == c::recipient_mailbox_unavailable);
         CHECK(classify_reply("551 Text", p::data_end).cond == c::recipient_not_local);

@@ -254,6 +254,8 @@ const rule_input rule_inputs[] = {
     {"starttls.unavailable", "454 4.7.0 TLS not available due to local problem", p::starttls},
     {"starttls.refused", "502 5.5.1 Command not implemented", p::starttls},
     {"sender.mailbox_busy", "450 4.2.1 Mailbox temporarily locked, try again later", p::mail},
+    {"mail.message_size", "552 5.2.3 Status", p::mail},
+    {"mail.sender_mailbox", "550 5.2.1 Status", p::mail},
     {"auth.temporary_failure", "454 4.7.0 Temporary authentication failure", p::auth},
     {"auth.mechanism", "504 5.5.4 Unrecognized authentication type", p::auth},
     {"auth.sequence", "503 5.5.1 Error: already authenticated", p::auth},
