@@ -56,9 +56,6 @@ int usage(std::string_view complaint) {
     return 1;
 }
 
-// As gettext does: the locale from LC_ALL, LC_MESSAGES or LANG (the first one set), and
-// before it the first language of the list in LANGUAGE ("fr:de:en") that the catalog has,
-// unless the locale is C or POSIX.
 // Whether a LANGUAGE entry names English, read as resolve_language() reads German: by its
 // leading letters ("en", "en_GB", "en@quot", "en.UTF-8").
 bool is_english(std::string_view entry) {
@@ -70,6 +67,9 @@ bool is_english(std::string_view entry) {
            std::tolower(static_cast<unsigned char>(entry[1])) == 'n';
 }
 
+// As gettext does: the locale from LC_ALL, LC_MESSAGES or LANG (the first one set), and
+// before it the first language of the list in LANGUAGE ("fr:de:en") that the catalog has,
+// unless the locale is C or POSIX.
 language language_from_environment() {
     std::string_view locale;
     for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
