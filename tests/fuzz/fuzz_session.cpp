@@ -30,6 +30,7 @@
 // line unless MAIL asked for SMTPUTF8.
 
 #include <smtperr/asio/submit.hpp>
+#include <smtperr/classify/sasl.hpp>
 #include <smtperr/reply/parser.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>

@@ -1,24 +1,31 @@
 #include <smtperr/asio/submit.hpp>
 
 // The transport against a scripted server on 127.0.0.1.
+#include <smtperr/asio/detail/session.hpp>
 #include <smtperr/asio/tls.hpp>
 #include <smtperr/classify/sasl.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <doctest/doctest.h>
 #include <openssl/ssl.h>
 #include <spdlog/logger.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -153,6 +160,24 @@ step with_tls(step s) {
     s.starttls = true;
     return s;
 }
+
+/// Counts the transcript lines written inside and outside a strand.
+class strand_check_sink : public spdlog::sinks::base_sink<std::mutex> {
+  public:
+    explicit strand_check_sink(net::strand<net::io_context::executor_type> strand)
+        : strand_(std::move(strand)) {}
+    std::atomic<int> inside{0};
+    std::atomic<int> outside{0};
+
+  protected:
+    void sink_it_(const spdlog::details::log_msg&) override {
+        ++(strand_.running_in_this_thread() ? inside : outside);
+    }
+    void flush_() override {}
+
+  private:
+    net::strand<net::io_context::executor_type> strand_;
+};
 
 // A coroutine function rather than a lambda (GCC 12 miscompiles capturing lambda coroutines).
 net::awaitable<void> submit_awaitable(net::ssl::context* ctx, sa::submit_options o,
@@ -816,6 +841,68 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
             CHECK(ec == want);
             CHECK(srv.connections == 0);
         }
+    }
+
+    // The session is compiled once and gets the handler type-erased: the handler's executor
+    // must still be where every step runs, and a deferred start must not hold references.
+    TEST_CASE("every step runs on the handler's strand while two threads run the io_context") {
+        net::io_context server_ioc;
+        script_server srv(server_ioc,
+                          concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
+        std::thread server([&] { server_ioc.run_for(20s); });
+        net::io_context ioc(2);
+        const auto strand = net::make_strand(ioc);
+        auto sink = std::make_shared<strand_check_sink>(strand);
+        auto o = base_options();
+        o.port = srv.port();
+        o.logger = std::make_shared<spdlog::logger>("strand", sink);
+        o.logger->set_level(spdlog::level::debug);  // The transcript's level.
+        auto ctx = client_context();
+        std::atomic<bool> handler_on_strand{false};
+        smtperr::send_report rep;
+        // Started inside the strand, so that the steps inside async_submit() count too.
+        net::post(strand, [&] {
+            sa::async_submit(
+                ioc, ctx, o, base_message(),
+                net::bind_executor(strand, [&](boost::system::error_code, smtperr::send_report r) {
+                    handler_on_strand = strand.running_in_this_thread();
+                    rep = std::move(r);
+                }));
+        });
+        std::thread second([&] { ioc.run_for(10s); });
+        ioc.run_for(10s);
+        second.join();
+        net::post(server_ioc, [&] { srv.stop(); });
+        server.join();
+        CHECK(rep.outcome == smtperr::outcome::sent);
+        CHECK(handler_on_strand);
+        CHECK(sink->inside.load() > 8);  // The transcript: every command and reply.
+        CHECK(sink->outside.load() == 0);
+    }
+
+    TEST_CASE("deferred: the options and the message are copies taken at the call") {
+        net::io_context ioc;
+        script_server srv(ioc,
+                          concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
+        auto ctx = client_context();
+        auto o = std::make_unique<sa::submit_options>(base_options());
+        o->port = srv.port();
+        auto m = std::make_unique<sa::message>(base_message());
+        auto op = sa::async_submit(ioc, ctx, *o, *m, net::deferred);
+        o.reset();  // A reference kept to either is a use after free (AddressSanitizer in CI).
+        m.reset();
+        smtperr::send_report rep;
+        bool called = false;
+        std::move(op)([&](boost::system::error_code, smtperr::send_report r) {
+            called = true;
+            rep = std::move(r);
+            srv.stop();
+        });
+        CHECK_FALSE(called);
+        ioc.run_for(10s);
+        REQUIRE(called);
+        CHECK(rep.outcome == smtperr::outcome::sent);
+        CHECK(srv.connections == 1);
     }
 
     TEST_CASE("use_future and use_awaitable") {
