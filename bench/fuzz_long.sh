@@ -30,9 +30,7 @@ declare -A flags=([session]=-entropic=0 [cli_classify]=-max_len=2048)
 cmake -S "$root" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DSMTPERR_BUILD_FUZZ=ON -DSMTPERR_BUILD_TESTS=OFF -DSMTPERR_BUILD_EXAMPLES=OFF \
   -DSMTPERR_INSTALL=OFF >/dev/null
-bins=()
-for t in "${targets[@]}"; do bins+=("fuzz_$t"); done
-cmake --build "$build" --parallel "${SMTPERR_JOBS:-2}" --target "${bins[@]}" >/dev/null
+cmake --build "$build" --parallel "${SMTPERR_JOBS:-2}" --target smtperr_fuzzers >/dev/null
 
 printf '%-14s %12s %9s %-8s %s\n' target executions exec/s result "coverage (seeds -> end), new units"
 rc=0

@@ -22,9 +22,15 @@ macro(smtperr_setup_fuzzing)
   endif()
 endmacro()
 
-# A libFuzzer executable from its source file(s), linked with the library.
+# A libFuzzer executable from its source file(s), linked with the library; target
+# smtperr_fuzzers builds them all (one target, so the build runs their sources in parallel:
+# targets named one by one on the command line are built one after another).
 function(smtperr_add_fuzzer name source)
+  if(NOT TARGET smtperr_fuzzers)
+    add_custom_target(smtperr_fuzzers)
+  endif()
   add_executable(${name} ${source} ${ARGN})
+  add_dependencies(smtperr_fuzzers ${name})
   target_compile_features(${name} PRIVATE cxx_std_17)
   target_link_libraries(${name} PRIVATE smtperr::smtperr)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)

@@ -8,7 +8,7 @@
 #   SMTPERR_WARNINGS_AS_ERRORS   ON to build with -Werror (default: OFF; CI sets ON)
 #   SMTPERR_SANITIZE             e.g. address,undefined (default: none)
 #   SMTPERR_BUILD_TYPE           CMake build type (default: RelWithDebInfo)
-#   SMTPERR_JOBS                 parallel build jobs (default: 2)
+#   SMTPERR_JOBS                 parallel build jobs and tests (default: 2)
 #   SMTPERR_TEST_TIMEOUT         seconds any one test may take (default: 600)
 #   CTEST_ARGS                   extra arguments for ctest, e.g. "-R parser"
 set -euo pipefail
@@ -35,5 +35,5 @@ cmake --build "$build_dir" --parallel "$jobs"
 
 echo "== test $build_dir"
 # shellcheck disable=SC2086  # CTEST_ARGS is a word list on purpose
-ctest --test-dir "$build_dir" --output-on-failure --no-tests=error \
+ctest --test-dir "$build_dir" --output-on-failure --no-tests=error --parallel "$jobs" \
   --timeout "${SMTPERR_TEST_TIMEOUT:-600}" ${CTEST_ARGS:-}
