@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -964,41 +965,57 @@ class submit_op : public net::coroutine {
 #pragma clang diagnostic pop
 #endif
 
-/// The session for `msgs`, and the caller-input error that stops it before any I/O.
-std::pair<std::unique_ptr<session>, std::error_code> make_session(const net::any_io_executor& ex,
-                                                                  net::ssl::context& ssl_ctx,
-                                                                  const submit_options& opt,
-                                                                  std::vector<message> msgs) {
+}  // namespace
+
+struct prepared_session {
+    std::unique_ptr<session> s;
+    std::error_code input;  ///< Caller input that ends the session before any I/O.
+};
+
+void prepared_deleter::operator()(prepared_session* p) const noexcept {
+    delete p;
+}
+
+prepared_ptr prepare_session(const net::any_io_executor& ex, net::ssl::context& ssl_ctx,
+                             const submit_options& opt, std::vector<message> msgs) {
     std::error_code input;
     for (const auto& m : msgs) {
         if (!input) {
             input = validate(opt, m);
         }
     }
-    auto s = std::make_unique<session>(ex, ssl_ctx, opt, std::move(msgs));
-    if (!input && !opt.ca_file.empty() && !s->jobs.empty()) {
-        s->ca = load_ca_file(opt.ca_file);
-        if (!s->ca) {
-            input = errc::invalid_option;
+    prepared_ptr p(
+        new prepared_session{std::make_unique<session>(ex, ssl_ctx, opt, std::move(msgs)), input});
+    if (!p->input && !opt.ca_file.empty() && !p->s->jobs.empty()) {
+        p->s->ca = load_ca_file(opt.ca_file);
+        if (!p->s->ca) {
+            p->input = errc::invalid_option;
         }
     }
-    return {std::move(s), input};
+    return p;
+}
+
+namespace {
+
+template <bool Batch, class Handler>
+void start(prepared_ptr p, Handler handler) {
+    if (!handler) {
+        throw std::invalid_argument("smtperr::asio: an empty completion handler");
+    }
+    const net::any_io_executor ex = p->s->stream.get_executor();
+    net::async_compose<Handler,
+                       void(boost::system::error_code, typename submit_op<Batch>::result_type)>(
+        submit_op<Batch>(std::move(p->s), p->input), handler, ex);
 }
 
 }  // namespace
 
-void start_session(net::any_io_executor ex, net::ssl::context& ssl_ctx, const submit_options& opt,
-                   std::vector<message> msgs, submit_handler handler) {
-    auto [s, input] = make_session(ex, ssl_ctx, opt, std::move(msgs));
-    net::async_compose<submit_handler, void(boost::system::error_code, send_report)>(
-        submit_op<false>(std::move(s), input), handler, ex);
+void start_session(prepared_ptr p, submit_handler handler) {
+    start<false>(std::move(p), std::move(handler));
 }
 
-void start_session(net::any_io_executor ex, net::ssl::context& ssl_ctx, const submit_options& opt,
-                   std::vector<message> msgs, batch_handler handler) {
-    auto [s, input] = make_session(ex, ssl_ctx, opt, std::move(msgs));
-    net::async_compose<batch_handler, void(boost::system::error_code, std::vector<send_report>)>(
-        submit_op<true>(std::move(s), input), handler, ex);
+void start_session(prepared_ptr p, batch_handler handler) {
+    start<true>(std::move(p), std::move(handler));
 }
 
 }  // namespace smtperr::asio::detail

@@ -22,6 +22,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <memory>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -37,25 +38,34 @@ using submit_handler =
 using batch_handler =
     boost::asio::any_completion_handler<void(boost::system::error_code, std::vector<send_report>)>;
 
-/// Starts the session for `msgs` on `ex` (see async_submit()). The session is compiled once,
-/// in the library: a program instantiates only this call, whatever its completion tokens.
-SMTPERR_DECL void start_session(boost::asio::any_io_executor ex, boost::asio::ssl::context& ssl_ctx,
-                                const submit_options& opt, std::vector<message> msgs,
-                                submit_handler handler);
+/// A session made and not started yet, with the caller-input error that will end it before
+/// any I/O (defined in src/asio/submit.cpp).
+struct prepared_session;
+/// Deletes a prepared_session where its type is complete.
+struct prepared_deleter {
+    SMTPERR_DECL void operator()(prepared_session* p) const noexcept;
+};
+using prepared_ptr = std::unique_ptr<prepared_session, prepared_deleter>;
+
+/// Makes the session for `msgs` on `ex` at the call, with copies of `opt` and `msgs`, and
+/// checks the caller's input (see async_submit()).
+SMTPERR_DECL prepared_ptr prepare_session(const boost::asio::any_io_executor& ex,
+                                          boost::asio::ssl::context& ssl_ctx,
+                                          const submit_options& opt, std::vector<message> msgs);
+/// Starts `p`. The session is compiled once, in the library: a program instantiates only
+/// this call, whatever its completion tokens. Throws std::invalid_argument for an empty
+/// `handler`.
+SMTPERR_DECL void start_session(prepared_ptr p, submit_handler handler);
 /// The same, completing with one report per message (see async_submit_batch()).
-SMTPERR_DECL void start_session(boost::asio::any_io_executor ex, boost::asio::ssl::context& ssl_ctx,
-                                const submit_options& opt, std::vector<message> msgs,
-                                batch_handler handler);
+SMTPERR_DECL void start_session(prepared_ptr p, batch_handler handler);
 
 /// The initiation of async_submit() and async_submit_batch(): `Erased` is the handler type
-/// start_session() takes. `opt` and `msgs` arrive as copies when the token defers the start.
+/// start_session() takes.
 template <class Erased>
 struct initiate_session {
     template <class Handler>
-    void operator()(Handler&& handler, const boost::asio::any_io_executor& ex,
-                    boost::asio::ssl::context* ssl_ctx, const submit_options& opt,
-                    std::vector<message> msgs) const {
-        start_session(ex, *ssl_ctx, opt, std::move(msgs), Erased(std::forward<Handler>(handler)));
+    void operator()(Handler&& handler, prepared_ptr p) const {
+        start_session(std::move(p), Erased(std::forward<Handler>(handler)));
     }
 };
 
@@ -98,8 +108,9 @@ struct initiate_session {
     reply to the data at once, and the connection, left inside the data, is closed.
 
     @par Object lifetimes
-    `ssl_ctx` must outlive the operation. `opt` and `msg` are copied. The logger, if any, is
-    shared.
+    `ssl_ctx` must outlive the operation, from the call on (the session is made at the call,
+    also when a token such as `asio::deferred` starts it later). `opt` and `msg` are copied
+    at the call. The logger, if any, is shared.
 
     @par Secrets
     Passwords and tokens are sent only over TLS (unless `opt.allow_plaintext_auth`), and are
@@ -118,10 +129,11 @@ auto async_submit(const Executor& ex, boost::asio::ssl::context& ssl_ctx, const 
                   message msg, CompletionToken&& token) {
     std::vector<message> one;
     one.push_back(std::move(msg));
+    auto p =
+        detail::prepare_session(boost::asio::any_io_executor(ex), ssl_ctx, opt, std::move(one));
     return boost::asio::async_initiate<CompletionToken,
                                        void(boost::system::error_code, send_report)>(
-        detail::initiate_session<detail::submit_handler>{}, token, boost::asio::any_io_executor(ex),
-        &ssl_ctx, opt, std::move(one));
+        detail::initiate_session<detail::submit_handler>{}, token, std::move(p));
 }
 
 /// Same as above, with the executor of `ctx` (an io_context, for instance).
@@ -177,10 +189,11 @@ template <class Executor,
 auto async_submit_batch(const Executor& ex, boost::asio::ssl::context& ssl_ctx,
                         const submit_options& opt, std::vector<message> msgs,
                         CompletionToken&& token) {
+    auto p =
+        detail::prepare_session(boost::asio::any_io_executor(ex), ssl_ctx, opt, std::move(msgs));
     return boost::asio::async_initiate<CompletionToken,
                                        void(boost::system::error_code, std::vector<send_report>)>(
-        detail::initiate_session<detail::batch_handler>{}, token, boost::asio::any_io_executor(ex),
-        &ssl_ctx, opt, std::move(msgs));
+        detail::initiate_session<detail::batch_handler>{}, token, std::move(p));
 }
 
 /// Same as above, with the executor of `ctx` (an io_context, for instance).

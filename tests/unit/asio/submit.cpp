@@ -5,13 +5,17 @@
 #include <smtperr/asio/tls.hpp>
 #include <smtperr/classify/sasl.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <doctest/doctest.h>
@@ -28,6 +32,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -178,6 +183,44 @@ class strand_check_sink : public spdlog::sinks::base_sink<std::mutex> {
   private:
     net::strand<net::io_context::executor_type> strand_;
 };
+
+/// Submits to `host` from inside a strand, with a strand-bound handler and two threads
+/// running the io_context: the handler and every transcript line must run in the strand.
+void strand_run(const char* host) {
+    net::io_context server_ioc;
+    script_server srv(server_ioc,
+                      concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
+    auto o = base_options();
+    o.host = host;
+    o.port = srv.port();
+    std::thread server([&] { server_ioc.run_for(20s); });
+    net::io_context ioc(2);
+    const auto strand = net::make_strand(ioc);
+    auto sink = std::make_shared<strand_check_sink>(strand);
+    o.logger = std::make_shared<spdlog::logger>("strand", sink);
+    o.logger->set_level(spdlog::level::debug);  // The transcript's level.
+    auto ctx = client_context();
+    std::atomic<bool> handler_on_strand{false};
+    smtperr::send_report rep;
+    // Started inside the strand, so that the steps inside async_submit() count too.
+    net::post(strand, [&] {
+        sa::async_submit(
+            ioc, ctx, o, base_message(),
+            net::bind_executor(strand, [&](boost::system::error_code, smtperr::send_report r) {
+                handler_on_strand = strand.running_in_this_thread();
+                rep = std::move(r);
+            }));
+    });
+    std::thread second([&] { ioc.run_for(10s); });
+    ioc.run_for(10s);
+    second.join();
+    net::post(server_ioc, [&] { srv.stop(); });
+    server.join();
+    CHECK(rep.outcome == smtperr::outcome::sent);
+    CHECK(handler_on_strand);
+    CHECK(sink->inside.load() > 8);  // The transcript: every command and reply.
+    CHECK(sink->outside.load() == 0);
+}
 
 // A coroutine function rather than a lambda (GCC 12 miscompiles capturing lambda coroutines).
 net::awaitable<void> submit_awaitable(net::ssl::context* ctx, sa::submit_options o,
@@ -846,51 +889,22 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
     // The session is compiled once and gets the handler type-erased: the handler's executor
     // must still be where every step runs, and a deferred start must not hold references.
     TEST_CASE("every step runs on the handler's strand while two threads run the io_context") {
-        net::io_context server_ioc;
-        script_server srv(server_ioc,
-                          concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
-        std::thread server([&] { server_ioc.run_for(20s); });
-        net::io_context ioc(2);
-        const auto strand = net::make_strand(ioc);
-        auto sink = std::make_shared<strand_check_sink>(strand);
-        auto o = base_options();
-        o.port = srv.port();
-        o.logger = std::make_shared<spdlog::logger>("strand", sink);
-        o.logger->set_level(spdlog::level::debug);  // The transcript's level.
-        auto ctx = client_context();
-        std::atomic<bool> handler_on_strand{false};
-        smtperr::send_report rep;
-        // Started inside the strand, so that the steps inside async_submit() count too.
-        net::post(strand, [&] {
-            sa::async_submit(
-                ioc, ctx, o, base_message(),
-                net::bind_executor(strand, [&](boost::system::error_code, smtperr::send_report r) {
-                    handler_on_strand = strand.running_in_this_thread();
-                    rep = std::move(r);
-                }));
-        });
-        std::thread second([&] { ioc.run_for(10s); });
-        ioc.run_for(10s);
-        second.join();
-        net::post(server_ioc, [&] { srv.stop(); });
-        server.join();
-        CHECK(rep.outcome == smtperr::outcome::sent);
-        CHECK(handler_on_strand);
-        CHECK(sink->inside.load() > 8);  // The transcript: every command and reply.
-        CHECK(sink->outside.load() == 0);
+        // An address literal, and a name (the resolver's steps: Asio's lookup thread).
+        for (const char* host : {"127.0.0.1", "localhost"}) {
+            CAPTURE(host);
+            strand_run(host);
+        }
     }
 
-    TEST_CASE("deferred: the options and the message are copies taken at the call") {
+    TEST_CASE("deferred: the options are a copy taken at the call") {
         net::io_context ioc;
         script_server srv(ioc,
                           concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
         auto ctx = client_context();
         auto o = std::make_unique<sa::submit_options>(base_options());
         o->port = srv.port();
-        auto m = std::make_unique<sa::message>(base_message());
-        auto op = sa::async_submit(ioc, ctx, *o, *m, net::deferred);
-        o.reset();  // A reference kept to either is a use after free (AddressSanitizer in CI).
-        m.reset();
+        auto op = sa::async_submit(ioc, ctx, *o, base_message(), net::deferred);
+        o.reset();  // A reference kept to them is a use after free (AddressSanitizer in CI).
         smtperr::send_report rep;
         bool called = false;
         std::move(op)([&](boost::system::error_code, smtperr::send_report r) {
@@ -903,6 +917,15 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         REQUIRE(called);
         CHECK(rep.outcome == smtperr::outcome::sent);
         CHECK(srv.connections == 1);
+    }
+
+    TEST_CASE("an empty type-erased handler is refused at the call, before any I/O") {
+        net::io_context ioc;
+        auto ctx = client_context();
+        net::any_completion_handler<void(boost::system::error_code, smtperr::send_report)> none;
+        CHECK_THROWS_AS(sa::async_submit(ioc, ctx, base_options(), base_message(), std::move(none)),
+                        std::invalid_argument);
+        CHECK(ioc.poll() == 0);  // Nothing was started.
     }
 
     TEST_CASE("use_future and use_awaitable") {
