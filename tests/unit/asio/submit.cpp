@@ -190,13 +190,13 @@ void strand_run(const char* host) {
     net::io_context server_ioc;
     script_server srv(server_ioc,
                       concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
+    net::io_context ioc(2);  // Before the options: their logger's sink holds a strand of it.
+    const auto strand = net::make_strand(ioc);
+    auto sink = std::make_shared<strand_check_sink>(strand);
     auto o = base_options();
     o.host = host;
     o.port = srv.port();
     std::thread server([&] { server_ioc.run_for(20s); });
-    net::io_context ioc(2);
-    const auto strand = net::make_strand(ioc);
-    auto sink = std::make_shared<strand_check_sink>(strand);
     o.logger = std::make_shared<spdlog::logger>("strand", sink);
     o.logger->set_level(spdlog::level::debug);  // The transcript's level.
     auto ctx = client_context();
