@@ -803,7 +803,15 @@ TEST_SUITE("tools/smtperr send") {
         unsetenv("SMTPERR_TEST_UNSET");
         // A listener on loopback that never accepts: a connection the tool made would wait
         // in its queue, counted at the end.
-        const int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        const struct owned_fd {
+            int fd;
+            ~owned_fd() {
+                if (fd >= 0) {
+                    close(fd);  // Also when a REQUIRE below ends the test early.
+                }
+            }
+        } socket_fd{socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
+        const int listener = socket_fd.fd;
         REQUIRE(listener >= 0);
         sockaddr_in at{};
         at.sin_family = AF_INET;
@@ -871,7 +879,6 @@ TEST_SUITE("tools/smtperr send") {
         }
         CHECK(errno == EAGAIN);
         CHECK(accepted == 0);
-        close(listener);
     }
 
     TEST_CASE("send: a password typed as --password-env's variable name is not echoed") {
