@@ -53,8 +53,13 @@ boost::json::object classify_line(std::string_view line, language lang) {
         }
         return out;
     };
-    if (ec)
-        return fail("invalid JSON: " + ec.message());
+    if (ec) {
+        // A blank line too is a line, answered in its place: callers pair answers with
+        // lines by their order.
+        return fail(line.find_first_not_of(" \t\r") == std::string_view::npos
+                        ? "blank line: no JSON object"
+                        : "invalid JSON: " + ec.message());
+    }
     if (obj == nullptr)
         return fail("input line is not a JSON object");
     if (has_duplicate_keys(line)) {  // Another reader might take the first of them.
@@ -132,8 +137,7 @@ void line_classifier::emit(std::ostream& out) {
         err["error"] = "input line longer than " + std::to_string(max_line_) + " bytes";
         out << boost::json::serialize(err) << '\n';
         failed_ = true;
-    } else if (line_.find_first_not_of(" \t\r") != std::string::npos) {
-        // Blank lines (white space only) carry no reply: skipped, no object.
+    } else {
         const auto o = classify_line(line_, lang_);
         failed_ = failed_ || o.contains("error");
         out << boost::json::serialize(o) << '\n';

@@ -29,9 +29,9 @@ phase typical_phase(int code);
 boost::json::object classify_line(std::string_view line, language lang);
 
 /** The `classify` stream: feed() it the input in pieces of any size; it writes one object
-    per non-blank line, in order, as soon as the line is complete, and finish() writes the
-    last line if it had no line feed. A line over `max_line` octets is not kept: it gives
-    one `"error"` object, and the memory held stays within `max_line` whatever the input.
+    per line (a blank one too: an `"error"`), in order, as soon as the line is complete, and
+   finish() writes the last line if it had no line feed. A line over `max_line` octets is not kept:
+   it gives one `"error"` object, and the memory held stays within `max_line` whatever the input.
 */
 class line_classifier {
   public:

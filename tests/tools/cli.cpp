@@ -406,21 +406,33 @@ TEST_SUITE("tools/smtperr") {
               "service_unavailable");
     }
 
-    TEST_CASE("classify: blank lines are skipped, and a null phase is the code's usual one") {
+    TEST_CASE(
+        "classify: a blank line is answered in its place, and a null phase is the code's "
+        "usual one") {
+        // One object per line, in order (DESIGN.md): a caller pairs answers with lines by
+        // their position, so a blank line gets an error object of its own.
         const std::string input =
             "\n   \n\t\r\n"
             "{\"phase\": null, \"host\": null, \"reply\": \"550 5.1.1 x\"}\n"
             "\n"
             "{\"reply\": \"550 5.1.1 x\"}\n";
         const auto r = run("classify", input);
-        CHECK(r.status == 0);
+        CHECK(r.status == 1);
         const auto out = lines(r.out);
-        REQUIRE(out.size() == 2);
-        for (const auto& l : out) {
-            const auto o = boost::json::parse(l).as_object();
+        REQUIRE(out.size() == 6);
+        for (const std::size_t i : {0u, 1u, 2u, 4u}) {
+            CAPTURE(i);
+            const auto o = boost::json::parse(out[i]).as_object();
+            CHECK(o.at("error").as_string() == "blank line: no JSON object");
+        }
+        for (const std::size_t i : {3u, 5u}) {
+            CAPTURE(i);
+            const auto o = boost::json::parse(out[i]).as_object();
             CHECK(o.at("phase").as_string() == "rcpt");
             CHECK(o.at("condition").as_string() == "recipient_unknown");
         }
+        // The input's last line feed ends a line; it does not start an empty one.
+        CHECK(lines(run("classify", "{\"reply\": \"550 5.1.1 x\"}\n").out).size() == 1);
     }
 
     TEST_CASE("classify and demo refuse options that would change nothing") {

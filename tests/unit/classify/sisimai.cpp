@@ -112,9 +112,10 @@ TEST_SUITE("classify.sisimai") {
         // Leaving texts out of the count cannot raise the figure: the 86 excluded ones are
         // those whose reasons have no submission-time counterpart (reason_map.tsv).
         CHECK(excluded == 86);
-        // The floor: the achieved figure less about one point. Raise it when rules improve.
-        // 503/575 = 87.5% now; 504 while code-less rows took the class of Sisimai's status
-        // (s0282's 4.3.0 made its "temporary failure" a 450). The floor was raised at 503.
-        CHECK(agree * 1000 >= total * 865);
+        // The floor is the achieved figure, 503/575 = 87.5%: a change that loses more rows
+        // than it wins fails here (the README and docs/classification.md list every
+        // disagreement). Raise it when rules improve. (504 while code-less rows took the
+        // class of Sisimai's status: s0282's 4.3.0 made its "temporary failure" a 450.)
+        CHECK(agree >= 503);
     }
 }
