@@ -431,7 +431,7 @@ class submit_op : public net::coroutine {
                 goto done;
             }
             if (s.last.code == 250) {
-                s.caps = parse_ehlo(s.last.view());
+                s.caps = parse_ehlo(s.received());
                 feed_all(s, phase::ehlo, s.last.view());
             } else if (s.last.code >= 500 && s.opt.tls == tls_mode::starttls && !s.tls) {
                 if (s.last.code == 500 || s.last.code == 502) {
@@ -530,7 +530,7 @@ class submit_op : public net::coroutine {
                         goto done;
                     }
                     if (s.last.code == 334 && s.answer < s.answers.size() &&
-                        challenge_decodes(s.last.text)) {
+                        challenge_decodes(s.last_text)) {
                         s.send(s.answers[s.answer++], true);
                         continue;
                     }
@@ -633,16 +633,26 @@ class submit_op : public net::coroutine {
                     if (aborted(self, ec)) {
                         goto done;
                     }
+                    if (ec && s.jobs[s.tail].wait != phase::data_end &&
+                        (!s.in.empty() || ec == errc::connection_lost)) {
+                        // A server that refuses the data closes, too (hostile-servers I-06):
+                        // its reset fails the write, but the refusal came before it and is
+                        // the verdict, read already or still readable (found in review: a
+                        // message too large was deferred as connection_lost, to be sent
+                        // again and again).
+                        s.log.note("the write failed; reading what the server said before");
+                        goto read_early_reply;
+                    }
                     if (ec) {
                         transport_failure(s, phase::data, ec);
                         goto done;
                     }
                     s.wire_pos += n;
+                    if (s.wire_pos >= s.jobs[s.tail].wire.size()) {
+                        break;  // Octets read with the last block answer the group: below.
+                    }
                     if (!s.in.empty()) {
                         goto early_reply;
-                    }
-                    if (s.wire_pos >= s.jobs[s.tail].wire.size()) {
-                        break;
                     }
                 }
                 std::string().swap(s.jobs[s.tail].wire);
@@ -772,6 +782,7 @@ class submit_op : public net::coroutine {
             // nothing was delivered, and the connection, inside message data, is given up.
             // A plain read: commands still queued must not go out.
             s.log.note("the server answered before the end of the message data");
+        read_early_reply:
             s.cur = phase::data_end;
             BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_end, std::move(self));
             // A refusal with octets behind it (a 421 saying the server closes, hostile-servers
@@ -870,8 +881,9 @@ class submit_op : public net::coroutine {
         return false;
     }
 
-    /// Message data in blocks of at most data_block_size, each timed on its own; the last
-    /// block goes in one write with the commands in `sending` (the next MAIL, RCPTs, DATA).
+    /// Message data in blocks of at most data_block_size, each timed on its own and written
+    /// while a read listens for a reply before the final dot; the last block goes in one
+    /// write with the commands in `sending` (the next MAIL, RCPTs, DATA).
     static constexpr std::size_t data_block_size = 65536;
 
     template <class Self>
@@ -879,14 +891,11 @@ class submit_op : public net::coroutine {
         session& s = *s_;
         const std::string& w = s.jobs[s.tail].wire;
         const std::size_t left = w.size() - s.wire_pos;
-        if (left > data_block_size) {
-            async_write_data_block(s, net::buffer(w.data() + s.wire_pos, data_block_size),
-                                   std::move(self));
-            return;
-        }
-        const std::array<net::const_buffer, 2> group{net::buffer(w.data() + s.wire_pos, left),
-                                                     net::buffer(s.sending)};
-        async_write_timed(s, group, s.opt.timeouts.data_block, std::move(self));
+        const bool last = left <= data_block_size;
+        async_write_data_block(s,
+                               {net::buffer(w.data() + s.wire_pos, last ? left : data_block_size),
+                                last ? net::buffer(s.sending) : net::const_buffer()},
+                               std::move(self));
     }
 
     // Chooses the mechanism and queues the AUTH command; false when none fits.

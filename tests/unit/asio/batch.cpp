@@ -24,6 +24,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "unit/asio/script_server.hpp"
@@ -610,6 +611,67 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         // The upload was given up: what came after the first line, up to the client's close,
         // is in `trailing`, without the final dot.
         CHECK(srv.trailing.find("\r\n.\r\n") == std::string::npos);
+    }
+
+    TEST_CASE("a refusal during a large upload stands when the server's reset fails the write") {
+        // hostile-servers I-06, the server closing at once with the upload unread, so a reset
+        // follows its 552. Found in review: when both reach the client together, Asio runs
+        // the socket's failing write before its read, and the refusal was lost: the message
+        // was deferred as connection_lost, to be uploaded again and again. Here the client's
+        // write is blocked (the server reads no data and takes little) and its only thread is
+        // held while the 552 and the reset arrive, so they are seen together.
+        net::io_context ioc;
+        net::io_context server_ioc;
+        net::ip::tcp::acceptor acceptor(server_ioc);
+        acceptor.open(net::ip::tcp::v4());
+        acceptor.set_option(net::socket_base::receive_buffer_size(8192));
+        acceptor.bind({net::ip::make_address("127.0.0.1"), 0});
+        acceptor.listen();
+        std::string served;  // What went wrong on the server's side, if anything.
+        std::thread server([&] {
+            try {
+                net::ip::tcp::socket so = acceptor.accept();
+                std::string in;
+                const auto answer = [&](const std::string& reply) {
+                    const auto n = net::read_until(so, net::dynamic_buffer(in), "\r\n");
+                    in.erase(0, n);
+                    net::write(so, net::buffer(reply));
+                };
+                net::write(so, net::buffer(std::string(greeting)));
+                answer("250 mx.test\r\n");  // EHLO: no PIPELINING
+                answer("250 ok\r\n");       // MAIL
+                answer("250 ok\r\n");       // RCPT
+                answer("354 go\r\n");       // DATA
+                net::read_until(so, net::dynamic_buffer(in), "Subject: big");
+                std::this_thread::sleep_for(300ms);  // The client fills the buffers, then waits.
+                net::post(ioc, [] { std::this_thread::sleep_for(400ms); });
+                std::this_thread::sleep_for(100ms);
+                net::write(so, net::buffer(std::string("552 5.3.4 message too big\r\n")));
+                so.close();  // With octets unread: a reset.
+            } catch (const std::exception& e) {
+                served = e.what();
+            }
+        });
+        auto o = base_options();
+        o.port = acceptor.local_endpoint().port();
+        o.timeouts.data_block = o.timeouts.data_end = 10s;
+        net::ssl::context ctx(net::ssl::context::tls_client);
+        batch_result r;
+        sa::async_submit_batch(
+            ioc, ctx, o, {big_msg(1)},
+            [&r](boost::system::error_code ec, std::vector<smtperr::send_report> v) {
+                r.called = true;
+                r.ec = ec;
+                r.reports = std::move(v);
+            });
+        ioc.run_for(15s);
+        server.join();
+        CHECK(served.empty());
+        REQUIRE(r.called);
+        REQUIRE(r.reports.size() == 1);
+        CHECK(r.reports[0].outcome == outcome::failed);
+        CHECK(r.reports[0].deciding.condition == condition::message_too_large);
+        CHECK_FALSE(r.reports[0].possibly_delivered);
     }
 
     TEST_CASE("a reply during a large upload that ends the session answers the others") {

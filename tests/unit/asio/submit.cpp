@@ -566,6 +566,46 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         }
     }
 
+    TEST_CASE("a password inside the server's text leaves the protocol what the server said") {
+        // The secret is masked in what is reported and logged, not in what the session reads
+        // (found in review: "STARTTLS" with the password "TLS" read as no STARTTLS offered; a
+        // LOGIN challenge holding the password read as garbled).
+        SUBCASE("STARTTLS offered, the password \"TLS\"") {
+            net::io_context ioc;
+            auto sctx = server_context(pki());
+            const std::string ir = smtperr::base64_encode(std::string("\0user\0TLS", 9));
+            script_server srv(ioc,
+                              concat({send(greeting), expect("EHLO", "250-mx\r\n250 STARTTLS\r\n"),
+                                      with_tls(expect("STARTTLS", "220 2.0.0 go ahead\r\n")),
+                                      expect("EHLO", "250-mx\r\n250 AUTH PLAIN\r\n"),
+                                      expect("AUTH PLAIN " + ir, "235 2.7.0 ok\r\n")},
+                                     tail_transaction()),
+                              &sctx);
+            auto o = base_options();
+            o.tls = sa::tls_mode::starttls;
+            o.ca_file = pki().ca_file;
+            o.credentials = sa::credentials{"user", "TLS", ""};
+            const auto r = run(ioc, srv, o, base_message());
+            CHECK(srv.mismatch.empty());
+            CHECK(r.report.outcome == smtperr::outcome::sent);
+        }
+        SUBCASE("a LOGIN challenge that holds the password") {
+            net::io_context ioc;
+            script_server srv(
+                ioc, concat({send(greeting), expect("EHLO", "250-mx\r\n250 AUTH LOGIN\r\n"),
+                             expect("AUTH LOGIN", "334 VXNlcm5hbWU6\r\n"),
+                             expect(smtperr::base64_encode("user"), "334 UGFzc3dvcmQ6\r\n"),
+                             expect(smtperr::base64_encode("VXNl"), "235 2.7.0 ok\r\n")},
+                            tail_transaction()));
+            auto o = base_options();
+            o.allow_plaintext_auth = true;
+            o.credentials = sa::credentials{"user", "VXNl", ""};  // In "VXNlcm5hbWU6".
+            const auto r = run(ioc, srv, o, base_message());
+            CHECK(srv.mismatch.empty());
+            CHECK(r.report.outcome == smtperr::outcome::sent);
+        }
+    }
+
     TEST_CASE("535 is authentication_failed and AUTH is not repeated") {
         net::io_context ioc;
         script_server srv(

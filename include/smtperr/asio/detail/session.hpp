@@ -107,7 +107,13 @@ class session {
     verify_state verify;
 
     reply_parser parser;
-    smtperr::reply last;          ///< The reply read last.
+    /// The reply read last, every form of a secret in it masked: what reports, events and
+    /// diagnoses carry.
+    smtperr::reply last;
+    /// Its text as received, which the protocol reads (capabilities, SASL challenges): a
+    /// mask there would change what the server said ("STARTTLS" with the password "TLS").
+    /// It may hold an echoed secret, so nothing reports or logs it.
+    std::string last_text;
     std::string in;               ///< Received octets not yet parsed.
     std::array<char, 4096> rd{};  ///< One read's worth.
     std::string out;              ///< Commands waiting to be written.
@@ -173,11 +179,20 @@ class session {
         const bool done = parser.has_reply();
         if (done) {
             // A server echoing the credentials must not get them into a report.
-            last = log.redact(smtperr::reply(parser.get()));
+            last = smtperr::reply(parser.get());
+            last_text = last.text;
+            last.text = log.redact(std::string_view(last_text));
             log.server(parser.get());
         }
         in.erase(0, n);
         return done;
+    }
+
+    /// The last reply as received (`last` with `last_text`), for the protocol alone.
+    reply_view received() const noexcept {
+        reply_view v = last.view();
+        v.text = last_text;
+        return v;
     }
 
     /// Starts `op(token)` racing the timer; `h` gets (std::error_code, std::size_t) with
@@ -466,19 +481,21 @@ void async_handshake(session& s, std::chrono::milliseconds d, Handler&& h) {
                                                        s.stream.get_executor());
 }
 
-/** Writes one block of message data while a read is outstanding, racing the data_block
-    timer: a server that answers before the final dot (refusing the message early, then
-    perhaps no longer reading) is heard at once instead of after a stalled write. Bytes read
-    go to `s.in`, so a caller finds them there; void(std::error_code, std::size_t written).
+/** Writes one block of message data (the last one with the commands behind it) while a
+    read is outstanding, racing the data_block timer: a server that answers before the final
+    dot (refusing the message early, then perhaps no longer reading) is heard at once instead
+    of after a stalled write. Bytes read go to `s.in`, also when the write fails or the timer
+    wins in the same moment, so a caller finds them there; void(std::error_code, std::size_t
+    written).
 */
 struct data_block_op {
     session& s;
-    net::const_buffer data;
+    std::array<net::const_buffer, 2> data;
 
     template <class Self>
     void operator()(Self& self) {
         session& ss = s;
-        const net::const_buffer d = data;
+        const std::array<net::const_buffer, 2> d = data;
         s.timer.expires_at(
             saturating_add(std::chrono::steady_clock::now(), s.opt.timeouts.data_block));
         net::experimental::make_parallel_group(
@@ -519,7 +536,7 @@ struct data_block_op {
 };
 
 template <class Handler>
-void async_write_data_block(session& s, net::const_buffer data, Handler&& h) {
+void async_write_data_block(session& s, std::array<net::const_buffer, 2> data, Handler&& h) {
     net::async_compose<Handler, void(std::error_code, std::size_t)>(data_block_op{s, data}, h,
                                                                     s.stream.get_executor());
 }
