@@ -93,6 +93,25 @@ void reply_parser::fail(std::error_code& ec, errc e, bool rest_of_reply) noexcep
     state_ = state::skip_line;
 }
 
+// A line broken in its text, after `seen` octets of it: the rest of the reply goes too when
+// the line announced more, or when a CR followed its code ("250\r…") and the line broke
+// into a multi-line reply. Such a line is final only as "ddd\r\n": past its CR it is not,
+// and up to its CR the octet after the CR decides, as it does for the lines skipped after it.
+void reply_parser::fail_in_text(std::error_code& ec, errc e, std::size_t seen) noexcept {
+    if (!cr_after_code_) {
+        fail(ec, e, !final_line_);
+        return;
+    }
+    const bool rest = line_count_ > 0;
+    fail(ec, e, rest);
+    if (rest && seen <= 1) {
+        std::memcpy(head_, digits_, 3);
+        head_[3] = '\r';
+        head_size_ = static_cast<std::uint8_t>(3 + seen);
+        state_ = state::skip_head;
+    }
+}
+
 // After the LF of a skipped or broken line.
 void reply_parser::next_line() noexcept {
     state_ = skip_reply_ ? state::skip_head : state::line_start;
@@ -115,7 +134,7 @@ bool reply_parser::end_line(std::error_code& ec) {
         line.remove_suffix(1);
     } else {
         if (limits_.strict) {
-            fail(ec, errc::bare_lf, !final_line_);
+            fail_in_text(ec, errc::bare_lf, line.size());
             return false;
         }
         flags_.bare_lf = true;
@@ -239,8 +258,15 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
                 }
                 if (e != errc{}) {
                     // Leave the offending byte for skip_line so a LF here ends the skip.
-                    const bool final_line = c == ' ' || c == '\r' || c == '\n';
+                    const bool final_line = c == ' ' || c == '\n';
                     fail(ec, e, c == '-' || (line_count_ > 0 && !final_line));
+                    if (c == '\r' && skip_reply_) {
+                        // Final only as "ddd\r\n": the octet after the CR decides (see
+                        // fail_in_text()).
+                        std::memcpy(head_, digits_, 3);
+                        head_size_ = 3;
+                        state_ = state::skip_head;
+                    }
                     return static_cast<std::size_t>(p - begin);
                 }
                 code_ = code;
@@ -269,16 +295,19 @@ std::size_t reply_parser::feed(std::string_view input, std::error_code& ec) {
                 const std::size_t reply_room =
                     limits_.max_reply_bytes - std::min(limits_.max_reply_bytes, reply_bytes_);
                 const std::size_t room = std::min(line_room, reply_room);
+                const std::size_t line_text = text_.size() - line_text_start_;
                 if (const void* nul = std::memchr(p, '\0', std::min(upto, room))) {
-                    p = static_cast<const char*>(nul);
-                    fail(ec, errc::nul_byte, !final_line_);
+                    const auto at = static_cast<const char*>(nul);
+                    fail_in_text(ec, errc::nul_byte, line_text + static_cast<std::size_t>(at - p));
+                    p = at;
                     return static_cast<std::size_t>(p - begin);
                 }
                 if (counted > room) {
                     // Consume only what fits: nothing past the cap is ever looked at.
                     p += room;
-                    fail(ec, line_room <= reply_room ? errc::line_too_long : errc::reply_too_large,
-                         !final_line_);
+                    fail_in_text(
+                        ec, line_room <= reply_room ? errc::line_too_long : errc::reply_too_large,
+                        line_text + room);
                     return static_cast<std::size_t>(p - begin);
                 }
                 text_.append(p, upto);

@@ -103,6 +103,7 @@ class SMTPERR_DECL reply_parser {
 
     void start_reply() noexcept;
     void fail(std::error_code& ec, errc e, bool rest_of_reply) noexcept;
+    void fail_in_text(std::error_code& ec, errc e, std::size_t seen) noexcept;
     bool end_line(std::error_code& ec);
     void next_line() noexcept;
     static bool ends_reply(const char* head, std::size_t size, bool whole) noexcept;

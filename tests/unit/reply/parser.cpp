@@ -838,6 +838,15 @@ TEST_SUITE("smtperr/reply/parser.hpp") {
             {"250\r-b\n", errc::missing_separator},
             // In a multi-line reply the broken line is not its last: the rest goes with it.
             {"250-a\r\n250\r-b\r\n250 c\r\n", errc::missing_separator},
+            // And so it does when another error breaks that line first (found in review:
+            // the CR after the code made the line count as final, and "250 c" came out).
+            {"250-a\r\n250\r-b\0\r\n250 c\r\n"s, errc::nul_byte},
+            {"250-a\r\n250\r" + std::string(9000, 'x') + "\r\n250 c\r\n", errc::line_too_long},
+            {"250-a\r\n250\r-b\n250 c\r\n", errc::bare_lf, strict()},
+            {"250-a\r\n251\r-b\r\n250 c\r\n", errc::inconsistent_code},
+            {"250-a\r\n650\r-b\r\n250 c\r\n", errc::code_out_of_range},
+            // A bare other code ("251\r\n") is a final line: nothing after it is dropped.
+            {"250-a\r\n251\r\n", errc::inconsistent_code},
         };
         for (const auto& c : cases) {
             check_malformed(c);
