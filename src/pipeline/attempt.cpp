@@ -221,6 +221,11 @@ void attempt::on_reply(phase p, const reply_view& r) {
             return;
         case phase::rset:
         case phase::quit:
+            if (r.code == 421) {
+                // The server closes here too (found in review: a transport following
+                // session_usable() sent the next MAIL into the closed connection).
+                fail_session(diagnosis_record(d, r.text), false);
+            }
             return;
     }
 }

@@ -24,7 +24,8 @@ boost::json::value or_null(std::string_view s) {
     return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
 }
 
-// The categories a saved diagnosis may name; others are restored as generic codes.
+// The categories a saved diagnosis may name; another one (a transport's own, which this
+// program may not even have) is restored through foreign_stand_in().
 const std::error_category* category_by_name(std::string_view name) noexcept {
     for (const auto* cat : {&reply_category(), &transport_category(), &status_category()}) {
         if (name == cat->name()) {
@@ -38,6 +39,29 @@ const std::error_category* category_by_name(std::string_view name) noexcept {
         return &std::system_category();
     }
     return nullptr;
+}
+
+// The code a saved diagnosis gets when its category is unknown here: the transport code of
+// its condition where there is one, else connection_lost, which classify() makes of any
+// other failure that ends a session. The condition, text and the rest come back as saved;
+// refusing the record instead would cost the whole outbox.
+std::error_code foreign_stand_in(condition c) noexcept {
+    switch (c) {
+        case condition::connection_failed:
+            return make_error_code(errc::connection_failed);
+        case condition::timed_out:
+            return make_error_code(errc::timed_out);
+        case condition::tls_failed:
+            return make_error_code(errc::tls_failed);
+        case condition::certificate_untrusted:
+            return make_error_code(errc::certificate_untrusted);
+        case condition::starttls_unavailable:
+            return make_error_code(errc::starttls_unavailable);
+        case condition::protocol_violation:
+            return make_error_code(errc::protocol_violation);
+        default:
+            return make_error_code(errc::connection_lost);
+    }
 }
 
 // A handler for boost::json::basic_parser that stops at the first key an object has twice.
@@ -159,13 +183,6 @@ result<diagnosis_record> diagnosis_from_json(const boost::json::value& v) {
     if (!d.forward_path.empty() && !detail::plain_forward_path(d.forward_path)) {
         d.forward_path.clear();
     }
-    const auto* code = o->if_contains("code");
-    const auto* cat = category_by_name(category);
-    if (code == nullptr || !code->is_int64() || cat == nullptr || code->as_int64() < INT32_MIN ||
-        code->as_int64() > INT32_MAX) {
-        return bad;
-    }
-    d.code = std::error_code(static_cast<int>(code->as_int64()), *cat);
     if (!status.empty()) {
         const auto m = parse_enhanced_status(status);
         if (!m || m->length != status.size())
@@ -182,6 +199,14 @@ result<diagnosis_record> diagnosis_from_json(const boost::json::value& v) {
     d.condition = *c;
     d.action = *a;
     d.scope = *s;
+    const auto* code = o->if_contains("code");
+    if (code == nullptr || !code->is_int64() || category.empty() || code->as_int64() < INT32_MIN ||
+        code->as_int64() > INT32_MAX) {
+        return bad;
+    }
+    const auto* cat = category_by_name(category);
+    d.code = cat != nullptr ? std::error_code(static_cast<int>(code->as_int64()), *cat)
+                            : foreign_stand_in(d.condition);
     const auto* transient = o->if_contains("transient");
     if (transient == nullptr || !transient->is_bool())
         return bad;

@@ -10,7 +10,6 @@
 #include <boost/json/value_from.hpp>
 
 #include <algorithm>
-#include <limits>
 
 #include "pipeline/no_verdict.hpp"
 #include "text/address.hpp"
@@ -72,8 +71,18 @@ bool plausible_time(std::int64_t s) noexcept {
     return s >= 0 && s < 7258118400;  // 2200-01-01T00:00:00Z
 }
 
-bool fits_unsigned(std::int64_t v) noexcept {
-    return v >= 0 && static_cast<std::uint64_t>(v) <= std::numeric_limits<unsigned>::max();
+// A saved counter (attempts, transactions, sign-in failures in a row): far more than an
+// outbox reaches, and far enough from the top of `unsigned` that counting on never wraps
+// (found in review: 4294967295 attempts restored, and the next one was the first again).
+constexpr unsigned max_count = 1'000'000'000;
+
+bool plausible_count(std::int64_t v) noexcept {
+    return v >= 0 && v <= std::int64_t{max_count};
+}
+
+// Adds a transport's count, which nothing bounds, without leaving plausible_count().
+unsigned add_count(unsigned total, unsigned more) noexcept {
+    return more >= max_count - std::min(total, max_count) ? max_count : total + more;
 }
 
 }  // namespace
@@ -339,8 +348,8 @@ void outbox::complete(const std::string& id, const send_report& report) {
         }
         message& m = it->second;
         account_state& acct = accounts_[m.account];
-        ++m.attempts;
-        m.transactions += report.transactions;
+        m.attempts = add_count(m.attempts, 1);
+        m.transactions = add_count(m.transactions, report.transactions);
 
         recipients_rejected_event rejected{m.id, {}};
         std::vector<std::string> still_pending;
@@ -389,15 +398,17 @@ void outbox::complete(const std::string& id, const send_report& report) {
         }
         m.pending = std::move(still_pending);
         // Recipients left waiting with no reason from the report (not mentioned, or with no
-        // diagnosis) wait for "no verdict", never for a success.
+        // diagnosis) wait for "no verdict", never for a success, nor for what the report
+        // says of one other recipient (found in review: another address's "recipient
+        // unknown", or with a report that said sent, no reason at all when they aged out).
         const diagnosis_record fallback = detail::no_verdict();
-        const diagnosis_record& reason =
-            m.pending.empty() || waits_for == nullptr
-                ? (m.pending.empty() || report.deciding.condition != condition::none
-                       ? report.deciding
-                       : fallback)
-                : *waits_for;
-        if (report.outcome != outcome::sent) {
+        const bool deciding_is_theirs = report.deciding.condition != condition::none &&
+                                        report.deciding.scope != scope::recipient;
+        const diagnosis_record& reason = m.pending.empty()      ? report.deciding
+                                         : waits_for != nullptr ? *waits_for
+                                         : deciding_is_theirs   ? report.deciding
+                                                                : fallback;
+        if (!m.pending.empty() || report.outcome != outcome::sent) {
             m.last = reason;
         }
         if (!rejected.recipients.empty()) {
@@ -671,12 +682,12 @@ result<void> outbox::restore(std::string_view json) {
         if (!get_string(*mo, "id", m.id) || !get_string(*mo, "account", m.account) ||
             !strings(mo->if_contains("recipients"), m.recipients) ||
             !strings(mo->if_contains("pending"), m.pending) ||
-            !get_int(*mo, "attempts", attempts) || !fits_unsigned(attempts) ||
+            !get_int(*mo, "attempts", attempts) || !plausible_count(attempts) ||
             !get_int(*mo, "first_queued", first) || !plausible_time(first) ||
             !get_int(*mo, "next_attempt", next) || !plausible_time(next) ||
             !get_string(*mo, "state", state) ||
             !get_bool(*mo, "possibly_delivered", m.possibly_delivered) ||
-            !get_int(*mo, "transactions", transactions) || !fits_unsigned(transactions)) {
+            !get_int(*mo, "transactions", transactions) || !plausible_count(transactions)) {
             return bad;
         }
         m.attempts = static_cast<unsigned>(attempts);
@@ -755,7 +766,8 @@ result<void> outbox::restore(std::string_view json) {
             !get_bool(*ao, "prompt_outstanding", a.prompt_outstanding) ||
             !get_bool(*ao, "refresh_outstanding", a.refresh_outstanding) ||
             !get_bool(*ao, "refresh_tried", a.refresh_tried) ||
-            !get_int(*ao, "auth_temporary_failures", failures) || !fits_unsigned(failures)) {
+            !get_int(*ao, "auth_temporary_failures", failures) || !plausible_count(failures) ||
+            loaded_accounts.count(name) != 0) {  // Which of two would count is a guess.
             return bad;
         }
         a.auth_temporary_failures = static_cast<unsigned>(failures);

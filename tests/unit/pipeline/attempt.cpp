@@ -173,6 +173,40 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         }
     }
 
+    TEST_CASE("a 421 to RSET ends the session, and those not tried wait with it") {
+        // Found in review: RSET's replies were ignored, so a transport following
+        // session_usable() sent the next MAIL into the closed connection.
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        smtperr::attempt a(rcpts, {}, 1);  // ben waits for a second transaction.
+        for (const auto& s : hello)
+            feed(a, s.p, s.reply);
+        feed(a, phase::rcpt, unknown_user);  // anna refused: the transaction ends, RSET.
+        CHECK(a.session_usable());
+        CHECK(a.more_transactions());
+        feed(a, phase::rset, "421 4.3.2 closing");
+        CHECK_FALSE(a.session_usable());
+        CHECK_FALSE(a.more_transactions());
+        const auto rep = a.finish();
+        CHECK(rep.outcome == outcome::deferred);  // ben waits, with the 421.
+        CHECK(rep.deciding.condition == condition::service_unavailable);
+        const auto& anna = recipient(rep, "anna@example.org");
+        REQUIRE(anna.diagnosis);
+        CHECK(anna.diagnosis->condition == condition::recipient_unknown);
+        const auto& ben = recipient(rep, "ben@example.net");
+        CHECK(ben.pending());
+        REQUIRE(ben.diagnosis);
+        CHECK(ben.diagnosis->condition == condition::service_unavailable);
+        CHECK(ben.diagnosis->phase == phase::rset);
+        // A 250 to RSET changes nothing.
+        smtperr::attempt b(rcpts, {}, 1);
+        for (const auto& s : hello)
+            feed(b, s.p, s.reply);
+        feed(b, phase::rcpt, unknown_user);
+        feed(b, phase::rset, "250 2.0.0 ok");
+        CHECK(b.session_usable());
+        CHECK(b.more_transactions());
+    }
+
     TEST_CASE("a 421 to a pipelined RCPT after a refused MAIL ends the session") {
         // Found in review: the recipient was final already, so the 421 was skipped and the
         // transport went on; the connection's end then decided the report.

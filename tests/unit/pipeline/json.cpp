@@ -127,6 +127,33 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         CHECK(smtperr::to_json(samples[4]).at("category").as_string() == "smtperr.transport");
     }
 
+    TEST_CASE("a category unknown here comes back as its condition's transport code") {
+        // Another transport's own category (libcurl's, say) is not in this program: the
+        // record comes back rather than costing the whole outbox (found in review).
+        smtperr::diagnosis_record timeout;
+        timeout.code = std::error_code(28, std::generic_category());
+        timeout.condition = condition::timed_out;
+        timeout.phase = phase::data_end;
+        timeout.transient = true;
+        timeout.message_id = "delivery_uncertain";
+        timeout.server_text = "";
+        auto saved = smtperr::to_json(timeout);
+        saved["category"] = "libcurl";
+        auto back = smtperr::diagnosis_from_json(saved);
+        REQUIRE(back.has_value());
+        CHECK(back.value().code == smtperr::errc::timed_out);
+        CHECK(back.value().condition == condition::timed_out);
+        CHECK(back.value().phase == phase::data_end);
+        CHECK(back.value().message_id == "delivery_uncertain");
+        // Without a transport code of its own, a lost connection: what classify() makes of
+        // any other failure that ends a session.
+        saved["condition"] = "service_unavailable";
+        back = smtperr::diagnosis_from_json(saved);
+        REQUIRE(back.has_value());
+        CHECK(back.value().code == smtperr::errc::connection_lost);
+        CHECK(back.value().condition == condition::service_unavailable);
+    }
+
     TEST_CASE("diagnosis_from_json refuses what it cannot trust") {
         auto good = smtperr::to_json(diagnose(phase::rcpt, "550 5.1.1 User unknown"));
         const auto bad = make_error_code(smtperr::errc::invalid_outbox_state);
@@ -171,7 +198,7 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         o["transient"] = 0;
         refuse(o);
         o = good;
-        o["category"] = "evil.category";
+        o["category"] = "";
         refuse(o);
         o = good;
         o["retry_after_seconds"] = -5;
@@ -390,6 +417,35 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
         CHECK(smtperr::has_duplicate_keys(many + ",\"k99999\":1}"));
     }
 
+    TEST_CASE("a failure in another transport's error category is saved and restored") {
+        // Found in review: its category name made restore() refuse the whole file, and every
+        // message in it was lost at the next start.
+        struct curl_like_category : std::error_category {
+            const char* name() const noexcept override { return "libcurl"; }
+            std::string message(int) const override { return "couldn't connect"; }
+        };
+        static const curl_like_category curl;
+        harness h;
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 1);
+        smtperr::attempt a(due[0].recipients, {});
+        a.on_failure(phase::greeting, std::error_code(7, curl));
+        h.box.complete("m1", a.finish());
+        const auto saved = h.box.save();
+        CHECK(saved.find("\"libcurl\"") != std::string::npos);
+        harness b;
+        const auto r = b.box.restore(saved);
+        REQUIRE(r.has_value());
+        CHECK(b.box.size() == 1);
+        CHECK(b.box.state("m1") == message_state::queued);
+        // Its diagnosis keeps its condition, with the transport code of that condition.
+        const auto again = boost::json::parse(b.box.save()).as_object();
+        const auto& last = again.at("messages").as_array()[0].as_object().at("last").as_object();
+        CHECK(last.at("condition").as_string() == "connection_lost");
+        CHECK(last.at("category").as_string() == "smtperr.transport");
+    }
+
     TEST_CASE("malformed state is refused and the outbox stays as it was") {
         harness h;
         populate(h);
@@ -431,6 +487,13 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
             refuse(edit([&](auto& r) { first_message(r)["attempts"] = "two"; }));
             refuse(edit([&](auto& r) { first_message(r)["attempts"] = -1; }));
             refuse(edit([&](auto& r) { first_message(r)["attempts"] = 1e20; }));
+            // Counters at the top of `unsigned` would wrap at the next attempt (found in
+            // review: 4294967295 attempts came back as the first one again).
+            refuse(edit([&](auto& r) { first_message(r)["attempts"] = 4294967295; }));
+            refuse(edit([&](auto& r) { first_message(r)["transactions"] = 1000000001; }));
+            refuse(edit([&](auto& r) {
+                r["accounts"].as_array()[0].as_object()["auth_temporary_failures"] = 4294967295;
+            }));
             refuse(edit([&](auto& r) { first_message(r)["id"] = 17; }));
             refuse(edit([&](auto& r) { first_message(r)["recipients"] = "anna@example.org"; }));
             refuse(edit([&](auto& r) { first_message(r)["pending"] = boost::json::array{1}; }));
@@ -493,6 +556,11 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
             }
         }
         SUBCASE("inconsistent") {
+            // The same account twice: which one counts would be a guess.
+            refuse(edit([&](auto& r) {
+                auto& accounts = r["accounts"].as_array();
+                accounts.push_back(accounts[0]);
+            }));
             // The same id twice.
             refuse(edit([&](auto& r) {
                 auto& msgs = r["messages"].as_array();

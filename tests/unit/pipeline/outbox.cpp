@@ -917,4 +917,58 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         CHECK(as<retry_scheduled_event>(ev[0]).diagnosis.condition == condition::transient_failure);
         CHECK(as<system_message_event>(ev[1]).diagnosis.condition == condition::transient_failure);
     }
+
+    TEST_CASE("a recipient a report leaves out keeps its own reason, to the end") {
+        // Found in review: with a report that said sent, b aged out with no reason at all
+        // ("Accepted by the server" for an expired message); with another recipient's
+        // refusal as the report's reason, b waited for c's "recipient unknown" and was
+        // reported rejected though the server never refused it.
+        for (const bool other_refused : {false, true}) {
+            CAPTURE(other_refused);
+            smtperr::outbox_options o;
+            o.retry.max_age = seconds(2 * 24 * 3600);
+            harness h(o);
+            const auto unknown = diag(condition::recipient_unknown, phase::rcpt, false);
+            std::vector<std::string> to{"a@example.org", "b@example.org"};
+            if (other_refused) {
+                to.push_back("c@example.org");
+            }
+            REQUIRE(h.box.enqueue("m1", alice, to));
+            REQUIRE(h.box.take_due().size() == 1);
+            smtperr::send_report r;
+            r.recipients = {verdict("a@example.org", true)};
+            if (other_refused) {
+                r.outcome = outcome::partially_sent;
+                r.deciding = unknown;
+                r.recipients.push_back(verdict("c@example.org", false, unknown));
+            } else {
+                r.outcome = outcome::sent;
+            }
+            h.box.complete("m1", r);
+            auto ev = h.events();
+            const retry_scheduled_event* retry = nullptr;
+            for (const auto& e : ev) {
+                retry = retry ? retry : std::get_if<retry_scheduled_event>(&e);
+            }
+            REQUIRE(retry != nullptr);
+            CHECK(retry->diagnosis.condition == condition::transient_failure);
+            h.clock.advance(seconds(3 * 24 * 3600));
+            CHECK(h.box.take_due().empty());
+            ev = h.events();
+            REQUIRE(!ev.empty());
+            const auto& done = as<report_event>(ev.back()).report;
+            CHECK(done.expired);
+            CHECK(done.deciding.condition == condition::transient_failure);
+            bool found = false;
+            for (const auto& rr : done.recipients) {
+                if (rr.address == "b@example.org") {
+                    found = true;
+                    REQUIRE(rr.diagnosis);
+                    CHECK(rr.diagnosis->condition == condition::transient_failure);
+                    CHECK_FALSE(rr.rejected());
+                }
+            }
+            CHECK(found);
+        }
+    }
 }
