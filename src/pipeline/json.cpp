@@ -15,6 +15,7 @@
 
 #include "classify/forward_path.hpp"
 #include "classify/help_url.hpp"
+#include "error/tables.hpp"
 
 namespace smtperr {
 
@@ -41,27 +42,20 @@ const std::error_category* category_by_name(std::string_view name) noexcept {
     return nullptr;
 }
 
-// The code a saved diagnosis gets when its category is unknown here: the transport code of
-// its condition where there is one, else connection_lost, which classify() makes of any
-// other failure that ends a session. The condition, text and the rest come back as saved;
-// refusing the record instead would cost the whole outbox.
+// The code a saved diagnosis gets when its category is unknown here: the first transport
+// code of its condition where there is one (the transport's failures, 100 to 199, in the
+// error table), else connection_lost, which classify() makes of any other failure that ends
+// a session. The condition, text and the rest come back as saved; refusing the record
+// instead would cost the whole outbox.
 std::error_code foreign_stand_in(condition c) noexcept {
-    switch (c) {
-        case condition::connection_failed:
-            return make_error_code(errc::connection_failed);
-        case condition::timed_out:
-            return make_error_code(errc::timed_out);
-        case condition::tls_failed:
-            return make_error_code(errc::tls_failed);
-        case condition::certificate_untrusted:
-            return make_error_code(errc::certificate_untrusted);
-        case condition::starttls_unavailable:
-            return make_error_code(errc::starttls_unavailable);
-        case condition::protocol_violation:
-            return make_error_code(errc::protocol_violation);
-        default:
-            return make_error_code(errc::connection_lost);
+    for (std::size_t i = 0; i < detail::errc_row_count; ++i) {
+        const auto& row = detail::errc_rows[i];
+        const auto v = static_cast<int>(row.value);
+        if (v >= 100 && v < 200 && row.cond == c) {
+            return make_error_code(row.value);
+        }
     }
+    return make_error_code(errc::connection_lost);
 }
 
 // A handler for boost::json::basic_parser that stops at the first key an object has twice.
