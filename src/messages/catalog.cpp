@@ -62,7 +62,7 @@ constexpr catalog_entry catalog[] = {
          {"Your provider's server could not check your sign-in at the moment. This is a "
           "temporary problem on the server and not caused by your password, so please do not "
           "change it. Send the message again in a few minutes."}},
-        {{"Anmeldung vorübergehend nicht möglich – später erneut versuchen"},
+        {{"Anmeldung vorübergehend nicht möglich – später erneut senden"},
          {"Der Server Ihres Anbieters konnte Ihre Anmeldung im Moment nicht prüfen. Das ist "
           "eine vorübergehende Störung des Servers und liegt nicht an Ihrem Passwort – ändern "
           "Sie es deshalb bitte nicht. Senden Sie die Nachricht in einigen Minuten erneut."}},
@@ -83,24 +83,26 @@ constexpr catalog_entry catalog[] = {
         {{"Sending from apps is turned off for your account – ask your admin"},
          {"Your organization or provider has turned off sign-in for sending mail from apps "
           "like this one (SMTP AUTH). A new password does not help. Ask your administrator to "
-          "allow it for your account, or sign in with OAuth if the app offers it."}},
+          "allow it for your account, or set the account up again with sign-in through your "
+          "provider (OAuth) if the app offers it."}},
         {{"Versand aus Apps für Ihr Konto abgeschaltet – Administrator fragen"},
          {"Ihre Organisation oder Ihr Anbieter hat die Anmeldung zum Versand aus Apps wie "
           "dieser (SMTP AUTH) abgeschaltet. Ein neues Passwort hilft nicht. Bitten Sie Ihren "
-          "Administrator, sie für Ihr Konto freizugeben, oder melden Sie sich mit OAuth an, "
-          "falls die App das anbietet."}},
+          "Administrator, sie für Ihr Konto freizugeben, oder richten Sie das Konto mit der "
+          "Anmeldung über Ihren Anbieter (OAuth) neu ein, falls die App das anbietet."}},
     }}},
     {"smtp_access_off", {{  // authentication_unavailable: the mailbox's own SMTP switch
-        {{"SMTP access is off for this mailbox – turn it on in its web settings"},
+        {{"Sending from apps is off for this mailbox – turn it on at your provider"},
          {"Your provider lets apps send mail only once SMTP access is turned on for the "
           "mailbox. Sign in on the provider's website, turn on POP3/IMAP/SMTP access in the "
           "mailbox settings (some providers then give you a code to use as the password) and "
-          "send again."}},
-        {{"SMTP-Zugang für dieses Postfach aus – in den Web-Einstellungen einschalten"},
+          "send the message again."}},
+        {{"Versand aus Apps für dieses Postfach ausgeschaltet – beim Anbieter einschalten"},
          {"Ihr Anbieter erlaubt den Versand aus Apps erst, wenn der SMTP-Zugang für das "
           "Postfach eingeschaltet ist. Melden Sie sich auf der Website des Anbieters an, "
           "schalten Sie in den Postfacheinstellungen den Zugang per POP3/IMAP/SMTP ein (manche "
-          "Anbieter geben Ihnen dann einen Code, der als Passwort dient) und senden Sie erneut."}},
+          "Anbieter geben Ihnen dann einen Code, der als Passwort dient) und senden Sie die "
+          "Nachricht erneut."}},
     }}},
     {"auth_mechanism_rejected", {{
         {{"Sign-in method not accepted – check account settings"},
@@ -180,10 +182,10 @@ constexpr catalog_entry catalog[] = {
           "überraschend, ändern Sie vorsichtshalber Ihr Passwort."}},
     }}},
     {"encryption_required", {{
-        {{"Server requires an encrypted connection – check settings"},
+        {{"Server requires an encrypted connection – check account settings"},
          {"The server only accepts messages over an encrypted connection. In the account "
           "settings, set the encryption to SSL/TLS or STARTTLS as your provider specifies."}},
-        {{"Server verlangt eine verschlüsselte Verbindung – Einstellungen prüfen"},
+        {{"Server verlangt eine verschlüsselte Verbindung – Kontoeinstellungen prüfen"},
          {"Der Server nimmt Nachrichten nur über eine verschlüsselte Verbindung an. Stellen Sie "
           "in den Kontoeinstellungen die Verschlüsselung auf SSL/TLS oder STARTTLS, so wie Ihr "
           "Anbieter es vorgibt."}},
@@ -193,7 +195,7 @@ constexpr catalog_entry catalog[] = {
          {"The server could not set up an encrypted connection just now. The app does not send "
           "without encryption, so your password and message stay protected. Try again later; "
           "if the problem persists, contact your provider."}},
-        {{"Verschlüsselung vorübergehend nicht verfügbar – später erneut versuchen"},
+        {{"Verschlüsselung vorübergehend nicht verfügbar – später erneut senden"},
          {"Der Server konnte gerade keine verschlüsselte Verbindung aufbauen. Die App sendet "
           "nicht unverschlüsselt, damit Ihr Passwort und Ihre Nachricht geschützt bleiben. "
           "Versuchen Sie es später erneut; hält das Problem an, wenden Sie sich an Ihren "
@@ -202,7 +204,7 @@ constexpr catalog_entry catalog[] = {
 
     // ---------------------------------------------------------------- sender and limits
     {"sender_rejected", {{
-        {{"Sender address not accepted – check your address"},
+        {{"Sender address not accepted – check the sender address"},
          {"The server does not accept messages from this sender address. This happens when the "
           "address does not belong to your account or you lack the right to send from it. "
           "Check the sender and the identities in the account settings."}},
@@ -276,7 +278,7 @@ constexpr catalog_entry catalog[] = {
           "Ihren Anbieter."}},
     }}},
     {"helo_rejected", {{  // client_blocked: the name the client gave in HELO/EHLO
-        {{"Server rejects the name your device gives – contact your provider"},
+        {{"Server rejected your device's name – contact your provider"},
          {"The server refused the name this app gives for your device when it connects, for "
           "example because it is not a full domain name. This is not about your message or its "
           "recipients. Contact your provider if it keeps happening."}},
@@ -305,8 +307,8 @@ constexpr catalog_entry catalog[] = {
           "administrator which rule applies."}},
         {{"Von einer Regel Ihrer Organisation blockiert – Administrator fragen"},
          {"Eine Regel, die der Administrator Ihrer Organisation für den Mailversand "
-          "eingerichtet hat, hat diese Nachricht blockiert, wegen ihres Absenders, ihrer "
-          "Empfänger oder ihres Inhalts. Fragen Sie Ihren Administrator, welche Regel greift."}},
+          "eingerichtet hat, hat diese Nachricht wegen ihres Absenders, ihrer Empfänger oder "
+          "ihres Inhalts blockiert. Fragen Sie Ihren Administrator, welche Regel greift."}},
     }}},
     {"sender_mailbox_busy", {{  // transient_failure: 450 to MAIL, the sender's own mailbox
         {{"Your mailbox is busy on the server – trying again later"},
@@ -318,7 +320,7 @@ constexpr catalog_entry catalog[] = {
           "später erneut."}},
     }}},
     {"relay_denied", {{
-        {{"Server refuses to relay – check account settings"},
+        {{"Sending without sign-in not allowed – check account settings"},
          {"The server only forwards messages to other domains once you are signed in. Usually "
           "sign-in for the outgoing server is turned off in the account settings, or the wrong "
           "server is entered. Turn on sign-in and check the server and port."}},
@@ -340,17 +342,18 @@ constexpr catalog_entry catalog[] = {
           "Anbieter."}},
     }}},
     {"domain_policy_rejected", {{
-        {{"Rejected because of the sender domain's policy"},
-         {"The receiving server rejected the message because it does not meet the security "
-          "policy of the sender's domain (such as SPF or DMARC). This mostly happens when you "
-          "send with a sender address that does not belong to your provider. Send with your "
-          "account's own address, or ask whoever manages the domain."}},
-        {{"Wegen der Richtlinie der Absenderdomain abgelehnt"},
-         {"Der empfangende Server hat die Nachricht abgelehnt, weil sie die "
-          "Sicherheitsrichtlinie der Absenderdomain (etwa SPF oder DMARC) nicht erfüllt. Das "
-          "passiert vor allem, wenn Sie mit einer Absenderadresse senden, die nicht zu Ihrem "
-          "Anbieter gehört. Senden Sie mit der Adresse Ihres Kontos oder wenden Sie sich an den "
-          "Verwalter der Domain."}},
+        {{"Not allowed by the server – check sender and recipients"},
+         {"The server did not allow this message. Often the sender address may not send with "
+          "your account, or it fails a security check of the sender's domain (such as SPF or "
+          "DMARC), mostly when it does not belong to your provider; sometimes a recipient "
+          "address is not valid. Send with your account's own address and check the "
+          "recipients."}},
+        {{"Vom Server nicht zugelassen – Absender und Empfänger prüfen"},
+         {"Der Server hat diese Nachricht nicht zugelassen. Häufig darf die Absenderadresse mit "
+          "Ihrem Konto nicht senden oder besteht eine Sicherheitsprüfung der Absenderdomain "
+          "(etwa SPF oder DMARC) nicht, meist weil sie nicht zu Ihrem Anbieter gehört; "
+          "manchmal ist eine Empfängeradresse ungültig. Senden Sie mit der Adresse Ihres "
+          "Kontos und prüfen Sie die Empfänger."}},
     }}},
 
     // ---------------------------------------------------------------- recipient
@@ -364,7 +367,7 @@ constexpr catalog_entry catalog[] = {
           "mailbox no longer exists. Check the address; the other recipients are not "
           "affected."}},
         {{"Empfänger {recipient} unbekannt – Adresse prüfen",
-          "Empfänger unbekannt – bitte Adresse prüfen"},
+          "Empfänger unbekannt – Adresse prüfen"},
          {"Der Server des Empfängers kennt die Adresse {recipient} nicht. Vielleicht enthält "
           "sie einen Tippfehler, oder das Postfach existiert nicht mehr. Prüfen Sie die "
           "Adresse; die übrigen Empfänger sind davon nicht betroffen.",
@@ -423,20 +426,20 @@ constexpr catalog_entry catalog[] = {
     {"recipient_mailbox_unavailable", {{  // 550 (and 450 without a more specific id)
         {{"Mailbox of {recipient} unavailable", "Recipient's mailbox unavailable"},
          {"The mailbox of {recipient} cannot be reached: it was not found, is locked, or "
-          "refuses messages for policy reasons. If the problem is temporary, try again later; "
-          "otherwise check the address or contact the recipient some other way.",
+          "refuses messages for policy reasons. Sending again is unlikely to help: check the "
+          "address or contact the recipient some other way.",
           "The recipient's mailbox cannot be reached: it was not found, is locked, or refuses "
-          "messages for policy reasons. If the problem is temporary, try again later; otherwise "
-          "check the address or contact the recipient some other way."}},
+          "messages for policy reasons. Sending again is unlikely to help: check the address or "
+          "contact the recipient some other way."}},
         {{"Postfach von {recipient} nicht verfügbar", "Postfach des Empfängers nicht verfügbar"},
          {"Das Postfach von {recipient} ist nicht erreichbar: Es wurde nicht gefunden, ist "
-          "gesperrt oder nimmt aus Richtliniengründen keine Nachrichten an. Ist der Fehler "
-          "vorübergehend, versuchen Sie es später erneut; andernfalls prüfen Sie die Adresse "
-          "oder erreichen Sie den Empfänger auf anderem Weg.",
+          "gesperrt oder nimmt aus Richtliniengründen keine Nachrichten an. Ein erneuter "
+          "Versuch hilft voraussichtlich nicht: Prüfen Sie die Adresse oder erreichen Sie den "
+          "Empfänger auf anderem Weg.",
           "Das Postfach des Empfängers ist nicht erreichbar: Es wurde nicht gefunden, ist "
-          "gesperrt oder nimmt aus Richtliniengründen keine Nachrichten an. Ist der Fehler "
-          "vorübergehend, versuchen Sie es später erneut; andernfalls prüfen Sie die Adresse "
-          "oder erreichen Sie den Empfänger auf anderem Weg."}},
+          "gesperrt oder nimmt aus Richtliniengründen keine Nachrichten an. Ein erneuter "
+          "Versuch hilft voraussichtlich nicht: Prüfen Sie die Adresse oder erreichen Sie den "
+          "Empfänger auf anderem Weg."}},
     }}},
     {"recipient_mailbox_unavailable_temporary", {{  // 450: e.g. locked, try later
         {{"Mailbox of {recipient} temporarily unavailable",
@@ -585,7 +588,7 @@ constexpr catalog_entry catalog[] = {
         {{"Provider's server is out of storage – try again later"},
          {"Your provider's server does not have enough free storage to accept the message right "
           "now. This is not caused by you and is usually fixed quickly. Try again later."}},
-        {{"Kein Speicherplatz auf dem Server des Anbieters – später erneut senden"},
+        {{"Zu wenig Speicherplatz auf dem Server Ihres Anbieters – später erneut senden"},
          {"Auf dem Server Ihres Anbieters ist gerade nicht genug Speicherplatz frei, um die "
           "Nachricht anzunehmen. Das liegt nicht an Ihnen und ist meist schnell behoben. "
           "Versuchen Sie es später erneut."}},
@@ -771,7 +774,7 @@ constexpr std::array<std::string_view, language_count> action_labels[] = {
     {"Edit message", "Nachricht bearbeiten"},                   // edit_message
     {"Contact recipient", "Empfänger kontaktieren"},            // contact_recipient
     {"Contact provider", "Anbieter kontaktieren"},              // contact_provider
-    {"Review certificate", "Zertifikat prüfen"},                // review_certificate
+    {"View certificate", "Zertifikat anzeigen"},                // review_certificate
     {"Report problem", "Problem melden"},                       // report_problem
 };
 // clang-format on
