@@ -69,6 +69,31 @@ bool help_page_matches(std::string_view host, std::string_view rest,
             rest[path.size()] == '?' || rest[path.size()] == '#');
 }
 
+// Whether a link's path (`rest`: what follows its authority) could lead out of the path it
+// starts with once a browser resolves it: a "." or ".." segment, a percent-encoded dot
+// (browsers decode "%2e" in segments too) or a backslash (read as '/').
+bool escapes_path(std::string_view rest) noexcept {
+    const auto path = rest.substr(0, rest.find_first_of("?#"));
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        const char ch = path[i];
+        if (ch == '\\') {
+            return true;
+        }
+        if (ch == '%' && i + 2 < path.size() && path[i + 1] == '2' &&
+            (path[i + 2] == 'e' || path[i + 2] == 'E')) {
+            return true;
+        }
+        if (ch == '.' && i > 0 && path[i - 1] == '/') {
+            const bool two = i + 1 < path.size() && path[i + 1] == '.';
+            const std::size_t end = i + (two ? 2 : 1);
+            if (end == path.size() || path[end] == '/') {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 template <class F>
 void for_each_alternative(std::string_view list, F&& f) {
     while (!list.empty()) {
@@ -404,7 +429,7 @@ std::string_view extract_help_url(std::string_view text, std::string_view pages)
         for_each_alternative(pages, [&](std::string_view page) {
             listed = listed || help_page_matches(host, rest, page);
         });
-        ok = ok && listed;
+        ok = ok && listed && !escapes_path(rest);
         if (ok) {
             auto url = text.substr(pos, end - pos);
             while (!url.empty() && (url.back() == '.' || url.back() == ',')) {

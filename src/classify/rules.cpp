@@ -24,6 +24,8 @@ constexpr std::uint32_t minutes = 60;
 constexpr std::uint32_t hours = 3600;
 /// Every phase but AUTH and STARTTLS, whose generic rules decide by code (RFC 3207, 4954).
 constexpr auto p_not_secure = static_cast<std::uint16_t>(0x7ff & ~p_auth & ~p_starttls);
+/// Every phase but AUTH, where a 530 asks for TLS first (RFC 4954 §6).
+constexpr auto p_not_auth = static_cast<std::uint16_t>(0x7ff & ~p_auth);
 /// What a server says when it will not serve: one meaning per class and phase (see the rules).
 constexpr std::string_view service_unavailable_texts =
     "service unavailable|service currently unavailable|service not available|"
@@ -203,6 +205,9 @@ const rule rules[] = {
     {"tls.required", "", any_phase, 0, -1, -1, "must issue a starttls|starttls first|tls required|requires tls|encryption required|must use tls|tls is required|requires encryption", c::encryption_required},
     {"auth.required", "", any_phase, 0, -1, -1, "authentication required|authentication is required|auth required|must authenticate|authenticate first|send auth command first|authorization required|not authenticated|please login|login required|sender not authenticated|unauthenticated senders|turn on smtp authentication|enable smtp authentication", c::authentication_required},
     {"auth.account_disabled", "", p_auth | p_mail | p_greeting | p_hello, 0, -1, -1, "account disabled|account is disabled|account has been disabled|account locked|account is locked|account has been locked|account suspended|account has been suspended|account blocked|user account disabled|access rights to this service", c::account_restricted},
+    // The sender's own account, refused where Postfix checks its restrictions by default: at
+    // RCPT (smtpd_delay_reject) or after the data. Not the recipient's mailbox.
+    {"account.disabled_late", "", p_recipient, 0, -1, -1, "your account has been suspended|your account is suspended|your account has been disabled|your account is disabled|your account has been locked|your account is locked|your account has been blocked|sasl login name rejected", c::account_restricted},
     {"auth.failure_limit", "", any_phase, 0, -1, -1, "auth error limit|fail authentication|too many bad auth", c::rate_limited, a::retry_later, s_acct, 30 * minutes, {}, "too_many_sign_ins"},
     {"auth.failed_text", "", p_auth, 5, -1, -1, "authentication failure|authentication failed|authentication unsuccessful", c::authentication_failed, a::none, s_def, 0, {}, {}, mechanism::password},
     {"auth.temporary", "", p_auth, 4, -1, -1, "too many login attempts|too many failed|too many authentication failures|login attempts", c::rate_limited, a::retry_later, s_acct, 30 * minutes, {}, "too_many_sign_ins"},
@@ -282,6 +287,9 @@ const rule rules[] = {
     {"auth.refused_550", "", p_auth, 550, -1, -1, "", c::authentication_failed},
     {"auth.refused_554", "", p_auth, 554, -1, -1, "", c::authentication_failed},
     {"mail.tls_530", "", any_phase, 530, 7, 0, "starttls|tls", c::encryption_required},
+    // 530 means "authenticate first" (RFC 4954 §6, RFC 6409 §4.3), whatever enhanced code
+    // the server pairs it with (5.5.1 in the registry, 5.7.1 or 5.7.0 in practice).
+    {"session.auth_required_530", "", p_not_auth, 530, -1, -1, "", c::authentication_required},
     {"mail.size_transient", "", p_mail, 452, -1, -1, "", c::server_storage_full},
     // At MAIL the only address is the sender's: an address status (X.1.x) is about it,
     // temporary or not.
@@ -301,6 +309,9 @@ const rule rules[] = {
     {"protocol.bad_sequence", "", any_phase, 503, -1, -1, "", c::bad_sequence},
     {"protocol.not_implemented", "", any_phase, 502, -1, -1, "", c::not_implemented},
     {"protocol.parameter_not_implemented", "", any_phase, 504, -1, -1, "", c::not_implemented},
+    // X.3.2 "system not accepting network messages": shutdown, load or maintenance. Temporary,
+    // it is an outage to wait out, not a server that takes no mail (the registry's 5.3.2).
+    {"status.shutdown_4_3_2", "", any_phase, 4, 3, 2, "", c::service_unavailable},
 
     {"enhanced_status", "", any_phase, 0, -1, -1, "", c::none, a::none, s_def, 0, {}, {}, mechanism::any, rule_kind::status_default},
 
@@ -327,6 +338,10 @@ const rule rules[] = {
     // class, and at MAIL the address is the sender's.
     {"auth.deferred", "", p_auth, 450, -1, -1, "", c::authentication_temporary_failure},
     {"session.deferred", "", p_no_address & ~p_auth, 450, -1, -1, "", c::transient_failure},
+    // 454 is about sign-in only after AUTH and about TLS after STARTTLS (RFC 4954, 3207);
+    // elsewhere ("454 Relaying temporarily denied", "454 4.7.0 Message deferred") it says no
+    // more than its class: a prompt for the password there would be wrong.
+    {"session.454", "", p_not_secure, 454, -1, -1, "", c::transient_failure},
     {"session.refused_550", "", p_rset | p_quit, 550, -1, -1, "", c::permanent_failure},
     {"session.not_local", "", p_no_address | p_mail, 551, -1, -1, "", c::permanent_failure},
     {"session.name_not_allowed", "", p_no_address, 553, -1, -1, "", c::permanent_failure},

@@ -236,6 +236,23 @@ TEST_SUITE("classify.help_url") {
             {"554 Reject. https://web.de/email/senderguidelines-evil", p::data_end, "smtp.web.de",
              ""},
             {"554 Reject. https://web.de/magazine/evil", p::data_end, "smtp.web.de", ""},
+            // A path that a browser resolves out of the listed one: dot segments, encoded dots,
+            // backslashes (found in review). A dot inside a segment is no such thing.
+            {"553 5.7.1 Rejected. https://yandex.ru/support/../../redirect?url=evil", p::mail,
+             "smtp.yandex.ru", ""},
+            {"553 5.7.1 Rejected. https://yandex.ru/support/%2e%2e/redirect", p::mail,
+             "smtp.yandex.ru", ""},
+            {"553 5.7.1 Rejected. https://yandex.ru/support/%2E./x", p::mail, "smtp.yandex.ru", ""},
+            {"553 5.7.1 Rejected. https://yandex.ru/support/..\\..\\x", p::mail, "smtp.yandex.ru",
+             ""},
+            {"553 5.7.1 Rejected. https://yandex.ru/support/./x", p::mail, "smtp.yandex.ru", ""},
+            {"554 Reject. https://web.de/email/senderguidelines/..", p::data_end, "smtp.web.de",
+             ""},
+            {"554 5.7.1 Spam. https://yandex.ru/support/mail/web/spam/honest-mailers.html?a=../x",
+             p::data_end, "smtp.yandex.ru",
+             "https://yandex.ru/support/mail/web/spam/honest-mailers.html?a=../x"},
+            {"554 5.7.1 Spam. https://yandex.ru/support/mail/..hidden/x.html", p::data_end,
+             "smtp.yandex.ru", "https://yandex.ru/support/mail/..hidden/x.html"},
         };
         for (const auto& t : rows) {
             CAPTURE(t.reply);
@@ -353,6 +370,60 @@ TEST_SUITE("classify.bad_context") {
         }
         CHECK(classify_reply("451 4.3.2 Service unavailable", p::rcpt).cond ==
               c::service_unavailable);
+    }
+
+    TEST_CASE("review findings: codes whose meaning depends on the phase, and the account") {
+        // 454 is about sign-in only after AUTH and about TLS after STARTTLS: elsewhere a
+        // password prompt would be wrong (the outbox asks for the password after three).
+        for (const p ph : {p::mail, p::rcpt, p::data, p::data_end}) {
+            CAPTURE(ph);
+            for (const char* reply : {"454 Relaying temporarily denied", "454 Try again",
+                                      "454 4.7.0 Message deferred"}) {
+                CAPTURE(reply);
+                const auto v = classify_reply(reply, ph);
+                CHECK(v.cond == c::transient_failure);
+                CHECK(v.act == a::retry_later);
+                CHECK(v.transient);
+            }
+        }
+        CHECK(classify_reply("454 4.7.0 Temporary authentication failure", p::auth).cond ==
+              c::authentication_temporary_failure);
+        CHECK(
+            classify_reply("454 4.7.0 TLS not available due to local problem", p::starttls).cond ==
+            c::tls_unavailable);
+        // 4.3.2 is an outage to wait out; 5.3.2 and 521 a server that takes no mail.
+        for (const p ph : {p::rcpt, p::data_end}) {
+            CAPTURE(ph);
+            const auto v = classify_reply("451 4.3.2 Please try again later", ph);
+            CHECK(v.cond == c::service_unavailable);
+            CHECK(v.act == a::retry_later);
+        }
+        CHECK(classify_reply("550 5.3.2 System not accepting network messages", p::rcpt).cond ==
+              c::no_mail_service);
+        // 530 is "authenticate first" whatever enhanced code comes with it; at AUTH, TLS first.
+        for (const char* reply : {"530 5.5.1", "530 5.5.0 Authentifizierung erforderlich",
+                                  "530 5.7.1 Authentifizierung erforderlich"}) {
+            CAPTURE(reply);
+            const auto v = classify_reply(reply, p::mail);
+            CHECK(v.cond == c::authentication_required);
+            CHECK(v.act == a::reauthenticate);
+        }
+        CHECK(classify_reply("530 Access denied", p::auth).cond == c::encryption_required);
+        // The sender's own account, named at RCPT or after the data (Postfix checks its
+        // restrictions at RCPT by default): the account, not the recipients.
+        for (const auto& [reply, ph] :
+             {std::pair{"550 5.7.1 Your account has been suspended", p::data_end},
+              std::pair{"554 5.7.1 <alice@example.com>: SASL login name rejected: account "
+                        "suspended",
+                        p::rcpt},
+              std::pair{"550 5.7.1 Your account is locked", p::rcpt}}) {
+            CAPTURE(reply);
+            const auto v = classify_reply(reply, ph);
+            CHECK(v.cond == c::account_restricted);
+            CHECK(v.sc == s::account);
+        }
+        CHECK(classify_reply("550 5.2.1 Mailbox disabled", p::rcpt).cond ==
+              c::recipient_mailbox_unavailable);
     }
 
     TEST_CASE("a phase outside the enum uses only the rules for any phase") {

@@ -315,6 +315,9 @@ c expected_condition(const registry_row& r, int cls, p ph) {
     if (ph == p::rcpt && r.subject == 7 && r.detail == 13) {
         return c::recipient_mailbox_unavailable;  // The recipient's account is disabled.
     }
+    if (!permanent && r.subject == 3 && r.detail == 2) {
+        return c::service_unavailable;  // 4.3.2: an outage to wait out, not "no mail here".
+    }
     if (r.subject == 7 && r.detail == 9 && ph != p::auth) {
         // Outside AUTH a vendor's policy code, not a weak mechanism.
         return ph == p::data_end ? c::message_content_rejected : c::domain_policy_rejected;
