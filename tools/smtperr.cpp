@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -163,7 +164,12 @@ int cmd_explain(const options& o) {
     if (o.positional.size() != 1) {
         return usage("explain takes exactly one REPLY");
     }
-    auto parsed = parse_reply(o.positional[0]);
+    // A reply pasted with the newline after it (or a blank line) is still that reply.
+    std::string_view text = o.positional[0];
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text.remove_suffix(1);
+    }
+    auto parsed = parse_reply(text);
     if (!parsed) {
         if (o.json) {
             boost::json::object err;
@@ -263,6 +269,9 @@ bool output_written() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A closed output pipe is a write error to report (exit status 1), not a silent death by
+    // SIGPIPE: `send … | head -1` must not end a session after DATA without a word.
+    std::signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         return usage("");
     }
@@ -270,6 +279,13 @@ int main(int argc, char** argv) {
     if (cmd == "--help" || cmd == "-h" || cmd == "help") {
         print_usage(std::cout);
         return output_written() ? 0 : 1;
+    }
+    if (cmd != "explain" && cmd != "classify" && cmd != "demo"
+#ifdef SMTPERR_TOOL_SEND
+        && cmd != "send"
+#endif
+    ) {
+        return usage("unknown command: " + std::string(cmd));
     }
 #ifdef SMTPERR_TOOL_SEND
     if (cmd == "send") {  // Options of its own (DESIGN.md).
@@ -298,10 +314,8 @@ int main(int argc, char** argv) {
             status = cmd_explain(o);
         } else if (cmd == "classify") {
             status = cmd_classify(o);
-        } else if (cmd == "demo") {
-            status = cmd_demo(o);
         } else {
-            return usage("unknown command: " + std::string(cmd));
+            status = cmd_demo(o);
         }
     } catch (const std::exception& e) {
         std::cerr << "smtperr: " << e.what() << '\n';

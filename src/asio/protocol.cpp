@@ -4,6 +4,7 @@
 #include <smtperr/asio/detail/protocol.hpp>
 #include <smtperr/classify/sasl.hpp>
 #include <smtperr/error/errc.hpp>
+#include <smtperr/messages/messages.hpp>
 
 #include <spdlog/logger.h>
 
@@ -636,6 +637,13 @@ transcript::transcript(std::shared_ptr<spdlog::logger> logger, const std::option
             secrets_.push_back(std::move(sent));
             add(b);
         }
+        // Also as text is shown ("pass\tword" as "pass word"), for redact()'s look at it.
+        for (std::size_t i = 0, n = secrets_.size(); i < n; ++i) {
+            std::string shown = sanitize_server_text(secrets_[i], secrets_[i].size());
+            if (!shown.empty() && shown != secrets_[i]) {
+                secrets_.push_back(std::move(shown));
+            }
+        }
         for (auto* v : {&secrets_, &escaped_}) {
             std::sort(v->begin(), v->end());
             v->erase(std::unique(v->begin(), v->end()), v->end());
@@ -643,10 +651,7 @@ transcript::transcript(std::shared_ptr<spdlog::logger> logger, const std::option
     }
 }
 
-std::string transcript::redact(std::string_view text) const {
-    if (secrets_.empty() && escaped_.empty()) {
-        return std::string(text);
-    }
+std::string transcript::mask_forms(std::string_view text) const {
     // Every octet inside some form is marked first, in the text as received, and each run
     // of marked octets becomes one marker: forms that overlap are masked whole, and a short
     // form cannot match inside a marker put in for another.
@@ -684,8 +689,23 @@ std::string transcript::redact(std::string_view text) const {
     return s;
 }
 
+std::string transcript::redact(std::string_view text) const {
+    if (secrets_.empty() && escaped_.empty()) {
+        return std::string(text);
+    }
+    std::string s = mask_forms(text);
+    // Server text is shown sanitized, and the sanitizer drops controls, escape sequences and
+    // invisible characters: a form a hostile server split with them ("hun\x01ter2") comes
+    // together there. Such text is given as it would be shown, masked.
+    const std::string shown = sanitize_server_text(s, s.size());
+    std::string shown_masked = mask_forms(shown);
+    return shown_masked != shown ? shown_masked : s;
+}
+
 smtperr::reply transcript::redact(smtperr::reply r) const {
     r.text = redact(std::string_view(r.text));
+    // Masked as shown, the lines are joined into one.
+    r.line_count = static_cast<std::size_t>(std::count(r.text.begin(), r.text.end(), '\n')) + 1;
     return r;
 }
 

@@ -11,11 +11,13 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string>
@@ -130,6 +132,45 @@ struct child {
     }
 };
 
+struct closed_pipe_result {
+    int status = -1;  // -1: killed by a signal
+    std::string err;
+};
+
+// Runs `sh -c "exec TOOL args"` with its stdout a pipe whose reading end is already closed
+// (as after `| head` has exited), SIGPIPE at its default, stdin from `input`.
+closed_pipe_result run_into_closed_pipe(const std::string& args, const std::string& input = {}) {
+    const auto in_path = temp_file("smtperr_cli_test_pipe_in");
+    const auto err_path = temp_file("smtperr_cli_test_pipe_err");
+    {
+        std::ofstream in(in_path, std::ios::binary);
+        in << input;
+    }
+    const std::string cmd = "exec " + std::string(SMTPERR_TOOL) + " " + args + " < " +
+                            in_path.string() + " 2> " + err_path.string();
+    int p[2];
+    REQUIRE(pipe(p) == 0);
+    close(p[0]);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        std::signal(SIGPIPE, SIG_DFL);
+        dup2(p[1], 1);
+        execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(p[1]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    closed_pipe_result r;
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    std::ifstream e(err_path, std::ios::binary);
+    r.err.assign(std::istreambuf_iterator<char>(e), std::istreambuf_iterator<char>());
+    std::filesystem::remove(in_path);
+    std::filesystem::remove(err_path);
+    return r;
+}
+
 std::vector<std::string> lines(const std::string& s) {
     std::vector<std::string> out;
     std::size_t start = 0;
@@ -228,6 +269,27 @@ TEST_SUITE("tools/smtperr") {
         CHECK(run("explain").status == 1);
         CHECK(run("explain --phase nowhere '250 ok'").status == 1);
         CHECK(run("frobnicate").status == 1);
+        // An unknown command is one, whatever follows it (found in review: "--help" after
+        // it gave the usage and exit status 0, an option a complaint about the option).
+        for (const char* args : {"frobnicate --help", "frobnicate --phase x", "frobnicate -h"}) {
+            INFO("args " << args);
+            const auto u = run_command(std::string(SMTPERR_TOOL) + " " + args + " 2>&1");
+            CHECK(u.status == 1);
+            CHECK(u.out.rfind("smtperr: unknown command: frobnicate\n", 0) == 0);
+        }
+    }
+
+    TEST_CASE("explain: a reply with line ends or blank lines after it is that reply") {
+        // Found in review: a trailing blank line was "data after the final line".
+        const auto plain = run("explain --json '550 5.1.1 a'");
+        REQUIRE(plain.status == 0);
+        for (const char* tail : {"\n", "\r\n", "\n\n", "\r\n\r\n\n"}) {
+            const auto r = run("explain --json '550 5.1.1 a" + std::string(tail) + "'");
+            CHECK(r.status == 0);
+            CHECK(r.out == plain.out);
+        }
+        // Not in the middle: a blank line between two lines is still an error.
+        CHECK(run("explain --json '550-5.1.1 a\n\n550 5.1.1 b'").status == 1);
     }
 
     TEST_CASE("explain --json: code is the reply's code, and another error code is apart") {
@@ -314,6 +376,15 @@ TEST_SUITE("tools/smtperr") {
         CHECK(run_command(tool + " --help > /dev/full 2>/dev/null").status == 1);
         CHECK(run_command(tool + " explain --help > /dev/full 2>/dev/null").status == 1);
         CHECK(run_command(tool + " send --help > /dev/full 2>/dev/null").status == 1);
+        // A closed pipe (the reader gone, as after `| head -1`) likewise: said on stderr and
+        // exit status 1, not a silent death by SIGPIPE (found in review).
+        for (const char* args : {"demo", "explain --json '550 5.1.1 x'", "explain '550 5.1.1 x'",
+                                 "--help", "classify"}) {
+            INFO("args " << args);
+            const auto r = run_into_closed_pipe(args, "{\"reply\": \"550 5.1.1 x\"}\n");
+            CHECK(r.status == 1);
+            CHECK(contains(r.err, "smtperr: cannot write the output"));
+        }
         // And the same commands with somewhere to write succeed.
         CHECK(run_command(tool + " explain --json '550 5.1.1 x' > /dev/null").status == 0);
         CHECK(run_command("echo '{\"reply\": \"550 5.1.1 x\"}' | " + tool + " classify > /dev/null")

@@ -23,7 +23,9 @@ namespace smtperr {
     the views out.
 */
 struct diagnosis {
-    /// `smtperr.reply` (value = the wire code) or `smtperr.transport` for transport failures.
+    /// `smtperr.reply` (value = the wire code) or `smtperr.transport` for transport failures
+    /// (smtperr's own transport gives no other, but `std::errc::operation_canceled` for a
+    /// cancellation; a failure of another category passed to classify() is kept as given).
     std::error_code code;
     /// `smtperr.status` (the enhanced code, class from the basic code), or empty.
     std::error_code status;

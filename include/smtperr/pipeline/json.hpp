@@ -24,7 +24,9 @@ SMTPERR_DECL boost::json::object to_json(const diagnosis_record& d);
 SMTPERR_DECL result<diagnosis_record> diagnosis_from_json(const boost::json::value& v);
 
 /** A report as DESIGN.md's `send` prints it: `outcome`, `condition`, `action`,
-    `possibly_delivered`, `recipients` [{address, accepted, condition}], plus `deciding`. */
+    `possibly_delivered`, `recipients` [{address, accepted, condition}], plus `expired`,
+    `deciding` (a diagnosis as above) and, per recipient, `possibly_delivered` and its
+    `diagnosis` when it has one. */
 SMTPERR_DECL boost::json::object to_json(const send_report& r);
 
 /** Whether the JSON text `text` has an object with the same key twice (false for text that

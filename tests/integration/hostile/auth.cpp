@@ -276,6 +276,22 @@ TEST_SUITE("hostile") {
              creds::token,
              failed(condition::oauth_token_invalid, reply(535)),
              {"MAIL"}},
+            // Split by octets the sanitizer drops, the password comes together in the shown
+            // text: masked there (found in review).
+            {"M-03 535 echoes the password split by a control, a zero-width space and ANSI",
+             ehlo_with("PLAIN") +
+                 std::vector<step>{expect("AUTH PLAIN",
+                                          "535-5.7.8 wrong password Pw-can\x01"
+                                          "ary-7f3a9c!Q\r\n"
+                                          "535-5.7.8 or Pw-canary-7f3a\xe2\x80\x8b"
+                                          "9c!Q\r\n"
+                                          "535 5.7.8 or Pw-\x1b[0mcanary-7f3a9c!Q\r\n"),
+                                   expect("QUIT", "221 bye\r\n")},
+             plain,
+             cert::good,
+             creds::password,
+             failed(condition::authentication_failed, reply(535)),
+             {"MAIL"}},
             // Masked, the challenge no longer decodes: still the token (one refresh), no leak.
             {"M-03 the XOAUTH2 error challenge echoes the token",
              ehlo_with("XOAUTH2") +

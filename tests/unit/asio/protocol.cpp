@@ -492,6 +492,51 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         }
     }
 
+    TEST_CASE("a secret split by octets the sanitizer drops is masked as the text is shown") {
+        // Found in review: "hun\x01ter2" passed the mask, and the sanitizer, which drops the
+        // control, showed "hunter2" in the report, the events and the saved outbox.
+        const std::string pw = "hunter2-Pw";
+        const std::string token = "ya29.tok_Split";
+        for (const auto& [c, secret] : {std::pair{credentials{"alice", pw, ""}, pw},
+                                        std::pair{credentials{"alice", "", token}, token}}) {
+            CAPTURE(secret);
+            std::ostringstream out;
+            auto logger = std::make_shared<spdlog::logger>(
+                "t", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+            logger->set_level(spdlog::level::debug);
+            const transcript log(logger, c);
+            const std::string head = secret.substr(0, 3);
+            const std::string tail = secret.substr(3);
+            for (const std::string split :
+                 {"\x01", "\x7f", "\x1b[0m", "\x1b]8;;x\x07", "\xe2\x80\x8b", "\xe2\x80\xae",
+                  "\xc2\x9b"
+                  "31m",
+                  "\xf3\xa0\x80\x81"}) {
+                CAPTURE(split);
+                const std::string text = "5.7.8 bad password " + head + split + tail + " !";
+                const std::string redacted = log.redact(text);
+                CHECK(redacted == "bad password <redacted> !");
+                const auto r = smtperr::parse_reply("535-" + text + "\r\n535 5.7.8 again\r\n");
+                REQUIRE(r);
+                const auto masked = log.redact(r.value());
+                CHECK(masked.text == "bad password <redacted> ! again");
+                CHECK(masked.line_count == 1);
+                CHECK(masked.view().line(0) == masked.text);
+                log.server(r.value().view());
+            }
+            CHECK(out.str().find(head) == std::string::npos);
+            CHECK(out.str().find("<redacted>") != std::string::npos);
+        }
+        // A tab and a run of spaces show as one space.
+        const transcript spaced(nullptr, credentials{"alice", "pass\tword  x", ""});
+        CHECK(spaced.redact("bad pass\x01\tword x") == "bad <redacted>");
+        CHECK(spaced.redact("bad pass\tword  x") == "bad <redacted>");
+        // Text that holds no secret keeps every octet for the classifier and the transcript.
+        const transcript log(nullptr, credentials{"alice", pw, ""});
+        const std::string odd = "5.7.8 no\x01 such \x1b[1muser\xe2\x80\x8b hun ter2-Pw";
+        CHECK(log.redact(odd) == odd);
+    }
+
     TEST_CASE("secret forms cover every base64 alignment") {
         const std::string secret = "correct horse battery";
         const auto forms = secret_forms(secret);

@@ -4,6 +4,7 @@
 #include <smtperr/asio/detail/session.hpp>
 #include <smtperr/asio/tls.hpp>
 #include <smtperr/classify/sasl.hpp>
+#include <smtperr/error/condition.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -26,6 +27,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -818,6 +820,31 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         CHECK(map_io_error(net::error::host_not_found) == condition::connection_failed);
         CHECK(map_io_error(net::error::host_not_found_try_again) != smtperr::errc::host_not_found);
         CHECK(map_io_error(net::error::connection_refused) != smtperr::errc::host_not_found);
+    }
+
+    TEST_CASE("a failure on the open connection is always in smtperr's categories") {
+        // Found in review: EHOSTUNREACH, ETIMEDOUT and the like went into reports as they
+        // were, comparing equal to no condition and to neither failure class.
+        using sa::detail::session_io_error;
+        for (const auto ec : {net::error::host_unreachable, net::error::network_unreachable,
+                              net::error::network_down, net::error::no_buffer_space,
+                              net::error::connection_refused}) {
+            const std::error_code e = session_io_error(ec);
+            CAPTURE(e.message());
+            CHECK(e == smtperr::errc::connection_lost);
+            CHECK(e == condition::connection_lost);
+            CHECK(e == smtperr::failure_class::transient);
+        }
+        const boost::system::error_code io(EIO, boost::system::system_category());
+        CHECK(session_io_error(io) == smtperr::errc::connection_lost);
+        CHECK(session_io_error(net::error::timed_out) == smtperr::errc::timed_out);
+        CHECK(session_io_error(net::error::timed_out) == condition::timed_out);
+        // What map_io_error() already knows stays, and so does a cancellation.
+        CHECK(session_io_error(net::error::eof) == smtperr::errc::connection_lost);
+        CHECK(session_io_error(net::ssl::error::stream_truncated) ==
+              smtperr::errc::connection_lost);
+        CHECK(session_io_error(net::error::operation_aborted) == std::errc::operation_canceled);
+        CHECK_FALSE(session_io_error({}));
     }
 
     TEST_CASE("a refused connection is connection_failed") {

@@ -136,8 +136,11 @@ class SMTPERR_DECL transcript {
     /// A transport note ("connected to …", "TLS established …").
     void note(std::string_view text) const;
 
-    /// `text` with every known form of a secret, however short, replaced by "<redacted>"
-    /// (one marker for forms that overlap or touch); URL encodings in any letter case.
+    /** `text` with every known form of a secret, however short, replaced by "<redacted>"
+        (one marker for forms that overlap or touch); URL encodings in any letter case. When
+        the text as sanitize_server_text() shows it holds a form (split in the text by
+        characters the sanitizer drops), the result is that shown text, masked.
+    */
     std::string redact(std::string_view text) const;
     /** The reply with every known form of a secret in its text replaced, so a server that
         echoes the credentials back cannot put them into a report, an event or a UI string.
@@ -147,6 +150,7 @@ class SMTPERR_DECL transcript {
     bool enabled() const noexcept { return logger_ != nullptr; }
 
   private:
+    std::string mask_forms(std::string_view text) const;
     std::string mask(std::string_view text) const;
 
     std::shared_ptr<spdlog::logger> logger_;

@@ -245,6 +245,20 @@ inline std::error_code map_io_error(const boost::system::error_code& ec) {
     return std::error_code(ec);
 }
 
+/** map_io_error() for a read, write or handshake on the open connection: what smtperr has no
+    value of its own for (EHOSTUNREACH, EIO and the like) is a lost connection, ETIMEDOUT a
+    timeout, so every failure a report carries is in smtperr's categories (cancellation
+    stays `std::errc::operation_canceled`, as Asio callers expect).
+*/
+inline std::error_code session_io_error(const boost::system::error_code& ec) {
+    const std::error_code e = map_io_error(ec);
+    if (!e || e.category() == std::error_code(errc::connection_lost).category() ||
+        e == std::errc::operation_canceled) {
+        return e;
+    }
+    return ec == net::error::timed_out ? errc::timed_out : errc::connection_lost;
+}
+
 /// `now + d`, or the clock's end when that would overflow (a timeout of "for ever":
 /// `milliseconds::max()` in nanoseconds would wrap around to a timeout at once).
 inline std::chrono::steady_clock::time_point saturating_add(
@@ -295,7 +309,7 @@ struct timed_op {
         } else if (order[0] == 1) {
             e = errc::timed_out;
         } else {
-            e = map_io_error(ec);
+            e = session_io_error(ec);
         }
         self.complete(e, n);
     }
@@ -527,9 +541,9 @@ struct data_block_op {
         } else if (order[0] == 2) {
             e = errc::timed_out;
         } else if (order[0] == 1) {
-            e = rn > 0 ? std::error_code() : map_io_error(rec);
+            e = rn > 0 ? std::error_code() : session_io_error(rec);
         } else {
-            e = map_io_error(wec);
+            e = session_io_error(wec);
         }
         self.complete(e, wn);
     }
