@@ -751,6 +751,20 @@ diagnosis classify(std::error_code failure, const classify_context& ctx) noexcep
         d.action = action::none;
         return d;
     }
+    if (failure.category() == transport_category()) {
+        for (std::size_t i = 0; i < detail::caller_error_rule_count; ++i) {
+            const auto& rl = detail::caller_error_rules[i];
+            if (failure == rl.value) {
+                // Refused before anything was sent: correcting the input is the only cure, so
+                // no retry, whatever the condition's defaults would say.
+                d.condition = condition::permanent_failure;
+                d.action = rl.action;
+                d.scope = rl.scope;
+                d.message_id = rl.message_id;
+                return d;
+            }
+        }
+    }
     const auto cond = failure.default_error_condition();
     if (cond.category() == condition_category()) {
         d.condition = static_cast<condition>(cond.value());

@@ -408,4 +408,14 @@ const condition_defaults defaults_by_condition[] = {
 // clang-format on
 static_assert(std::size(defaults_by_condition) == static_cast<std::size_t>(condition_count));
 
+const caller_error_rule caller_error_rules[] = {
+    {errc::invalid_option, a::check_account_settings, scope::account, "invalid_settings"},
+    {errc::invalid_address, a::check_recipients, scope::message, "invalid_addresses"},
+    {errc::no_recipients, a::check_recipients, scope::message, "invalid_addresses"},
+    {errc::invalid_outbox_state, a::report_problem, scope::message, "internal_error"},
+    {errc::duplicate_id, a::report_problem, scope::message, "internal_error"},
+    {errc::invalid_utf8, a::report_problem, scope::message, "internal_error"},
+};
+const std::size_t caller_error_rule_count = std::size(caller_error_rules);
+
 }  // namespace smtperr::detail

@@ -7,6 +7,7 @@
 #include <smtperr/classify/action.hpp>
 #include <smtperr/classify/phase.hpp>
 #include <smtperr/error/condition.hpp>
+#include <smtperr/error/errc.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -96,6 +97,18 @@ struct condition_defaults {
     std::uint32_t retry_after;  ///< Seconds; 0 = no hint.
 };
 extern const condition_defaults defaults_by_condition[];
+
+/// What classify() makes of a caller-input error (`errc` 300 on): nothing reached the
+/// server, so no SMTP condition fits; each is a `permanent_failure` that points the user at
+/// what to correct.
+struct caller_error_rule {
+    errc value;
+    smtperr::action action;
+    smtperr::scope scope;
+    std::string_view message_id;
+};
+extern const caller_error_rule caller_error_rules[];
+extern const std::size_t caller_error_rule_count;
 
 }  // namespace smtperr::detail
 

@@ -176,20 +176,23 @@ condition default_condition(int reply_code) noexcept {
 
 namespace {
 
-// The table's condition for a subject and detail (none if it has no row for them).
-condition status_row_condition(int subject, int detail) noexcept {
+// The table's condition for a class, subject and detail (none if it has no row for them).
+condition status_row_condition(int cls, int subject, int detail) noexcept {
     condition found = condition::none;
     for (std::size_t i = 0; i < detail::status_condition_row_count; ++i) {
         const auto& row = detail::status_condition_rows[i];
         if (row.subject != subject) {
             continue;
         }
+        const condition c = cls == 4 && row.transient_condition != condition::none
+                                ? row.transient_condition
+                                : row.default_condition;
         if (row.detail == detail) {
-            found = row.default_condition;
+            found = c;
             break;
         }
         if (row.detail < 0) {
-            found = row.default_condition;  // Subject default; a detail row may follow.
+            found = c;  // Subject default; a detail row may follow.
         }
     }
     return found;
@@ -205,19 +208,23 @@ condition default_condition(enhanced_status s) noexcept {
     // table made once from the rows, the rest from the rows themselves.
     constexpr int subjects = 8;
     constexpr int details = 32;
-    static const auto common = [] {
-        std::array<condition, subjects * details> t{};
-        for (int subject = 0; subject < subjects; ++subject) {
-            for (int detail = 0; detail < details; ++detail) {
-                t[static_cast<std::size_t>(subject * details + detail)] =
-                    status_row_condition(subject, detail);
+    constexpr auto index = [](int cls, int subject, int detail) {
+        return static_cast<std::size_t>(((cls - 4) * subjects + subject) * details + detail);
+    };
+    static const auto common = [&] {
+        std::array<condition, 2 * subjects * details> t{};
+        for (int cls = 4; cls <= 5; ++cls) {
+            for (int subject = 0; subject < subjects; ++subject) {
+                for (int detail = 0; detail < details; ++detail) {
+                    t[index(cls, subject, detail)] = status_row_condition(cls, subject, detail);
+                }
             }
         }
         return t;
     }();
     const condition found = s.subject < subjects && s.detail < details
-                                ? common[static_cast<std::size_t>(s.subject * details + s.detail)]
-                                : status_row_condition(s.subject, s.detail);
+                                ? common[index(s.cls, s.subject, s.detail)]
+                                : status_row_condition(s.cls, s.subject, s.detail);
     return found != condition::none ? found : class_fallback(s.cls);
 }
 

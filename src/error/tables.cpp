@@ -79,7 +79,9 @@ const status_condition_row status_condition_rows[] = {
     {2, 3, c::message_too_large},
     {3, -1, c::server_error},
     {3, 1, c::server_storage_full},
-    {3, 2, c::no_mail_service},
+    // RFC 3463's examples are shutdown, load and maintenance: a transient one is an outage;
+    // a permanent one is a host that takes no mail at all (RFC 7504's "521 5.3.2").
+    {3, 2, c::no_mail_service, c::service_unavailable},
     {3, 3, c::not_implemented},
     {3, 4, c::message_too_large},
     {4, -1, c::server_error},

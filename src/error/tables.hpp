@@ -29,6 +29,8 @@ struct status_condition_row {
     std::int16_t subject;
     std::int16_t detail;
     condition default_condition;
+    /// In class 4, when it differs (none: the same as in class 5).
+    condition transient_condition = condition::none;
 };
 extern const status_condition_row status_condition_rows[];  // sorted
 extern const std::size_t status_condition_row_count;

@@ -681,6 +681,41 @@ constexpr catalog_entry catalog[] = {
           "möglicherweise schon zugestellt. Fragen Sie im Zweifel bei einem Empfänger nach, "
           "bevor Sie sie erneut senden, damit sie nicht doppelt ankommt."}},
     }}},
+    {"invalid_settings", {{  // errc::invalid_option: refused before connecting
+        {{"Not sent – check the server settings of this account"},
+         {"The app did not connect to the outgoing server because a setting of this account "
+          "cannot be used as it is: the server name, the user name or password, or the "
+          "certificate settings. Nothing was sent. Correct the account settings, then send "
+          "the message again."}},
+        {{"Nicht gesendet – Servereinstellungen des Kontos prüfen"},
+         {"Die App hat keine Verbindung zum Postausgangsserver aufgebaut, weil eine "
+          "Einstellung dieses Kontos so nicht verwendbar ist: der Servername, Benutzername "
+          "oder Passwort oder die Zertifikatseinstellungen. Es wurde nichts gesendet. "
+          "Korrigieren Sie die Kontoeinstellungen und senden Sie die Nachricht dann erneut."}},
+    }}},
+    {"invalid_addresses", {{  // errc::invalid_address, errc::no_recipients
+        {{"Not sent – check the sender and recipient addresses"},
+         {"The app did not send the message because one of its addresses cannot be used: it "
+          "contains a line break or angle brackets, or it is far too long; or the message "
+          "has no recipient at all. Nothing was sent. Correct the addresses, then send the "
+          "message again."}},
+        {{"Nicht gesendet – Absender und Empfänger prüfen"},
+         {"Die App hat die Nachricht nicht gesendet, weil eine ihrer Adressen so nicht "
+          "verwendbar ist: Sie enthält einen Zeilenumbruch oder spitze Klammern, oder sie ist "
+          "viel zu lang; oder die Nachricht hat gar keinen Empfänger. Es wurde nichts "
+          "gesendet. Korrigieren Sie die Adressen und senden Sie die Nachricht dann erneut."}},
+    }}},
+    {"internal_error", {{  // the other caller-input errors: the app's own mistake
+        {{"Not sent – internal error in the app"},
+         {"The app passed an invalid request to its sending component, for example a saved "
+          "outbox that could not be read back or a message entered twice. Nothing was sent. "
+          "Please report the problem to the app's developers."}},
+        {{"Nicht gesendet – interner Fehler der App"},
+         {"Die App hat ihrer Versandkomponente eine ungültige Anfrage übergeben, zum Beispiel "
+          "einen gespeicherten Postausgang, der sich nicht wieder einlesen ließ, oder eine "
+          "doppelt eingereihte Nachricht. Es wurde nichts gesendet. Bitte melden Sie das "
+          "Problem den Entwicklern der App."}},
+    }}},
     {"timed_out", {{
         {{"Server not responding – try again later"},
          {"The server did not respond in time. Usually the internet connection is slow or the "

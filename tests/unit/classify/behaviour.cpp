@@ -391,7 +391,8 @@ TEST_SUITE("classify.bad_context") {
         CHECK(
             classify_reply("454 4.7.0 TLS not available due to local problem", p::starttls).cond ==
             c::tls_unavailable);
-        // 4.3.2 is an outage to wait out; 5.3.2 and 521 a server that takes no mail.
+        // 4.3.2 is an outage to wait out (RFC 3463: shutdown, load, maintenance); 5.3.2 and
+        // 521 a server that takes no mail (RFC 7504's "521 5.3.2").
         for (const p ph : {p::rcpt, p::data_end}) {
             CAPTURE(ph);
             const auto v = classify_reply("451 4.3.2 Please try again later", ph);
@@ -399,6 +400,8 @@ TEST_SUITE("classify.bad_context") {
             CHECK(v.act == a::retry_later);
         }
         CHECK(classify_reply("550 5.3.2 System not accepting network messages", p::rcpt).cond ==
+              c::no_mail_service);
+        CHECK(classify_reply("521 5.3.2 This host does not accept mail", p::greeting).cond ==
               c::no_mail_service);
         // 530 is "authenticate first" whatever enhanced code comes with it; at AUTH, TLS first.
         for (const char* reply : {"530 5.5.1", "530 5.5.0 Authentifizierung erforderlich",
@@ -512,6 +515,47 @@ TEST_SUITE("classify.transport") {
         const auto de = smtperr::render_message(d, smtperr::language::de);
         CHECK(en.list_line == "Server name not found – check the server address");
         CHECK(de.list_line == "Servername nicht gefunden – Serveradresse prüfen");
+    }
+
+    TEST_CASE("a request refused before connecting: permanent, never retried, what to correct") {
+        struct row {
+            errc e;
+            a act;
+            s sc;
+            const char* en;
+            const char* de;
+        };
+        const row rows[] = {
+            {errc::invalid_option, a::check_account_settings, s::account,
+             "Not sent – check the server settings of this account",
+             "Nicht gesendet – Servereinstellungen des Kontos prüfen"},
+            {errc::invalid_address, a::check_recipients, s::message,
+             "Not sent – check the sender and recipient addresses",
+             "Nicht gesendet – Absender und Empfänger prüfen"},
+            {errc::no_recipients, a::check_recipients, s::message,
+             "Not sent – check the sender and recipient addresses",
+             "Nicht gesendet – Absender und Empfänger prüfen"},
+            {errc::invalid_outbox_state, a::report_problem, s::message,
+             "Not sent – internal error in the app", "Nicht gesendet – interner Fehler der App"},
+            {errc::duplicate_id, a::report_problem, s::message,
+             "Not sent – internal error in the app", "Nicht gesendet – interner Fehler der App"},
+            {errc::invalid_utf8, a::report_problem, s::message,
+             "Not sent – internal error in the app", "Nicht gesendet – interner Fehler der App"},
+        };
+        for (const auto& t : rows) {
+            CAPTURE(static_cast<int>(t.e));
+            for (const p ph : {p::greeting, p::data_end}) {
+                const auto d = smtperr::classify(make_error_code(t.e), {ph, {}, {}});
+                CHECK(d.code == t.e);
+                CHECK(d.condition == c::permanent_failure);
+                CHECK_FALSE(d.transient);
+                CHECK_FALSE(d.retry_after_seconds.has_value());
+                CHECK(d.action == t.act);
+                CHECK(d.scope == t.sc);
+                CHECK(smtperr::render_message(d, smtperr::language::en).list_line == t.en);
+                CHECK(smtperr::render_message(d, smtperr::language::de).list_line == t.de);
+            }
+        }
     }
 
     TEST_CASE("errors of other categories") {

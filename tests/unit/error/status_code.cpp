@@ -108,6 +108,20 @@ TEST_SUITE("smtperr/error/status_code.hpp") {
         CHECK(code(2, 7, 8) == condition::none);
     }
 
+    TEST_CASE("X.3.2 is an outage when transient, a host that takes no mail when permanent") {
+        // RFC 3463 names shutdown, load and maintenance; RFC 7504 answers "521 5.3.2".
+        CHECK(code(4, 3, 2) == condition::service_unavailable);
+        CHECK(code(4, 3, 2) != condition::no_mail_service);
+        CHECK(code(5, 3, 2) == condition::no_mail_service);
+        CHECK(smtperr::default_condition(smtperr::enhanced_status{4, 3, 2}) ==
+              condition::service_unavailable);
+        // The subject's other details do not depend on the class.
+        CHECK(code(4, 3, 1) == condition::server_storage_full);
+        CHECK(code(5, 3, 1) == condition::server_storage_full);
+        // Past the table made once (subject 8 and on, detail 32 and on), the same rows decide.
+        CHECK(code(4, 3, 99) == condition::server_error);
+    }
+
     TEST_CASE("an unknown detail falls back to the subject's condition") {
         CHECK(code(5, 2, 99) == condition::recipient_mailbox_unavailable);
         CHECK(code(4, 3, 99) == condition::server_error);
