@@ -693,13 +693,17 @@ std::string transcript::redact(std::string_view text) const {
     if (secrets_.empty() && escaped_.empty()) {
         return std::string(text);
     }
-    std::string s = mask_forms(text);
     // Server text is shown sanitized, and the sanitizer drops controls, escape sequences and
-    // invisible characters: a form a hostile server split with them ("hun\x01ter2") comes
-    // together there. Such text is given as it would be shown, masked.
-    const std::string shown = sanitize_server_text(s, s.size());
+    // invisible characters and joins the lines: a form a hostile server split with them
+    // ("hun\x01ter2") comes together there. The text as received, masked, is kept only when
+    // it shows exactly as the shown text masked; else that is given. The shown text is
+    // masked from the text as received, not from a masked copy: a marker in the middle of
+    // an AUTH blob would keep the blob's whole form from matching and leave its edges, which
+    // hold octets of the secret, readable.
+    std::string masked = mask_forms(text);
+    const std::string shown = sanitize_server_text(text, text.size());
     std::string shown_masked = mask_forms(shown);
-    return shown_masked != shown ? shown_masked : s;
+    return sanitize_server_text(masked, masked.size()) == shown_masked ? masked : shown_masked;
 }
 
 smtperr::reply transcript::redact(smtperr::reply r) const {
@@ -709,17 +713,17 @@ smtperr::reply transcript::redact(smtperr::reply r) const {
     return r;
 }
 
-std::string transcript::mask(std::string_view text) const {
-    const std::string s = redact(text);
+std::string transcript::escape(std::string_view text) {
     // Escape control octets so the log cannot be rewritten by a server (ANSI, CR), and every
     // octet from 0x80 on: 8-bit and C1 controls (CSI as 0x9B), bidi overrides and invalid
-    // UTF-8 are all there; a debug log can afford "\xc3\xa4" for a letter.
+    // UTF-8 are all there; a debug log can afford "\xc3\xa4" for a letter. A backslash is
+    // escaped too, so that a server's literal "\x01" cannot pass for an escaped octet.
     std::string r;
-    r.reserve(s.size());
+    r.reserve(text.size());
     static constexpr char hex[] = "0123456789abcdef";
-    for (const char ch : s) {
+    for (const char ch : text) {
         const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c >= 0x7f) {
+        if (c < 0x20 || c >= 0x7f || c == '\\') {
             r += "\\x";
             r += hex[c >> 4];
             r += hex[c & 15];
@@ -728,6 +732,10 @@ std::string transcript::mask(std::string_view text) const {
         }
     }
     return r;
+}
+
+std::string transcript::mask(std::string_view text) const {
+    return escape(redact(text));
 }
 
 void transcript::client(std::string_view line, bool sensitive) const {
@@ -753,8 +761,12 @@ void transcript::server(const reply_view& r) const {
     if (!logger_) {
         return;
     }
-    for (std::size_t i = 0; i < r.line_count; ++i) {
-        logger_->debug("S: {}{}{}", r.code, i + 1 < r.line_count ? '-' : ' ', mask(r.line(i)));
+    // Masked as a whole, as the report is: a secret the server split over two lines (a
+    // passphrase's two words) is one form there.
+    const smtperr::reply masked = redact(smtperr::reply(r));
+    const reply_view v = masked.view();
+    for (std::size_t i = 0; i < v.line_count; ++i) {
+        logger_->debug("S: {}{}{}", v.code, i + 1 < v.line_count ? '-' : ' ', escape(v.line(i)));
     }
 }
 

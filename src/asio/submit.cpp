@@ -530,7 +530,7 @@ class submit_op : public net::coroutine {
                         goto done;
                     }
                     if (s.last.code == 334 && s.answer < s.answers.size() &&
-                        challenge_decodes(s.last_text)) {
+                        challenge_decodes(s.last_received.text)) {
                         s.send(s.answers[s.answer++], true);
                         continue;
                     }

@@ -410,8 +410,9 @@ static_assert(std::size(defaults_by_condition) == static_cast<std::size_t>(condi
 
 const caller_error_rule caller_error_rules[] = {
     {errc::invalid_option, a::check_account_settings, scope::account, "invalid_settings"},
-    {errc::invalid_address, a::check_recipients, scope::message, "invalid_addresses"},
-    {errc::no_recipients, a::check_recipients, scope::message, "invalid_addresses"},
+    // The sender's address or a recipient's: the message is what the user edits.
+    {errc::invalid_address, a::edit_message, scope::message, "invalid_addresses"},
+    {errc::no_recipients, a::edit_message, scope::message, "invalid_addresses"},
     {errc::invalid_outbox_state, a::report_problem, scope::message, "internal_error"},
     {errc::duplicate_id, a::report_problem, scope::message, "internal_error"},
     {errc::invalid_utf8, a::report_problem, scope::message, "internal_error"},

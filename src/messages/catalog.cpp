@@ -682,33 +682,33 @@ constexpr catalog_entry catalog[] = {
           "bevor Sie sie erneut senden, damit sie nicht doppelt ankommt."}},
     }}},
     {"invalid_settings", {{  // errc::invalid_option: refused before connecting
-        {{"Not sent – check the server settings of this account"},
+        {{"Not sent – check this account's settings"},
          {"The app did not connect to the outgoing server because a setting of this account "
-          "cannot be used as it is: the server name, the user name or password, or the "
+          "cannot be used as it is: the server name, the user name, the password or the "
           "certificate settings. Nothing was sent. Correct the account settings, then send "
           "the message again."}},
-        {{"Nicht gesendet – Servereinstellungen des Kontos prüfen"},
+        {{"Nicht gesendet – Kontoeinstellungen prüfen"},
          {"Die App hat keine Verbindung zum Postausgangsserver aufgebaut, weil eine "
-          "Einstellung dieses Kontos so nicht verwendbar ist: der Servername, Benutzername "
-          "oder Passwort oder die Zertifikatseinstellungen. Es wurde nichts gesendet. "
-          "Korrigieren Sie die Kontoeinstellungen und senden Sie die Nachricht dann erneut."}},
+          "Einstellung dieses Kontos so nicht verwendbar ist: der Servername, der "
+          "Benutzername, das Passwort oder die Zertifikatseinstellungen. Es wurde nichts "
+          "gesendet. Korrigieren Sie die Kontoeinstellungen und senden Sie die Nachricht dann "
+          "erneut."}},
     }}},
     {"invalid_addresses", {{  // errc::invalid_address, errc::no_recipients
         {{"Not sent – check the sender and recipient addresses"},
-         {"The app did not send the message because one of its addresses cannot be used: it "
-          "contains a line break or angle brackets, or it is far too long; or the message "
-          "has no recipient at all. Nothing was sent. Correct the addresses, then send the "
-          "message again."}},
+         {"The app did not send the message because an address cannot be used (it contains a "
+          "line break or angle brackets, or is too long) or because the message has no "
+          "recipient. Nothing was sent. Correct the addresses, then send the message again."}},
         {{"Nicht gesendet – Absender und Empfänger prüfen"},
-         {"Die App hat die Nachricht nicht gesendet, weil eine ihrer Adressen so nicht "
-          "verwendbar ist: Sie enthält einen Zeilenumbruch oder spitze Klammern, oder sie ist "
-          "viel zu lang; oder die Nachricht hat gar keinen Empfänger. Es wurde nichts "
-          "gesendet. Korrigieren Sie die Adressen und senden Sie die Nachricht dann erneut."}},
+         {"Die App hat die Nachricht nicht gesendet, weil eine Adresse so nicht verwendbar ist "
+          "(sie enthält einen Zeilenumbruch oder spitze Klammern oder ist zu lang) oder weil "
+          "die Nachricht keinen Empfänger hat. Es wurde nichts gesendet. Korrigieren Sie die "
+          "Adressen und senden Sie die Nachricht dann erneut."}},
     }}},
     {"internal_error", {{  // the other caller-input errors: the app's own mistake
         {{"Not sent – internal error in the app"},
          {"The app passed an invalid request to its sending component, for example a saved "
-          "outbox that could not be read back or a message entered twice. Nothing was sent. "
+          "outbox that could not be read back or a message queued twice. Nothing was sent. "
           "Please report the problem to the app's developers."}},
         {{"Nicht gesendet – interner Fehler der App"},
          {"Die App hat ihrer Versandkomponente eine ungültige Anfrage übergeben, zum Beispiel "

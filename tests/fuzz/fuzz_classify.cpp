@@ -173,8 +173,8 @@ void check_failure(std::uint8_t selector, const smtperr::classify_context& ctx) 
         case 0:
             ec = smtperr::errc(selector >> 2U);
             break;
-        case 1:
-            ec = smtperr::errc(200 + (selector >> 2U));
+        case 1:  // SASL (200 on) and caller input (300 on)
+            ec = smtperr::errc(((selector >> 2U) & 1U ? 300 : 200) + (selector >> 3U));
             break;
         case 2:
             ec = std::error_code(selector >> 2U, std::generic_category());

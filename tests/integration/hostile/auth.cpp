@@ -292,6 +292,34 @@ TEST_SUITE("hostile") {
              creds::password,
              failed(condition::authentication_failed, reply(535)),
              {"MAIL"}},
+            // The blob split by a control: masked whole in the shown text, its edge groups,
+            // which mix the password with the user name and the padding, too (found in review).
+            {"M-03 535 echoes the PLAIN blob split by a control in its first and last group",
+             ehlo_with("PLAIN") +
+                 std::vector<step>{
+                     expect("AUTH PLAIN", "535-5.7.8 failed for " + plain_blob.substr(0, 2) +
+                                              "\x01" + plain_blob.substr(2) + "\r\n535 5.7.8 or " +
+                                              plain_blob.substr(0, plain_blob.size() - 2) +
+                                              "\x1b[0m" + plain_blob.substr(plain_blob.size() - 2) +
+                                              "\r\n"),
+                     expect("QUIT", "221 bye\r\n")},
+             plain,
+             cert::good,
+             creds::password,
+             failed(condition::authentication_failed, reply(535)),
+             {"MAIL"}},
+            // A literal backslash-x-0-1 is no control: the log escapes the backslash, so it
+            // cannot read as the password split by an escaped octet.
+            {"M-03 535 with a literal \\x01 inside the password is logged unambiguously",
+             ehlo_with("PLAIN") +
+                 std::vector<step>{
+                     expect("AUTH PLAIN", "535 5.7.8 wrong password Pw-can\\x01ary-7f3a9c!Q\r\n"),
+                     expect("QUIT", "221 bye\r\n")},
+             plain,
+             cert::good,
+             creds::password,
+             failed(condition::authentication_failed, reply(535)),
+             {"MAIL"}},
             // Masked, the challenge no longer decodes: still the token (one refresh), no leak.
             {"M-03 the XOAUTH2 error challenge echoes the token",
              ehlo_with("XOAUTH2") +

@@ -537,6 +537,86 @@ TEST_SUITE("smtperr/asio/detail/protocol.hpp") {
         CHECK(log.redact(odd) == odd);
     }
 
+    TEST_CASE("an AUTH blob split by an octet the sanitizer drops is masked whole at every split") {
+        // Found in review: the blob's secret-only groups were masked first, and the marker in
+        // the middle kept the whole blob from matching in the shown text, so its edge groups,
+        // which hold octets of the secret ("AGh1" of "\0alice\0hu…"), stayed readable.
+        const credentials pw{"alice", "hunter2-Pw", ""};
+        const credentials tok{"alice@example.org", "", "ya29.tok_Split"};
+        for (const auto& [c, m] :
+             {std::pair{pw, sasl_mechanism::plain}, std::pair{tok, sasl_mechanism::xoauth2},
+              std::pair{tok, sasl_mechanism::oauthbearer}}) {
+            CAPTURE(static_cast<int>(m));
+            const std::string blob = sasl_response(m, c);
+            const std::string secret = c.password.empty() ? c.oauth_token : c.password;
+            const std::size_t at = blob.find(secret);
+            REQUIRE(at != std::string::npos);
+            std::vector<std::string> forms =
+                smtperr::test::blob_leak_forms(blob, at, at + secret.size());
+            for (auto& f : smtperr::test::leak_forms(secret)) {
+                forms.push_back(std::move(f));
+            }
+            const std::string b64 = smtperr::base64_encode(blob);
+            std::ostringstream out;
+            auto logger = std::make_shared<spdlog::logger>(
+                "t", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+            logger->set_level(spdlog::level::debug);
+            const transcript log(logger, c);
+            for (std::size_t k = 1; k < b64.size(); ++k) {
+                CAPTURE(k);
+                const std::string split = b64.substr(0, k) + "\x01" + b64.substr(k);
+                CHECK(log.redact("5.7.8 echo " + split + " !") == "echo <redacted> !");
+                const auto r = smtperr::parse_reply("535 5.7.8 echo " + split + " !\r\n");
+                REQUIRE(r);
+                log.server(r.value().view());
+            }
+            for (const auto& f : forms) {
+                CAPTURE(f);
+                CHECK(out.str().find(f) == std::string::npos);
+            }
+        }
+    }
+
+    TEST_CASE("the shown text is masked from the text as received, not from a masked copy") {
+        // Found in review: the markers of the first pass were searched again, so a short
+        // secret inside "<redacted>" gave "<red<redacted>ed>".
+        const transcript act(nullptr, credentials{"alice", "act", ""});
+        CHECK(act.redact("you sent act, a bad one") == "you sent <redacted>, a bad one");
+        CHECK(act.redact("5.7.8 you sent a\x01"
+                         "ct, a bad one") == "you sent <redacted>, a bad one");
+        const transcript twice(nullptr, credentials{"alice", "hunter2", ""});
+        CHECK(twice.redact("hunter2hun\x01ter2") == "<redacted>");
+    }
+
+    TEST_CASE("a secret the server splits over two lines is masked in the log as in the report") {
+        // Found in review: the log masked each line on its own, so a passphrase echoed as
+        // "535-correct" and "535 horse" stayed readable there.
+        std::ostringstream out;
+        auto logger = std::make_shared<spdlog::logger>(
+            "t", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+        logger->set_level(spdlog::level::debug);
+        const transcript log(logger, credentials{"alice", "correct horse", ""});
+        const auto r = smtperr::parse_reply("535-correct\r\n535 horse\r\n");
+        REQUIRE(r);
+        const auto masked = log.redact(r.value());
+        CHECK(masked.text == "<redacted>");
+        CHECK(masked.line_count == 1);
+        log.server(r.value().view());
+        CHECK(out.str().find("S: 535 <redacted>") != std::string::npos);
+        CHECK(out.str().find("correct") == std::string::npos);
+        CHECK(out.str().find("horse") == std::string::npos);
+    }
+
+    TEST_CASE("the log escapes a backslash, so a literal \\x01 is not an escaped octet") {
+        std::ostringstream out;
+        auto logger = std::make_shared<spdlog::logger>(
+            "t", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+        logger->set_level(spdlog::level::debug);
+        const transcript log(logger, std::nullopt);
+        log.client("MAIL FROM:<a\\x01b@x.test> \x01", false);
+        CHECK(out.str().find("C: MAIL FROM:<a\\x5cx01b@x.test> \\x01") != std::string::npos);
+    }
+
     TEST_CASE("secret forms cover every base64 alignment") {
         const std::string secret = "correct horse battery";
         const auto forms = secret_forms(secret);

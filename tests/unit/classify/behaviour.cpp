@@ -527,12 +527,12 @@ TEST_SUITE("classify.transport") {
         };
         const row rows[] = {
             {errc::invalid_option, a::check_account_settings, s::account,
-             "Not sent – check the server settings of this account",
-             "Nicht gesendet – Servereinstellungen des Kontos prüfen"},
-            {errc::invalid_address, a::check_recipients, s::message,
+             "Not sent – check this account's settings",
+             "Nicht gesendet – Kontoeinstellungen prüfen"},
+            {errc::invalid_address, a::edit_message, s::message,
              "Not sent – check the sender and recipient addresses",
              "Nicht gesendet – Absender und Empfänger prüfen"},
-            {errc::no_recipients, a::check_recipients, s::message,
+            {errc::no_recipients, a::edit_message, s::message,
              "Not sent – check the sender and recipient addresses",
              "Nicht gesendet – Absender und Empfänger prüfen"},
             {errc::invalid_outbox_state, a::report_problem, s::message,
@@ -556,6 +556,24 @@ TEST_SUITE("classify.transport") {
                 CHECK(smtperr::render_message(d, smtperr::language::de).list_line == t.de);
             }
         }
+    }
+
+    TEST_CASE("every caller-input error has its own rule") {
+        // A value added to errc from 300 on without a row in caller_error_rules would fall
+        // through to the transport's conditions.
+        int found = 0;
+        for (int v = 300; v < 400; ++v) {
+            const std::error_code ec = make_error_code(static_cast<errc>(v));
+            if (ec.message() == "unknown smtperr.transport error") {
+                continue;
+            }
+            ++found;
+            CAPTURE(v);
+            const auto d = smtperr::classify(ec, {p::mail, {}, {}});
+            CHECK(d.condition == c::permanent_failure);
+            CHECK(d.message_id != "permanent_failure");
+        }
+        CHECK(found == 6);
     }
 
     TEST_CASE("errors of other categories") {

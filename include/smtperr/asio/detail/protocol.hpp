@@ -139,11 +139,13 @@ class SMTPERR_DECL transcript {
     /** `text` with every known form of a secret, however short, replaced by "<redacted>"
         (one marker for forms that overlap or touch); URL encodings in any letter case. When
         the text as sanitize_server_text() shows it holds a form (split in the text by
-        characters the sanitizer drops), the result is that shown text, masked.
+        characters the sanitizer drops, or across lines), the result is that shown text,
+        masked.
     */
     std::string redact(std::string_view text) const;
     /** The reply with every known form of a secret in its text replaced, so a server that
-        echoes the credentials back cannot put them into a report, an event or a UI string.
+        echoes the credentials back cannot put them into a report, an event or a UI string;
+        `line_count` counts the lines of the text returned.
     */
     smtperr::reply redact(smtperr::reply r) const;
 
@@ -151,7 +153,10 @@ class SMTPERR_DECL transcript {
 
   private:
     std::string mask_forms(std::string_view text) const;
+    /// redact(), then escape().
     std::string mask(std::string_view text) const;
+    /// Control octets, octets from 0x80 on and the backslash as "\xNN".
+    static std::string escape(std::string_view text);
 
     std::shared_ptr<spdlog::logger> logger_;
     std::vector<std::string> secrets_;  ///< Matched as they are.

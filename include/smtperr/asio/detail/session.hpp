@@ -110,10 +110,10 @@ class session {
     /// The reply read last, every form of a secret in it masked: what reports, events and
     /// diagnoses carry.
     smtperr::reply last;
-    /// Its text as received, which the protocol reads (capabilities, SASL challenges): a
-    /// mask there would change what the server said ("STARTTLS" with the password "TLS").
+    /// The same reply as received, which the protocol reads (capabilities, SASL challenges):
+    /// a mask there would change what the server said ("STARTTLS" with the password "TLS").
     /// It may hold an echoed secret, so nothing reports or logs it.
-    std::string last_text;
+    smtperr::reply last_received;
     std::string in;               ///< Received octets not yet parsed.
     std::array<char, 4096> rd{};  ///< One read's worth.
     std::string out;              ///< Commands waiting to be written.
@@ -179,21 +179,16 @@ class session {
         const bool done = parser.has_reply();
         if (done) {
             // A server echoing the credentials must not get them into a report.
-            last = smtperr::reply(parser.get());
-            last_text = last.text;
-            last.text = log.redact(std::string_view(last_text));
+            last_received = smtperr::reply(parser.get());
+            last = log.redact(last_received);
             log.server(parser.get());
         }
         in.erase(0, n);
         return done;
     }
 
-    /// The last reply as received (`last` with `last_text`), for the protocol alone.
-    reply_view received() const noexcept {
-        reply_view v = last.view();
-        v.text = last_text;
-        return v;
-    }
+    /// The last reply as received, for the protocol alone.
+    reply_view received() const noexcept { return last_received.view(); }
 
     /// Starts `op(token)` racing the timer; `h` gets (std::error_code, std::size_t) with
     /// `errc::timed_out` when the timer won.
