@@ -128,7 +128,9 @@ void attempt::on_reply(phase p, const reply_view& r) {
             if (d.failed()) {
                 const diagnosis_record rec(d, r.text);
                 const bool decided = fail_open(rec, false);
-                if (d.scope == scope::connection || d.scope == scope::account) {
+                // A 421 closes the connection whatever it says of the message (found in
+                // review: "421 4.7.0 Message content rejected" is message-scoped).
+                if (r.code == 421 || d.scope == scope::connection || d.scope == scope::account) {
                     fail_session(rec, decided);
                 }
             }
@@ -140,8 +142,9 @@ void attempt::on_reply(phase p, const reply_view& r) {
             // The server's limit per transaction shows only after it took some recipients;
             // a too_many_recipients for the first ones is not a limit we can split around
             // (another transaction would get the same answer, for ever).
+            // Nor around a server that closes the connection with it (a 421).
             const bool split =
-                d.condition == condition::too_many_recipients &&
+                r.code != 421 && d.condition == condition::too_many_recipients &&
                 std::any_of(
                     current_.begin(), current_.begin() + static_cast<std::ptrdiff_t>(rcpt_seen_),
                     [&](const std::string& a) { return find(a).st == slot::state::rcpt_ok; });

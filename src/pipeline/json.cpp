@@ -13,9 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "classify/forward_path.hpp"
-#include "classify/help_url.hpp"
 #include "error/tables.hpp"
+#include "pipeline/safe_record.hpp"
 
 namespace smtperr {
 
@@ -170,13 +169,7 @@ result<diagnosis_record> diagnosis_from_json(const boost::json::value& v) {
     // UI is made safe again (sanitizing is idempotent, so what save() wrote comes back
     // unchanged), and a help link or forward-path the classifier would not give is dropped
     // rather than costing the whole outbox.
-    d.server_text = sanitize_server_text(d.server_text);
-    if (!d.help_url.empty() && !detail::provider_help_url(d.provider, d.help_url)) {
-        d.help_url.clear();
-    }
-    if (!d.forward_path.empty() && !detail::plain_forward_path(d.forward_path)) {
-        d.forward_path.clear();
-    }
+    detail::make_safe(d);
     if (!status.empty()) {
         const auto m = parse_enhanced_status(status);
         if (!m || m->length != status.size())

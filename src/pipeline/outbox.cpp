@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "pipeline/no_verdict.hpp"
+#include "pipeline/safe_record.hpp"
 #include "text/address.hpp"
 
 namespace smtperr {
@@ -128,7 +129,8 @@ outbox::outbox(outbox_options options, event_sink sink, executor exec)
       exec_(std::move(exec)),
       rng_(options_.jitter_seed) {
     // Ages are compared on the clock's nanoseconds, which cannot hold seconds::max().
-    options_.retry.max_age = std::min(options_.retry.max_age, retry_policy::longest);
+    options_.retry.max_age =
+        std::clamp(options_.retry.max_age, std::chrono::seconds{0}, retry_policy::longest);
     if (!options_.clock) {
         options_.clock = [] { return clock_type::now(); };
     }
@@ -338,7 +340,17 @@ void outbox::schedule(message& m, const diagnosis_record& d, std::vector<event>&
     out.emplace_back(system_message(m, d, severity::warning));
 }
 
-void outbox::complete(const std::string& id, const send_report& report) {
+void outbox::complete(const std::string& id, const send_report& given) {
+    // Any transport's report is taken: what it says reaches events and the saved file only
+    // made safe (found in review: text that is not UTF-8 made the next save unreadable, and
+    // a "javascript:" link went into a system message).
+    send_report report = given;
+    detail::make_safe(report.deciding);
+    for (auto& r : report.recipients) {
+        if (r.diagnosis) {
+            detail::make_safe(*r.diagnosis);
+        }
+    }
     std::vector<event> events;
     {
         std::lock_guard lock(mutex_);

@@ -104,7 +104,10 @@ class SMTPERR_DECL outbox {
     /// except those held for the user or a token.
     std::vector<dispatch> take_due();
 
-    /// Records the outcome of an attempt of an in_flight message.
+    /** Records the outcome of an attempt of an in_flight message. The report may come from
+        any transport: its diagnoses are taken made safe, as restore() reads them (server
+        text sanitized, a help link or forward-path the classifier would not give dropped,
+        names that are not UTF-8 cleared). */
     void complete(const std::string& id, const send_report& report);
 
     /** The user entered new credentials for `account`: its waiting messages are due now,

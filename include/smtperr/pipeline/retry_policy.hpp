@@ -25,8 +25,9 @@ struct retry_policy {
     double multiplier = 2.0;                 ///< Growth per attempt.
     /// Cap of the backoff, before the jitter (so retries stay spread) and not of hints.
     std::chrono::seconds max_delay{6 * 3600};
-    double jitter = 0.2;                          ///< ± this fraction, to spread retries.
-    std::chrono::seconds max_age{2 * 24 * 3600};  ///< Give up after this long queued.
+    double jitter = 0.2;  ///< ± this fraction, to spread retries.
+    /// Give up after this long queued (the outbox keeps it within 0 s and a century).
+    std::chrono::seconds max_age{2 * 24 * 3600};
 
     /** The delay before attempt `attempt + 1`, after `attempt` failed attempts (≥ 1).
 

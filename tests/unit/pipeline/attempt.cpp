@@ -207,6 +207,50 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(b.more_transactions());
     }
 
+    TEST_CASE("a 421 to MAIL ends the session whatever it says of the message") {
+        // Found in review: the session ended at MAIL only for a connection- or account-
+        // scoped verdict, and these 421s are message-scoped.
+        const std::vector<std::string> rcpts{"anna@example.org"};
+        for (const char* reply :
+             {"421 4.7.0 Message content rejected", "421 4.3.4 Message too big for system",
+              "421 4.5.3 Too many recipients", "421 4.1.8 Sender address rejected"}) {
+            CAPTURE(reply);
+            smtperr::attempt a(rcpts, {});
+            for (std::size_t i = 0; i + 1 < hello.size(); ++i)
+                feed(a, hello[i].p, hello[i].reply);
+            feed(a, phase::mail, reply);
+            CHECK_FALSE(a.session_usable());
+            const auto rep = a.finish();
+            CHECK(rep.outcome == outcome::deferred);
+            CHECK(recipient(rep, "anna@example.org").pending());
+        }
+        // A message-scoped refusal that is no 421 leaves the connection to the next message.
+        smtperr::attempt b(rcpts, {});
+        for (std::size_t i = 0; i + 1 < hello.size(); ++i)
+            feed(b, hello[i].p, hello[i].reply);
+        feed(b, phase::mail, "452 4.3.4 Message too big for system");
+        CHECK(b.session_usable());
+    }
+
+    TEST_CASE("a 421 too many recipients is not split around: the server is closing") {
+        const std::vector<std::string> rcpts{"anna@example.org", "ben@example.net"};
+        smtperr::attempt a(rcpts, {});
+        for (const auto& s : hello)
+            feed(a, s.p, s.reply);
+        feed(a, phase::rcpt, "250 2.1.5 ok");
+        feed(a, phase::rcpt, "421 4.5.3 Too many recipients, closing connection");
+        CHECK_FALSE(a.session_usable());
+        CHECK_FALSE(a.more_transactions());
+        // The same limit as a 452 is split around on this connection.
+        smtperr::attempt b(rcpts, {});
+        for (const auto& s : hello)
+            feed(b, s.p, s.reply);
+        feed(b, phase::rcpt, "250 2.1.5 ok");
+        feed(b, phase::rcpt, "452 4.5.3 Too many recipients");
+        CHECK(b.session_usable());
+        CHECK(b.more_transactions());
+    }
+
     TEST_CASE("a 421 to a pipelined RCPT after a refused MAIL ends the session") {
         // Found in review: the recipient was final already, so the 421 was skipped and the
         // transport went on; the connection's end then decided the report.

@@ -721,6 +721,65 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         CHECK(recipient(fin, "carl@example.com").accepted);
     }
 
+    TEST_CASE("another transport's report is taken made safe: events, and the next save") {
+        // Found in review: complete() kept a report's text as given, so Latin-1 text made
+        // the next save unreadable (every queued message lost on restore), and ANSI, bidi
+        // and a "javascript:" link reached the events.
+        harness h;
+        REQUIRE(h.box.enqueue("m1", alice, {"a@example.org"}));
+        REQUIRE(h.box.enqueue("m2", alice, {"b@example.org"}));
+        const auto due = h.box.take_due();
+        REQUIRE(due.size() == 2);
+        auto bad = diag(condition::service_unavailable, phase::greeting, true, 300);
+        bad.scope = smtperr::scope::connection;
+        bad.server_text = "Zustellung verz\xf6gert \x1b[31mjetzt\xe2\x80\xae";
+        bad.provider = "gmail";
+        bad.help_url = "javascript:alert(1)";
+        bad.forward_path = "x\r\ny@example.org";
+        bad.rule = "r\xff";
+        smtperr::send_report r;
+        r.outcome = outcome::deferred;
+        r.deciding = bad;
+        r.recipients = {verdict("a@example.org", false, bad)};
+        h.box.complete("m1", r);
+        r.recipients = {verdict("b@example.org", false, bad)};
+        h.box.complete("m2", r);
+        const auto ev = h.events();
+        int shown = 0;
+        for (const auto& e : ev) {
+            const smtperr::diagnosis_record* d = nullptr;
+            if (const auto* m = std::get_if<system_message_event>(&e)) {
+                ++shown;
+                CHECK(m->server_text == "Zustellung verz\xef\xbf\xbdgert jetzt");
+                CHECK(m->help_url.empty());
+                d = &m->diagnosis;
+            } else if (const auto* t = std::get_if<retry_scheduled_event>(&e)) {
+                d = &t->diagnosis;
+            }
+            if (d != nullptr) {
+                CHECK(d->server_text == "Zustellung verz\xef\xbf\xbdgert jetzt");
+                CHECK(d->help_url.empty());
+                CHECK(d->forward_path.empty());
+                CHECK(d->rule.empty());
+            }
+        }
+        CHECK(shown == 2);
+        harness fresh;
+        REQUIRE(fresh.box.restore(h.box.save()));
+        CHECK(fresh.box.size() == 2);
+    }
+
+    TEST_CASE("a negative maximum age counts as none, not as undefined behaviour") {
+        smtperr::outbox_options o;
+        o.retry.max_age = seconds::min();
+        harness h(o);
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
+        run_all(h, h.box.take_due(), closing());
+        const auto ev = h.events();
+        REQUIRE(!ev.empty());
+        CHECK(as<report_event>(ev.back()).report.expired);
+    }
+
     TEST_CASE("a maximum age of seconds::max() means never, not at once") {
         smtperr::outbox_options o;
         o.retry.max_age = seconds::max();
