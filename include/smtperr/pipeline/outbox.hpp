@@ -150,6 +150,8 @@ class SMTPERR_DECL outbox {
 
     /// Replaces the queue with a saved one; on error (`errc::invalid_outbox_state`: not
     /// what save() writes, inconsistent, or a time outside 1970–2199) the outbox is unchanged.
+    /// Meant for start-up: messages already in the outbox are replaced without a report, and
+    /// the complete() of one in flight is then ignored.
     result<void> restore(std::string_view json);
 
   private:
