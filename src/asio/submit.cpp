@@ -558,6 +558,13 @@ class submit_op : public net::coroutine {
                         s.auth_error_sent = true;
                         continue;
                     }
+                    if (s.last.code / 100 == 2 && s.auth_error_sent) {
+                        // Accepted after the client answered an error challenge or cancelled:
+                        // the exchange broke down, and the messages must say why (found in
+                        // review: an empty 334, then 235, left every message without a verdict).
+                        fail_all(s, phase::auth, errc::protocol_violation);
+                        goto quit;
+                    }
                     if (s.last.code / 100 == 2 || s.last.code >= 400) {
                         feed_all(s, phase::auth, s.last.view());
                         if (s.last.code / 100 != 2 || s.auth_error_sent) {

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstddef>
+#include <limits>
 
 namespace smtperr::asio {
 
@@ -229,6 +230,10 @@ boost::asio::ssl::context make_client_context() {
 }
 
 result<std::string> certificate_sha256(std::string_view pem) {
+    if (pem.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        // BIO_new_mem_buf takes an int; a negative one would make it read up to a NUL.
+        return std::error_code(errc::invalid_option);
+    }
     BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
     if (bio == nullptr) {
         return std::error_code(errc::invalid_option);

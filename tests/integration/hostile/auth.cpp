@@ -210,7 +210,17 @@ TEST_SUITE("hostile") {
             plain, cert::good, creds::token, failed(condition::oauth_token_invalid, reply(334)),
             {"MAIL"});
         silence.tweak = [](sa::submit_options& o, sa::message&) { all_timeouts(o, 600ms); };
-        play_all({xo, ob, silence});
+        // An empty challenge says nothing of the token; accepting after the client's answer
+        // to it breaks the exchange (found in review: every message came back deferred
+        // with no reason, and the outbox would retry it for ever).
+        hostile_case accepted_after(
+            "G-01 an empty error challenge, then 235: a protocol violation, not a silent deferral",
+            ehlo_with("XOAUTH2") + std::vector<step>{expect("AUTH XOAUTH2 ", "334 \r\n"),
+                                                     expect("", "235 2.7.0 accepted\r\n"),
+                                                     expect("QUIT", "221 bye\r\n")},
+            plain, cert::good, creds::token,
+            deferred(condition::protocol_violation, transport(errc::protocol_violation)), {"MAIL"});
+        play_all({xo, ob, silence, accepted_after});
     }
 
     TEST_CASE("M-03: credentials echoed by the server never reach report, events or log") {

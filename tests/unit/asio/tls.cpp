@@ -3,6 +3,7 @@
 // Per-connection TLS setup (src/asio/tls.cpp): what goes into the handshake, and which
 // certificates a real handshake on 127.0.0.1 accepts for which configured host.
 #include <smtperr/asio/tls.hpp>
+#include <smtperr/error/errc.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,7 +14,10 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <cstddef>
+#include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -178,6 +182,17 @@ TEST_SUITE("smtperr/asio/detail/tls.hpp") {
         CHECK(unpinned.reason == name_mismatch);  // The chain was good: only the name failed.
         o.pinned_sha256 = fp.value();
         CHECK(handshake(leaf, o).verified);
+    }
+
+    TEST_CASE("a PEM longer than OpenSSL's int length is refused before it is read") {
+        // Found in review: the length was cast to int, and a negative one makes
+        // BIO_new_mem_buf read up to a NUL. The view's octets past the first are never read.
+        const char one = '-';
+        const std::string_view huge(&one,
+                                    static_cast<std::size_t>(std::numeric_limits<int>::max()) + 1);
+        const auto fp = certificate_sha256(huge);
+        REQUIRE_FALSE(fp);
+        CHECK(fp.error() == smtperr::errc::invalid_option);
     }
 
     TEST_CASE("a scoped IPv6 literal is checked without its zone") {
