@@ -301,6 +301,33 @@ void end_transaction(session& s, job& j) {
     }
 }
 
+/** Gives the message in `s.held` the 2yz its final dot got, once the replies after it in
+    its pipelined group (the next message's MAIL, RCPT, DATA) have come in order, or a reply
+    ended the session (a 421 answers anything). A reply out of place among them (a 354 to an
+    RCPT: a server that skipped the answer to the dot, RFC 2920 §3.1 matching by count) takes
+    the 2yz from another command: the message is possibly delivered, never `sent` without a
+    2yz to its dot. A transport failure before then makes it so by itself (fail_open_jobs()).
+*/
+void release_held(session& s) {
+    if (s.held == session::none) {
+        return;
+    }
+    job& j = s.jobs[s.held];
+    s.held = session::none;
+    if (j.done) {
+        return;
+    }
+    if (usable(s) || s.ended_by) {
+        j.att.on_reply(phase::data_end, s.held_reply.view());
+        end_transaction(s, j);
+    } else {
+        s.log.note("a reply out of place after the final dot's: its 2yz is in doubt");
+        j.att.on_failure(phase::data_end, errc::protocol_violation);
+        j.done = true;
+        std::string().swap(j.wire);
+    }
+}
+
 // Asio's stackless coroutine macros fall through between their cases by design; clang does
 // not read their "fall-through" comments as GCC does.
 #if defined(__clang__)
@@ -674,7 +701,13 @@ class submit_op : public net::coroutine {
             if (s.tail != session::none) {
                 s.cur = phase::data_end;
                 BOOST_ASIO_CORO_YIELD async_read_reply(s, s.opt.timeouts.data_end, std::move(self));
-                if (!ec || s.surplus) {
+                if (!ec && s.head != session::none && s.last.code / 100 == 2) {
+                    // Matched by count alone: held until the rest of the group is answered
+                    // in order (release_held()).
+                    s.held = s.tail;
+                    s.held_reply = s.last;
+                    s.tail = session::none;
+                } else if (!ec || s.surplus) {
                     // The verdict on the message came whole: it stands even with octets
                     // behind it that answer nothing, or a cancellation right after it (losing
                     // it would call a delivered message possibly delivered).
@@ -759,6 +792,7 @@ class submit_op : public net::coroutine {
                 goto done;
             }
             feed(s, s.jobs[s.head], phase::data);
+            release_held(s);  // The group's last reply came.
             if (!usable(s)) {
                 goto quit;
             }
@@ -829,6 +863,7 @@ class submit_op : public net::coroutine {
             goto transaction;
 
         quit:
+            release_held(s);
             // With replies still to come, the server may be reading message data (a 354 on
             // its way): a QUIT would become part of the message. Closing says as much.
             if (s.healthy && s.outstanding > 0) {
@@ -854,6 +889,9 @@ class submit_op : public net::coroutine {
             s.close();
 
         done:
+            // After a transport failure the held message is final already (possibly
+            // delivered); a cancellation says nothing of the replies' order.
+            release_held(s);
             if (aborted_) {
                 fail_open_jobs(s, s.cur, std::make_error_code(std::errc::operation_canceled));
                 s.close();

@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <pthread.h>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -125,6 +126,25 @@ batch_result run_to_server_end(net::io_context& ioc, script_server& srv,
     srv.stop();
     ioc.run_for(1s);
     return r;
+}
+
+// Runs `f` on a thread of `stack` bytes; false when no such thread could be made.
+bool run_on_small_stack(std::size_t stack, std::function<void()> f) {
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) {
+        return false;
+    }
+    const bool sized = pthread_attr_setstacksize(&attr, stack) == 0;
+    pthread_t t;
+    const bool started = sized && pthread_create(
+                                      &t, &attr,
+                                      [](void* p) -> void* {
+                                          (*static_cast<std::function<void()>*>(p))();
+                                          return nullptr;
+                                      },
+                                      &f) == 0;
+    pthread_attr_destroy(&attr);
+    return started && pthread_join(t, nullptr) == 0;
 }
 
 const char* greeting = "220 mx.test ESMTP\r\n";
@@ -408,6 +428,119 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
             CHECK(r.reports[i].recipients[0].pending());
         }
         CHECK_FALSE(srv.saw("MAIL FROM:<a4@x.test>"));
+    }
+
+    TEST_CASE("pipelined: a 2yz matched to a final dot counts once the rest of its group fits") {
+        // Replies are matched by count (RFC 2920 §3.1). A server that never answers message
+        // 1's dot shifts every reply after it: message 1 would be "sent" by the 250 to
+        // message 2's MAIL (found in review). What comes after gives it away: a 354 where an
+        // RCPT's reply belongs, or the group's last reply never coming. Either way message 1
+        // is possibly delivered, never sent; message 2 is not delivered.
+        struct variant {
+            std::string name;
+            std::string replies;  // To message 2's MAIL, RCPT and DATA, none to the dot.
+            condition why;        // Message 1's deciding condition.
+        };
+        for (const variant& v :
+             {variant{"354 to the RCPT", "250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go\r\n",
+                      condition::protocol_violation},
+              variant{"DATA unanswered", "250 2.1.0 ok\r\n550 5.1.1 no\r\n554 5.5.1 none\r\n",
+                      condition::timed_out}}) {
+            CAPTURE(v.name);
+            net::io_context ioc;
+            step silent = data_reply("");
+            silent.silent = true;
+            silent.data = false;
+            script_server srv(ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
+                                    group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(),
+                                    group(head(2), v.replies), silent});
+            auto o = base_options();
+            o.timeouts.data_init = 300ms;
+            const auto r = run(ioc, srv, {msg(1), msg(2)}, o);
+            REQUIRE(r.called);
+            CHECK(srv.mismatch.empty());
+            REQUIRE(r.reports.size() == 2);
+            CHECK(r.reports[0].outcome != outcome::sent);
+            CHECK(r.reports[0].possibly_delivered);
+            CHECK(r.reports[0].recipients[0].possibly_delivered);
+            CHECK_FALSE(r.reports[0].recipients[0].accepted);
+            CHECK(r.reports[0].deciding.condition == v.why);
+            CHECK(r.reports[0].deciding.message_id == "delivery_uncertain");
+            CHECK(r.reports[1].outcome != outcome::sent);
+            CHECK_FALSE(r.reports[1].possibly_delivered);
+        }
+    }
+
+    TEST_CASE("pipelined: a 2yz to the dot followed by a 421 or a cancellation stands") {
+        // Neither shows the replies out of order: the 421 may answer any command, and a
+        // cancellation says nothing of them.
+        for (const bool cancel : {false, true}) {
+            CAPTURE(cancel);
+            net::io_context ioc;
+            net::cancellation_signal sig;
+            auto sink = std::make_shared<on_line_sink>("S: 250 2.0.0 queued 1", [&] {
+                net::post(ioc, [&] { sig.emit(net::cancellation_type::terminal); });
+            });
+            auto o = base_options();
+            if (cancel) {
+                o.logger = std::make_shared<spdlog::logger>("smtp", sink);
+                o.logger->set_level(spdlog::level::debug);
+            }
+            // Cancelled: the server then waits for a line that never comes.
+            step last = group(head(2), cancel ? "250 2.0.0 queued 1\r\n"
+                                              : "250 2.0.0 queued 1\r\n421 4.3.2 bye\r\n");
+            last.close = !cancel;
+            script_server srv(ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
+                                    group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(),
+                                    last, expect("NOTHING", "")});
+            o.port = srv.port();
+            net::ssl::context ctx(net::ssl::context::tls_client);
+            batch_result r;
+            start_cancellable(ioc, ctx, o, {msg(1), msg(2)}, sig, r, srv);
+            ioc.run_for(10s);
+            REQUIRE(r.called);
+            CHECK(sink->hits == (cancel ? 1 : 0));
+            CHECK(r.ec == (cancel ? boost::system::error_code(net::error::operation_aborted)
+                                  : boost::system::error_code()));
+            REQUIRE(r.reports.size() == 2);
+            CHECK(r.reports[0].outcome == outcome::sent);
+            CHECK_FALSE(r.reports[0].possibly_delivered);
+            CHECK(r.reports[1].outcome == outcome::deferred);
+            if (cancel) {
+                CHECK(r.reports[1].deciding.code == std::errc::operation_canceled);
+            } else {
+                CHECK(r.reports[1].deciding.condition == condition::service_unavailable);
+            }
+        }
+    }
+
+    TEST_CASE("pipelined: replies buffered together are taken one at a time, on a small stack") {
+        // Found in review: a reply already buffered completed its read inline, nesting the
+        // session's next step inside the last one's, some twenty frames a reply. A server
+        // answering 100 RCPTs in one segment overflowed a 256 KiB stack (a coroutine's,
+        // a small thread's). Here 100 replies in one write, the session run on such a thread.
+        std::vector<std::string> to;
+        std::vector<std::string> cmds{"MAIL FROM:<a1@x.test>"};
+        std::string oks = "250 ok\r\n";
+        for (int i = 0; i < 100; ++i) {
+            to.push_back("r" + std::to_string(i) + "@y.test");
+            cmds.push_back("RCPT TO:<" + to.back() + ">");
+            oks += "250 ok\r\n";
+        }
+        cmds.emplace_back("DATA");
+        net::io_context ioc;
+        script_server srv(
+            ioc, {send(greeting), expect("EHLO", ehlo_pipelining), group(cmds, oks + "354 go\r\n"),
+                  data_reply("250 queued\r\n"), expect("QUIT", "221 bye\r\n")});
+        batch_result r;
+        const bool ran = run_on_small_stack(256 * 1024, [&] { r = run(ioc, srv, {msg(1, to)}); });
+        REQUIRE(ran);
+        REQUIRE(r.called);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 1);
+        CHECK(r.reports[0].outcome == outcome::sent);
+        CHECK(r.reports[0].recipients.size() == 100);
+        CHECK(accepted(r.reports[0]));
     }
 
     TEST_CASE("a reply that ends the session mid-group: no QUIT into a DATA answered 354") {

@@ -146,6 +146,10 @@ class session {
     std::size_t next = 0;          ///< The first message whose transactions are not all planned.
     std::size_t head = none;       ///< Whose MAIL/RCPT/DATA are in the group.
     std::size_t tail = none;       ///< Whose message data (after a 354) is in the group.
+    /// Whose final dot got a 2yz that counts only once the rest of its group is answered in
+    /// order (release_held() in submit.cpp), and that reply.
+    std::size_t held = none;
+    smtperr::reply held_reply;
     std::vector<std::string> rcpts;
     std::size_t rcpt_index = 0;
     bool pipelined = false;
@@ -320,25 +324,30 @@ void session::timed(Op op, std::chrono::milliseconds d, Handler&& h) {
 struct read_reply_op {
     session& s;
     std::chrono::milliseconds d;
-    bool started = false;
+    enum class step { start, reading, posted } at = step::start;
     /// `d` bounds the whole reply, not each read: a server dripping one byte at a time
     /// must not hold the client for ever (hostile-servers J-05).
     std::chrono::steady_clock::time_point deadline{};
 
     template <class Self>
     void operator()(Self& self, std::error_code ec = {}, std::size_t n = 0) {
+        if (at == step::posted) {
+            self.complete(ec);
+            return;
+        }
         if (ec) {
             s.parser.reset();
             self.complete(ec);
             return;
         }
-        if (started) {
+        if (at == step::reading) {
             s.in.append(s.rd.data(), n);
         } else {
             deadline = saturating_add(std::chrono::steady_clock::now(), d);
             s.surplus = false;
         }
-        started = true;
+        const bool buffered = at == step::start;
+        at = step::reading;
         std::error_code pe;
         if (s.take_reply(pe)) {
             if (s.outstanding > 0) {
@@ -346,18 +355,18 @@ struct read_reply_op {
             }
             // A reply nobody asked for (RFC 2920 §3.1: match by count) is a violation.
             s.surplus = s.outstanding == 0 && !s.in.empty();
-            self.complete(s.surplus ? std::error_code(errc::protocol_violation)
-                                    : std::error_code());
+            finish(self, buffered,
+                   s.surplus ? std::error_code(errc::protocol_violation) : std::error_code());
             return;
         }
         if (pe) {
-            self.complete(errc::protocol_violation);
+            finish(self, buffered, errc::protocol_violation);
             return;
         }
         if (self.cancelled() != net::cancellation_type::none) {
             // A read done as the cancellation came: the next one would not see it.
             s.parser.reset();
-            self.complete(std::make_error_code(std::errc::operation_canceled));
+            finish(self, buffered, std::make_error_code(std::errc::operation_canceled));
             return;
         }
         session& ss = s;
@@ -372,6 +381,19 @@ struct read_reply_op {
                          deadline - std::chrono::steady_clock::now()),
                      std::chrono::milliseconds(0)),
             std::move(self));
+    }
+
+    /// Completes with `e`; through the executor when no read ran (the reply was buffered):
+    /// completed inline, a hundred pipelined replies in one segment nested each caller's
+    /// next step inside the last one's, twenty frames a reply, past a small stack's end.
+    template <class Self>
+    void finish(Self& self, bool buffered, std::error_code e) {
+        if (!buffered) {
+            self.complete(e);
+            return;
+        }
+        at = step::posted;
+        net::post(s.stream.get_executor(), net::append(std::move(self), e));
     }
 };
 
