@@ -10,7 +10,8 @@
 # $build/long-run: corpora grow there, logs and crash inputs stay there), SMTPERR_JOBS (build
 # parallelism), SMTPERR_FUZZ_PROCS (default 1: processes per target, each running RUNS/PROCS
 # executions on one shared corpus, which libFuzzer reloads every second; worth it for
-# fuzz_session, whose executions mostly wait for sockets and timers).
+# fuzz_session, whose executions mostly wait for sockets and timers), SMTPERR_FUZZ_TIMEOUT
+# (default 10: seconds one input may take; more when the machine is busy with other work).
 # Crash inputs belong in tests/fuzz/regressions/<target>/ once the bug is fixed.
 set -euo pipefail
 
@@ -47,7 +48,7 @@ for t in "${targets[@]}"; do
   rm -f "$log".[0-9]*
   for ((k = 1; k <= procs; ++k)); do
     # shellcheck disable=SC2086  # flags: zero or more words
-    "$build/tests/fuzz/fuzz_$t" -runs=$((runs / procs)) ${flags[$t]:-} -timeout=10 \
+    "$build/tests/fuzz/fuzz_$t" -runs=$((runs / procs)) ${flags[$t]:-} -timeout="${SMTPERR_FUZZ_TIMEOUT:-10}" \
       -print_final_stats=1 -dict="$dict" -artifact_prefix="$work/$t/artifacts/" \
       "$work/$t/corpus" >"$log.$k" 2>&1 &
     pids+=($!)

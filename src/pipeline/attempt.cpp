@@ -247,6 +247,12 @@ void attempt::on_failure(phase p, std::error_code ec) {
         // Not "try again later": the message may have gone out (the catalog's RFC 5321 §6.1
         // entry says so, and that a resend could deliver it twice).
         rec.message_id = "delivery_uncertain";
+        // Recipients left for a later transaction were in none: the session ended before
+        // their turn, as before a MAIL (found in review: they read "may have been sent").
+        const diagnosis_record untried(classify(ec, {phase::mail, host_, mechanism_}), {});
+        for (const auto& a : later_) {
+            find(a).result.diagnosis = untried;
+        }
     }
     fail_session(rec, fail_open(rec, p == phase::data_end));
 }

@@ -285,13 +285,15 @@ void outbox::finish(message& m, std::vector<event>& out, bool expired) {
             ++accepted;
     }
     for (const auto& a : m.pending) {
-        // Given up while still pending: the last diagnosis is the reason.
+        // Given up while still pending: why it waited is the reason.
         recipient_result r;
         r.address = a;
-        r.diagnosis = m.last;
+        const auto own = m.waits.find(a);
+        r.diagnosis = own != m.waits.end() ? std::optional(own->second) : m.last;
         m.results.push_back(std::move(r));
     }
     m.pending.clear();
+    m.waits.clear();
     // Report in the order the recipients were given.
     for (const auto& a : m.recipients) {
         const auto it = std::find_if(m.results.begin(), m.results.end(),
@@ -369,6 +371,7 @@ void outbox::complete(const std::string& id, const send_report& given) {
         // Why the recipients left pending wait (the longest retry hint wins): the report's
         // deciding diagnosis may be another recipient's permanent rejection.
         const diagnosis_record* waits_for = nullptr;
+        std::map<std::string, const diagnosis_record*> own_reasons;  // Of those left pending.
         for (const auto& address : m.pending) {
             // The report's verdict on a recipient it is ours to decide (a transport may list
             // one twice: a delivery outweighs a rejection, which outweighs a wait); one it
@@ -390,6 +393,9 @@ void outbox::complete(const std::string& id, const send_report& given) {
                                            is_sign_in_problem(r.diagnosis->condition);
             if (r.pending() || waits_for_sign_in) {
                 still_pending.push_back(r.address);
+                if (r.diagnosis) {
+                    own_reasons[r.address] = &*r.diagnosis;
+                }
                 if (r.pending() && r.diagnosis &&
                     (waits_for == nullptr || r.diagnosis->retry_after_seconds.value_or(0) >
                                                  waits_for->retry_after_seconds.value_or(0))) {
@@ -422,6 +428,11 @@ void outbox::complete(const std::string& id, const send_report& given) {
                                                                 : fallback;
         if (!m.pending.empty() || report.outcome != outcome::sent) {
             m.last = reason;
+        }
+        m.waits.clear();
+        for (const auto& address : m.pending) {
+            const auto own = own_reasons.find(address);
+            m.waits.emplace(address, own != own_reasons.end() ? *own->second : reason);
         }
         if (!rejected.recipients.empty()) {
             events.emplace_back(std::move(rejected));
@@ -615,6 +626,11 @@ std::string outbox::save() const {
         o["possibly_delivered"] = m.possibly_delivered;
         o["transactions"] = m.transactions;
         o["last"] = m.last ? boost::json::value(to_json(*m.last)) : nullptr;
+        boost::json::object waits;
+        for (const auto& [address, d] : m.waits) {
+            waits[address] = to_json(d);
+        }
+        o["waits"] = std::move(waits);
         msgs.push_back(std::move(o));
     }
     boost::json::array accts;
@@ -744,6 +760,20 @@ result<void> outbox::restore(std::string_view json) {
             if (!d)
                 return bad;
             m.last = std::move(d).value();
+        }
+        // Each waiting recipient's own reason; files saved before there was one have none.
+        if (const auto* waits = mo->if_contains("waits")) {
+            if (!waits->is_object())
+                return bad;
+            for (const auto& w : waits->get_object()) {
+                auto d = diagnosis_from_json(w.value());
+                const std::string address(w.key());
+                if (!d ||
+                    std::find(m.pending.begin(), m.pending.end(), address) == m.pending.end()) {
+                    return bad;  // A reason for no waiting recipient: an edited file.
+                }
+                m.waits.emplace(address, std::move(d).value());
+            }
         }
         // What enqueue() refuses, restore() refuses: a transport may hand the addresses to
         // the server as they are, and an edited file must not inject a command.

@@ -143,8 +143,8 @@ class SMTPERR_DECL outbox {
     void set_language(smtperr::language lang);
 
     /** The queue as JSON: ids, accounts, recipients and their results, attempts, times,
-        and the last diagnosis as codes (not rendered text). In-flight messages are saved
-        as due at once.
+        the last diagnosis and each waiting recipient's as codes (not rendered text).
+        In-flight messages are saved as due at once.
     */
     std::string save() const;
 
@@ -193,6 +193,9 @@ class SMTPERR_DECL outbox {
         time_point next_attempt;
         message_state state = message_state::queued;
         std::optional<diagnosis_record> last;
+        /// Why each pending recipient waits: its own reason from the last report, so one that
+        /// ages out is reported with it, not with another's (`last` decides the retry).
+        std::map<std::string, diagnosis_record> waits;
         bool possibly_delivered = false;
         unsigned transactions = 0;           // Over all attempts, for the final report.
         unsigned dispatched_generation = 0;  // The account's credentials_generation then.

@@ -519,6 +519,28 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(h.events().empty());
     }
 
+    TEST_CASE("EOF after the final dot: recipients left for a later transaction were not tried") {
+        // Found in review: they inherited "may already have been sent".
+        smtperr::attempt a({"anna@example.org", "ben@example.net"}, {}, 1);
+        for (const auto& s : with_hello({say(phase::rcpt, ok_rcpt), say(phase::data, go_ahead)})) {
+            feed(a, s.p, s.reply);
+        }
+        a.on_failure(phase::data_end, smtperr::errc::connection_lost);
+        const auto rep = a.finish();
+        CHECK(rep.possibly_delivered);
+        CHECK(rep.deciding.message_id == "delivery_uncertain");
+        const auto& anna = recipient(rep, "anna@example.org");
+        CHECK(anna.possibly_delivered);
+        REQUIRE(anna.diagnosis);
+        CHECK(anna.diagnosis->message_id == "delivery_uncertain");
+        const auto& ben = recipient(rep, "ben@example.net");
+        CHECK(ben.pending());
+        REQUIRE(ben.diagnosis);
+        CHECK(ben.diagnosis->condition == condition::connection_lost);
+        CHECK(ben.diagnosis->phase == phase::mail);
+        CHECK(ben.diagnosis->message_id != "delivery_uncertain");
+    }
+
     TEST_CASE("a 3yz reply where only DATA may have one, or a 2yz to DATA, is no acceptance") {
         const std::vector<std::string> rcpts{"anna@example.org"};
         SUBCASE("to RCPT: the session ends, the recipient is not accepted") {

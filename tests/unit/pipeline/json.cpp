@@ -1,5 +1,6 @@
 // Diagnoses and reports as JSON; the outbox saved and restored.
 #include <smtperr/error/errc.hpp>
+#include <smtperr/error/reply_code.hpp>
 #include <smtperr/messages/messages.hpp>
 #include <smtperr/pipeline/json.hpp>
 #include <smtperr/pipeline/outbox.hpp>
@@ -502,6 +503,10 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
             refuse(edit([&](auto& r) { first_message(r)["results"] = nullptr; }));
             refuse(edit([&](auto& r) { first_message(r).erase("last"); }));
             refuse(edit([&](auto& r) { first_message(r).erase("transactions"); }));
+            refuse(edit([&](auto& r) { first_message(r)["waits"] = boost::json::array{}; }));
+            refuse(edit([&](auto& r) {
+                first_message(r)["waits"].as_object()["ben@example.net"] = "busy";
+            }));
             refuse(edit([&](auto& r) {
                 r["accounts"].as_array()[0].as_object()["prompt_outstanding"] = 1;
             }));
@@ -579,6 +584,12 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
                 REQUIRE(anna["address"].as_string() == "anna@example.org");
                 anna["accepted"] = false;
             }));
+            // A reason for a recipient that does not wait (it has its result).
+            refuse(edit([&](auto& r) {
+                auto& waits = first_message(r)["waits"].as_object();
+                REQUIRE(waits.contains("ben@example.net"));
+                waits["anna@example.org"] = waits["ben@example.net"];
+            }));
             // Nothing pending: such a message has had its report and left the outbox.
             refuse(edit([&](auto& r) {
                 auto& m = first_message(r);
@@ -589,6 +600,30 @@ TEST_SUITE("smtperr/pipeline/json.hpp") {
                                         {"possibly_delivered", false},
                                         {"diagnosis", nullptr}});
             }));
+        }
+        SUBCASE("saved before recipients had their own reasons: restored, aged out with last") {
+            const auto old_format = edit([&](auto& r) {
+                for (auto& m : r["messages"].as_array()) {
+                    m.as_object().erase("waits");
+                }
+            });
+            REQUIRE(h.box.restore(old_format).has_value());
+            h.events();
+            h.clock.advance(std::chrono::hours(24 * 30));
+            h.box.take_due();
+            bool reported = false;
+            for (const auto& e : h.events()) {
+                if (const auto* rep = std::get_if<report_event>(&e);
+                    rep != nullptr && rep->message_id == "m1") {
+                    reported = true;
+                    CHECK(rep->report.expired);
+                    const auto& ben = recipient(rep->report, "ben@example.net");
+                    REQUIRE(ben.diagnosis);
+                    CHECK(ben.diagnosis->code ==
+                          smtperr::make_error_code(smtperr::reply_code{450}));
+                }
+            }
+            CHECK(reported);
         }
         // After all that, the state is still good for a normal restore.
         REQUIRE(h.box.restore(before).has_value());

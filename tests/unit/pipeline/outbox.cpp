@@ -721,6 +721,47 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         CHECK(recipient(fin, "carl@example.com").accepted);
     }
 
+    TEST_CASE("recipients that age out keep their own reasons, saved and restored") {
+        // Found in review: one reason per message, the longest retry hint's, so a recipient
+        // greylisted for five minutes aged out as "rate limited" because another one was.
+        smtperr::outbox_options o;
+        o.retry.max_age = seconds(3 * 3600);
+        harness h(o);
+        REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org", "ben@example.net"}));
+        REQUIRE(h.box.take_due().size() == 1);
+        smtperr::send_report r;
+        r.outcome = outcome::deferred;
+        r.deciding = diag(condition::greylisted, phase::rcpt, true, 300);
+        r.recipients = {
+            verdict("anna@example.org", false, diag(condition::greylisted, phase::rcpt, true, 300)),
+            verdict("ben@example.net", false,
+                    diag(condition::rate_limited, phase::rcpt, true, 3600))};
+        h.box.complete("m1", r);
+        const auto ev = h.events();
+        REQUIRE(kinds(ev) == "retry_scheduled,system_message");
+        CHECK(as<retry_scheduled_event>(ev[0]).diagnosis.condition == condition::rate_limited);
+
+        harness again(o);
+        again.clock.set(h.clock.get());
+        REQUIRE(again.box.restore(h.box.save()));
+        CHECK(again.box.save() == h.box.save());
+        for (harness* x : {&h, &again}) {
+            x->events();
+            x->clock.advance(seconds(4 * 3600));
+            CHECK(x->box.take_due().empty());
+            const auto end = x->events();
+            REQUIRE(kinds(end) == "system_message,report");
+            const auto& fin = as<report_event>(end[1]).report;
+            CHECK(fin.expired);
+            CHECK(fin.deciding.condition == condition::rate_limited);  // The longest wait.
+            REQUIRE(recipient(fin, "anna@example.org").diagnosis);
+            CHECK(recipient(fin, "anna@example.org").diagnosis->condition == condition::greylisted);
+            REQUIRE(recipient(fin, "ben@example.net").diagnosis);
+            CHECK(recipient(fin, "ben@example.net").diagnosis->condition ==
+                  condition::rate_limited);
+        }
+    }
+
     TEST_CASE("another transport's report is taken made safe: events, and the next save") {
         // Found in review: complete() kept a report's text as given, so Latin-1 text made
         // the next save unreadable (every queued message lost on restore), and ANSI, bidi
