@@ -10,6 +10,7 @@
 #include <boost/json/value_from.hpp>
 
 #include <algorithm>
+#include <random>
 
 #include "pipeline/no_verdict.hpp"
 #include "pipeline/safe_record.hpp"
@@ -86,6 +87,11 @@ unsigned add_count(unsigned total, unsigned more) noexcept {
     return more >= max_count - std::min(total, max_count) ? max_count : total + more;
 }
 
+std::uint64_t random_seed() {
+    std::random_device rd;
+    return (std::uint64_t{rd()} << 32U) ^ rd();
+}
+
 }  // namespace
 
 std::string_view to_string(message_state s) noexcept {
@@ -127,7 +133,7 @@ outbox::outbox(outbox_options options, event_sink sink, executor exec)
     : options_(std::move(options)),
       sink_(std::move(sink)),
       exec_(std::move(exec)),
-      rng_(options_.jitter_seed) {
+      rng_(options_.jitter_seed ? *options_.jitter_seed : random_seed()) {
     // Ages are compared on the clock's nanoseconds, which cannot hold seconds::max().
     options_.retry.max_age =
         std::clamp(options_.retry.max_age, std::chrono::seconds{0}, retry_policy::longest);

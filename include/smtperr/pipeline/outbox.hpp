@@ -34,8 +34,11 @@ struct outbox_options {
     smtperr::language language = smtperr::language::en;
     /// The clock (tests control it); defaults to `std::chrono::system_clock::now`.
     std::function<std::chrono::system_clock::time_point()> clock;
-    /// Seed of the retry jitter.
-    std::uint64_t jitter_seed = 0x5eed;
+    /// Seed of the retry jitter. Unset (the default), each outbox draws its own from
+    /// `std::random_device`: with one seed for every install, clients that failed together
+    /// (a provider's outage) would all come back at the same moments. Set it for a
+    /// reproducible schedule.
+    std::optional<std::uint64_t> jitter_seed;
 };
 
 /// A message handed to a transport for one attempt.

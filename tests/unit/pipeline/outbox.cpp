@@ -406,7 +406,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         o.retry.max_delay = seconds(600);
         o.retry.jitter = 0.2;
         o.retry.max_age = seconds(30 * 24 * 3600);
-        o.jitter_seed = 0x5eed;  // The default, spelled out: the same delays every run.
+        o.jitter_seed = 0x5eed;  // The same delays every run.
         harness h(o);
         REQUIRE(h.box.enqueue("m1", alice, {"anna@example.org"}));
         server s;
@@ -450,7 +450,7 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         // Six messages fail at the same moment: each gets its own retry time, so they do not
         // all come back at once. The same jitter_seed gives the same times (a reproducible
         // schedule), another seed other times.
-        const auto schedule = [](std::uint64_t seed) {
+        const auto schedule = [](std::optional<std::uint64_t> seed) {
             smtperr::outbox_options o;
             o.retry.initial_delay = seconds(3600);  // Far above the 120 s hint: jitter shows.
             o.retry.max_delay = seconds(6 * 3600);
@@ -484,6 +484,9 @@ TEST_SUITE("smtperr/pipeline/outbox.hpp") {
         CHECK(distinct.size() == a.size());
         CHECK(schedule(7) == a);
         CHECK(schedule(8) != a);
+        // Unseeded, each outbox has its own: clients of one provider that fail together
+        // (found in review: every install had the same default seed, so the same times).
+        CHECK(schedule(std::nullopt) != schedule(std::nullopt));
     }
 
     TEST_CASE("maximum age: the message fails with report.expired") {
