@@ -344,8 +344,26 @@ void outbox::schedule(message& m, const diagnosis_record& d, std::vector<event>&
     }
     m.state = message_state::queued;
     m.next_attempt = t + delay;
-    out.emplace_back(retry_scheduled_event{m.id, m.next_attempt, m.attempts + 1, d});
+    // Held behind a prompt or a refresh, it is not handed out at that time: the time is
+    // announced once the account is free (announce_held()).
+    const auto acct = accounts_.find(m.account);
+    if (acct == accounts_.end() || !acct->second.blocked()) {
+        out.emplace_back(retry_scheduled_event{m.id, m.next_attempt, m.attempts + 1, d});
+    }
     out.emplace_back(system_message(m, d, severity::warning));
+}
+
+void outbox::announce_held(const std::string& account, time_point t, std::vector<event>& out) {
+    for (auto& [id, m] : messages_) {
+        if (m.account != account || m.state != message_state::queued) {
+            continue;
+        }
+        m.first_queued = t;  // A new retry period: the time spent held was the user's.
+        if (m.attempts > 0 && m.next_attempt > t) {
+            out.emplace_back(retry_scheduled_event{m.id, m.next_attempt, m.attempts + 1,
+                                                   m.last.value_or(detail::no_verdict())});
+        }
+    }
 }
 
 void outbox::complete(const std::string& id, const send_report& given) {
@@ -490,33 +508,35 @@ void outbox::complete(const std::string& id, const send_report& given) {
 }
 
 void outbox::credentials_updated(const std::string& account) {
-    std::lock_guard lock(mutex_);
-    const auto found = accounts_.find(account);
-    if (found == accounts_.end()) {
-        return;  // No message of it was ever queued (nor a name saved that restore refuses).
-    }
-    account_state& acct = found->second;
-    const bool held = acct.blocked();
-    const unsigned generation = acct.credentials_generation + 1;
-    // A refresh still running was for the credentials replaced now: its answer is ignored.
-    const unsigned stale = acct.stale_refreshes + (acct.refresh_outstanding ? 1u : 0u);
-    acct = account_state{};
-    acct.credentials_generation = generation;
-    acct.stale_refreshes = stale;
-    const auto t = now();
-    for (auto& [id, m] : messages_) {
-        if (m.account != account) {
-            continue;
+    std::vector<event> events;
+    {
+        std::lock_guard lock(mutex_);
+        const auto found = accounts_.find(account);
+        if (found == accounts_.end()) {
+            return;  // No message of it was ever queued (nor a name saved that restore refuses).
         }
-        if (m.state == message_state::waiting_credentials ||
-            m.state == message_state::waiting_token) {
-            m.state = message_state::queued;
-            m.next_attempt = t;
-            m.first_queued = t;  // A new retry period: the time spent waiting was the user's.
-        } else if (held && m.state == message_state::queued) {
-            m.first_queued = t;  // Held back behind the prompt: the same.
+        account_state& acct = found->second;
+        const bool held = acct.blocked();
+        const unsigned generation = acct.credentials_generation + 1;
+        // A refresh still running was for the credentials replaced now: its answer is ignored.
+        const unsigned stale = acct.stale_refreshes + (acct.refresh_outstanding ? 1u : 0u);
+        acct = account_state{};
+        acct.credentials_generation = generation;
+        acct.stale_refreshes = stale;
+        const auto t = now();
+        if (held) {
+            announce_held(account, t, events);  // Those queued behind the prompt.
+        }
+        for (auto& [id, m] : messages_) {
+            if (m.account == account && (m.state == message_state::waiting_credentials ||
+                                         m.state == message_state::waiting_token)) {
+                m.state = message_state::queued;
+                m.next_attempt = t;
+                m.first_queued = t;  // A new retry period: the time waiting was the user's.
+            }
         }
     }
+    post(events);
 }
 
 void outbox::token_refreshed(const std::string& account, bool ok) {
@@ -532,7 +552,11 @@ void outbox::token_refreshed(const std::string& account, bool ok) {
             --acct.stale_refreshes;  // The answer to a refresh made before new credentials.
             return;
         }
-        const bool held = acct.blocked();
+        if (!acct.refresh_outstanding) {
+            // Nobody asked (found in review: a stray answer marked a refresh tried, so the
+            // next refused token went to the user without a silent refresh first).
+            return;
+        }
         acct.refresh_outstanding = false;
         acct.refresh_tried = true;
         if (ok) {
@@ -540,13 +564,7 @@ void outbox::token_refreshed(const std::string& account, bool ok) {
         }
         const auto t = now();
         for (auto& [id, m] : messages_) {
-            if (m.account != account) {
-                continue;
-            }
-            if (ok && held && m.state == message_state::queued) {
-                m.first_queued = t;  // Held back behind the refresh: a new retry period.
-            }
-            if (m.state != message_state::waiting_token) {
+            if (m.account != account || m.state != message_state::waiting_token) {
                 continue;
             }
             if (ok) {
@@ -558,6 +576,9 @@ void outbox::token_refreshed(const std::string& account, bool ok) {
                 prompt(account, credentials_reason::authentication_failed,
                        m.last.value_or(diagnosis_record{}), events);
             }
+        }
+        if (ok && !acct.blocked()) {
+            announce_held(account, t, events);  // Those queued behind the refresh.
         }
     }
     post(events);

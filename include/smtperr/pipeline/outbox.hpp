@@ -116,6 +116,8 @@ class SMTPERR_DECL outbox {
     /** The user entered new credentials for `account`: its waiting messages are due now,
         and they and the messages held behind the prompt get a new retry period
         (`retry.max_age` from now): the time spent waiting for the user does not age them.
+        A held message whose retry is still to come gets its `retry_scheduled` now (while
+        held, complete() announces none: take_due() would not hand it out then).
         An attempt still in flight with the old ones that fails to sign in is tried again
         with the new ones, without a second prompt. The answer to a token refresh asked for
         before is ignored (it was for the old credentials). An account with no message ever
@@ -126,7 +128,8 @@ class SMTPERR_DECL outbox {
     /// The client refreshed (or failed to refresh) `account`'s OAuth token. As with
     /// credentials_updated(), a sign-in failure of an attempt made with the old token is
     /// retried silently, and after a refresh the messages that waited get a new retry period.
-    /// Call it once per `token_refresh_required` event, in order.
+    /// Call it once per `token_refresh_required` event, in order; an answer with no refresh
+    /// outstanding is ignored.
     void token_refreshed(const std::string& account, bool ok);
 
     /// The earliest next-attempt time of a queued message that take_due() could hand out
@@ -209,6 +212,7 @@ class SMTPERR_DECL outbox {
     bool clock_set_back(const message& m, time_point t) const;
     void finish(message& m, std::vector<event>& out, bool expired);
     void schedule(message& m, const diagnosis_record& d, std::vector<event>& out);
+    void announce_held(const std::string& account, time_point t, std::vector<event>& out);
     void prompt(const std::string& account, credentials_reason why, const diagnosis_record& d,
                 std::vector<event>& out);
     system_message_event system_message(const message& m, const diagnosis_record& d,
