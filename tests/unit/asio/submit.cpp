@@ -188,10 +188,19 @@ class strand_check_sink : public spdlog::sinks::base_sink<std::mutex> {
 
 /// Submits to `host` from inside a strand, with a strand-bound handler and two threads
 /// running the io_context: the handler and every transcript line must run in the strand.
-void strand_run(const char* host) {
+/// `pipelined`: MAIL, RCPT and DATA answered in one write, so two replies wait in the buffer
+/// (their steps are posted, not read).
+void strand_run(const char* host, bool pipelined) {
     net::io_context server_ioc;
-    script_server srv(server_ioc,
-                      concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction()));
+    step group;
+    group.expect = {"MAIL FROM:<a@x.test>", "RCPT TO:<b@y.test>", "DATA"};
+    group.reply = "250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go\r\n";
+    auto script = concat({send(greeting), expect("EHLO", ehlo_plain)}, tail_transaction());
+    if (pipelined) {
+        script = {send(greeting), expect("EHLO", "250-mx.test\r\n250 PIPELINING\r\n"), group,
+                  tail_transaction()[3], tail_transaction()[4]};
+    }
+    script_server srv(server_ioc, script);
     net::io_context ioc(2);  // Before the options: their logger's sink holds a strand of it.
     const auto strand = net::make_strand(ioc);
     auto sink = std::make_shared<strand_check_sink>(strand);
@@ -952,8 +961,9 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         // An address literal, and a name (the resolver's steps: Asio's lookup thread).
         for (const char* host : {"127.0.0.1", "localhost"}) {
             CAPTURE(host);
-            strand_run(host);
+            strand_run(host, false);
         }
+        strand_run("127.0.0.1", true);
     }
 
     TEST_CASE("deferred: the options are a copy taken at the call") {

@@ -386,6 +386,7 @@ struct read_reply_op {
     /// Completes with `e`; through the executor when no read ran (the reply was buffered):
     /// completed inline, a hundred pipelined replies in one segment nested each caller's
     /// next step inside the last one's, twenty frames a reply, past a small stack's end.
+    /// Asio runs the posted step on the handler's own executor (a strand stays a strand).
     template <class Self>
     void finish(Self& self, bool buffered, std::error_code e) {
         if (!buffered) {
