@@ -11,7 +11,9 @@
 //           bit 6: a 3000-octet body with dot lines instead of a short one; bit 7: umlaut
 //           domains for the sender and the recipients, and a non-ASCII local part for the
 //           third recipient
-//   byte 1  bits 0-1: the mechanism preference list; bit 2: allow_plaintext_auth
+//   byte 1  bits 0-1: the mechanism preference list; bit 2: allow_plaintext_auth; bit 3: a
+//           batch (async_submit_batch) of that message and a second one, with another
+//           sender and one recipient, pipelined behind it when the server offers PIPELINING
 //   rest    reply chunks, separated by 0xFF. In a chunk, 0xFE and a selector byte stand for
 //           a form of a secret (the server echoing credentials back); a chunk that is just
 //           0xFD is a stall: the server stays silent until the client's timeout fires.
@@ -21,8 +23,9 @@
 // handler) does it send its next chunk; after the last one it closes the connection. So a
 // run does not depend on timing, and only stalls wait for a timer.
 //
-// Checked: exactly one completion; outcome `sent` (or any accepted recipient) only when the
-// server sent a 2yz reply after it had received a final dot; neither the password nor the
+// Checked: exactly one completion (one report per message); outcome `sent` (or any accepted
+// recipient) only when the server sent a 2yz reply after it had received that message's
+// final dot; neither the password nor the
 // token in the debug transcript in any form (tests/support/leak_forms.hpp: plain,
 // URL-encoded, base64 standard and URL-safe at every offset); with tls_mode::starttls no
 // AUTH or mail transaction command ever reaches the server (it never does TLS), and without
@@ -168,6 +171,9 @@ struct fake_server {
     std::string received;
     std::string sent;               ///< Bytes whose write completed.
     std::vector<std::size_t> dots;  ///< sent.size() when each final dot had arrived.
+    /// Per dot, whose data it ended: the batch's message index, or -1 (no data: the lone
+    /// dot after a 354 that every RCPT refusal made pointless).
+    std::vector<int> dot_owner;
     std::size_t dot_scan = 0;
     std::array<char, 65536> buf{};
 
@@ -181,10 +187,24 @@ struct fake_server {
             received.append(buf.data(), n);
             for (std::size_t p; (p = received.find("\r\n.\r\n", dot_scan)) != std::string::npos;) {
                 dots.push_back(sent.size());
+                dot_owner.push_back(owner(p));
                 dot_scan = p + 5;
             }
             read();
         });
+    }
+
+    /// Whose message data ends at the dot found at `p`: what follows the last DATA before it.
+    int owner(std::size_t p) const {
+        const std::size_t data = received.rfind("DATA\r\n", p);
+        const std::string_view segment =
+            data == std::string::npos
+                ? std::string_view()
+                : std::string_view(received).substr(data + 6, p + 2 - data - 6);
+        if (segment.find("Subject: fuzz 2\r\n") != std::string_view::npos) {
+            return 1;
+        }
+        return segment.find("Subject: fuzz\r\n") != std::string_view::npos ? 0 : -1;
     }
 
     void close() {
@@ -232,11 +252,14 @@ bool line_starts_with(std::string_view stream, std::string_view word) {
     return false;
 }
 
-/// Whether the server sent a complete 2yz reply after it had received a final dot.
-bool positive_after_dot(const fake_server& srv) {
-    if (srv.dots.empty()) {
+/// Whether the server sent a complete 2yz reply after it had received message `k`'s final
+/// dot.
+bool positive_after_dot(const fake_server& srv, int k) {
+    const auto first = std::find(srv.dot_owner.begin(), srv.dot_owner.end(), k);
+    if (first == srv.dot_owner.end()) {
         return false;
     }
+    const std::size_t dot = srv.dots[static_cast<std::size_t>(first - srv.dot_owner.begin())];
     smtperr::reply_parser p;
     std::string_view rest = srv.sent;
     std::size_t offset = 0;
@@ -245,7 +268,7 @@ bool positive_after_dot(const fake_server& srv) {
         const std::size_t n = p.feed(rest, ec);
         rest.remove_prefix(n);
         offset += n;
-        if (!ec && p.has_reply() && p.get().code / 100 == 2 && offset > srv.dots.front()) {
+        if (!ec && p.has_reply() && p.get().code / 100 == 2 && offset > dot) {
             return true;
         }
         if (ec && n == 0) {
@@ -332,15 +355,31 @@ void run_one(const std::uint8_t* data, std::size_t size) {
         }
     });
 
+    const bool batch = (flags2 & 8U) != 0;
+    std::vector<smtperr::asio::message> msgs{msg};
+    if (batch) {
+        smtperr::asio::message second;
+        second.from = "second@example.org";
+        second.recipients = {"other@example.net"};
+        second.body = "Subject: fuzz 2\r\n\r\nagain\r\n";
+        msgs.push_back(second);
+    }
     int completions = 0;
     boost::system::error_code result_ec;
-    smtperr::send_report report;
-    smtperr::asio::async_submit(fx.ioc, fx.ssl, opt, msg,
-                                [&](boost::system::error_code ec, smtperr::send_report r) {
-                                    ++completions;
-                                    result_ec = ec;
-                                    report = std::move(r);
-                                });
+    std::vector<smtperr::send_report> reports;
+    const auto done = [&](boost::system::error_code ec, std::vector<smtperr::send_report> r) {
+        ++completions;
+        result_ec = ec;
+        reports = std::move(r);
+    };
+    if (batch) {
+        smtperr::asio::async_submit_batch(fx.ioc, fx.ssl, opt, msgs, done);
+    } else {
+        smtperr::asio::async_submit(fx.ioc, fx.ssl, opt, msg,
+                                    [&done](boost::system::error_code ec, smtperr::send_report r) {
+                                        done(ec, {std::move(r)});
+                                    });
+    }
 
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (completions == 0) {
@@ -364,28 +403,37 @@ void run_one(const std::uint8_t* data, std::size_t size) {
     while (fx.ioc.poll() > 0) {
     }
     if (std::getenv("SMTPERR_FUZZ_VERBOSE") != nullptr) {
-        std::fprintf(stderr, "outcome %s, deciding %s\n--- transcript\n%s--- server received\n%s\n",
-                     std::string(smtperr::to_string(report.outcome)).c_str(),
-                     std::string(smtperr::to_string(report.deciding.condition)).c_str(),
-                     fx.sink->text.c_str(), srv.received.c_str());
+        for (const auto& report : reports) {
+            std::fprintf(stderr, "outcome %s, deciding %s\n",
+                         std::string(smtperr::to_string(report.outcome)).c_str(),
+                         std::string(smtperr::to_string(report.deciding.condition)).c_str());
+        }
+        std::fprintf(stderr, "--- transcript\n%s--- server received\n%s\n", fx.sink->text.c_str(),
+                     srv.received.c_str());
     }
     SMTPERR_FUZZ_CHECK(completions == 1, "more than one completion");
     SMTPERR_FUZZ_CHECK(!result_ec, result_ec.message());
+    SMTPERR_FUZZ_CHECK(reports.size() == msgs.size(), "not one report per message");
 
-    // Never sent without a 2yz to the final dot.
-    bool any_accepted = false;
-    for (const auto& r : report.recipients) {
-        any_accepted = any_accepted || r.accepted;
-    }
-    SMTPERR_FUZZ_CHECK(report.recipients.size() == nrcpt, "a recipient missing in the report");
-    if (report.outcome == smtperr::outcome::sent ||
-        report.outcome == smtperr::outcome::partially_sent || any_accepted) {
-        SMTPERR_FUZZ_CHECK(positive_after_dot(srv), "sent without a 2yz reply after the final dot");
-    }
-    if (report.outcome == smtperr::outcome::sent) {
-        SMTPERR_FUZZ_CHECK(!report.possibly_delivered, "sent and possibly delivered");
+    // Never sent without a 2yz to its own final dot.
+    for (std::size_t k = 0; k < reports.size(); ++k) {
+        const auto& report = reports[k];
+        bool any_accepted = false;
         for (const auto& r : report.recipients) {
-            SMTPERR_FUZZ_CHECK(r.accepted, "sent with a recipient not accepted");
+            any_accepted = any_accepted || r.accepted;
+        }
+        SMTPERR_FUZZ_CHECK(report.recipients.size() == msgs[k].recipients.size(),
+                           "a recipient missing in the report");
+        if (report.outcome == smtperr::outcome::sent ||
+            report.outcome == smtperr::outcome::partially_sent || any_accepted) {
+            SMTPERR_FUZZ_CHECK(positive_after_dot(srv, static_cast<int>(k)),
+                               "sent without a 2yz reply after its final dot");
+        }
+        if (report.outcome == smtperr::outcome::sent) {
+            SMTPERR_FUZZ_CHECK(!report.possibly_delivered, "sent and possibly delivered");
+            for (const auto& r : report.recipients) {
+                SMTPERR_FUZZ_CHECK(r.accepted, "sent with a recipient not accepted");
+            }
         }
     }
 
