@@ -471,6 +471,40 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         }
     }
 
+    TEST_CASE("pipelined: a reply skipped anywhere in a group leaves its messages unsent") {
+        // Whichever of the four replies the server leaves out (to message 1's dot, to message
+        // 2's MAIL, RCPT or DATA), counting no longer tells which reply answered what: message
+        // 1 is possibly delivered (its dot went out), never sent; message 2, whose data never
+        // went out, is neither.
+        const std::vector<std::string> replies = {"250 2.0.0 queued 1\r\n", "250 2.1.0 ok\r\n",
+                                                  "250 2.1.5 ok\r\n", "354 go\r\n"};
+        for (std::size_t skipped = 0; skipped < replies.size(); ++skipped) {
+            CAPTURE(skipped);
+            std::string sent;
+            for (std::size_t i = 0; i < replies.size(); ++i) {
+                sent += i == skipped ? "" : replies[i];
+            }
+            net::io_context ioc;
+            step silent = data_reply("");
+            silent.silent = true;
+            silent.data = false;
+            script_server srv(ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
+                                    group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(),
+                                    group(head(2), sent), silent});
+            auto o = base_options();
+            o.timeouts.data_init = 300ms;
+            const auto r = run(ioc, srv, {msg(1), msg(2)}, o);
+            REQUIRE(r.called);
+            REQUIRE(r.reports.size() == 2);
+            CHECK(r.reports[0].outcome != outcome::sent);
+            CHECK(r.reports[0].possibly_delivered);
+            CHECK(r.reports[0].deciding.message_id == "delivery_uncertain");
+            CHECK(r.reports[1].outcome != outcome::sent);
+            CHECK_FALSE(r.reports[1].possibly_delivered);
+            CHECK_FALSE(srv.saw("Body 2"));
+        }
+    }
+
     TEST_CASE("pipelined: a 2yz to the dot followed by a 421 or a cancellation stands") {
         // Neither shows the replies out of order: the 421 may answer any command, and a
         // cancellation says nothing of them.
