@@ -780,12 +780,10 @@ diagnosis classify(std::error_code failure, const classify_context& ctx) noexcep
         // connection, which RFC 5321 §3.8 treats like a 451.
         d.condition = condition::connection_lost;
     }
-    // The library's own categories know their class; foreign errors (Asio, the OS) are
-    // network trouble, worth a retry.
-    const bool own = failure.category() == transport_category() ||
-                     failure.category() == reply_category() ||
-                     failure.category() == status_category();
-    d.transient = own ? failure == failure_class::transient : true;
+    // Only an error whose own category calls it permanent is one. Foreign errors (Asio,
+    // the OS) are network trouble, and so is a value none of the library's categories
+    // knows (a caller's cast, a newer version's value): worth a retry.
+    d.transient = failure != failure_class::permanent;
     detail::apply_defaults(d, nullptr);
     if (failure == errc::host_not_found) {
         // Mostly a mistyped server name, sometimes a network without DNS: retried, but the

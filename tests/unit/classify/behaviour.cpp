@@ -3,6 +3,7 @@
 #include <smtperr/classify/classify.hpp>
 #include <smtperr/error/errc.hpp>
 #include <smtperr/error/reply_code.hpp>
+#include <smtperr/error/status_code.hpp>
 #include <smtperr/messages/messages.hpp>
 
 #include <doctest/doctest.h>
@@ -598,6 +599,18 @@ TEST_SUITE("classify.transport") {
         const auto r550 = cls(make_error_code(smtperr::reply_code{550}));
         CHECK(r550.condition == c::recipient_mailbox_unavailable);
         CHECK_FALSE(r550.transient);
+        // A value the library's own category does not know has no class of its own: it is
+        // lost like a reset and retried, never a permanent failure.
+        for (const auto& unknown : {std::error_code(150, smtperr::transport_category()),
+                                    std::error_code(9999, smtperr::transport_category()),
+                                    std::error_code(150, smtperr::reply_category()),
+                                    std::error_code(250, smtperr::reply_category()),
+                                    std::error_code(7, smtperr::status_category())}) {
+            const auto d = cls(unknown);
+            CHECK_MESSAGE(d.condition == c::connection_lost, unknown.message());
+            CHECK_MESSAGE(d.transient, unknown.message());
+            CHECK_MESSAGE(d.action == a::retry_later, unknown.message());
+        }
         // No error, no failure.
         const auto none = cls(std::error_code{});
         CHECK(none.condition == c::none);
