@@ -25,7 +25,9 @@
 //
 // Checked: exactly one completion (one report per message); outcome `sent` (or any accepted
 // recipient) only when the server sent a 2yz reply after it had received that message's
-// final dot; neither the password nor the
+// final dot; a recipient accepted only when, the replies matched to the client's commands
+// by count as RFC 2920 §3.1 matches them, its RCPT and the final dot of its transaction
+// were answered 2yz; neither the password nor the
 // token in the debug transcript in any form (tests/support/leak_forms.hpp: plain,
 // URL-encoded, base64 standard and URL-safe at every offset); with tls_mode::starttls no
 // AUTH or mail transaction command ever reaches the server (it never does TLS), and without
@@ -281,6 +283,80 @@ bool positive_after_dot(const fake_server& srv, int k) {
     return false;
 }
 
+/// The codes of the complete replies the server sent, in order, up to the first that does
+/// not parse (the client's session ends there).
+std::vector<int> reply_codes(std::string_view sent) {
+    std::vector<int> codes;
+    smtperr::reply_parser p;
+    while (!sent.empty()) {
+        std::error_code ec;
+        sent.remove_prefix(p.feed(sent, ec));
+        if (ec) {
+            break;
+        }
+        if (p.has_reply()) {
+            codes.push_back(p.get().code);
+        }
+    }
+    return codes;
+}
+
+/// What the client sent, cut into what replies answer by count (RFC 2920 §3.1): the
+/// connection (answered by the greeting), each command line, and each message content with
+/// its final dot, which follows a DATA only when the reply that answers DATA by count is a
+/// 354. Message content is shown as `content`, which no command line is.
+constexpr std::string_view content = "<message content>";
+
+std::vector<std::string_view> units(std::string_view received, const std::vector<int>& codes) {
+    std::vector<std::string_view> u{"<connect>"};
+    for (std::size_t p = 0; p < received.size();) {
+        const std::size_t eol = received.find("\r\n", p);
+        if (eol == std::string_view::npos) {
+            break;
+        }
+        const std::string_view line = received.substr(p, eol - p);
+        u.push_back(line);
+        p = eol + 2;
+        if (line == "DATA" && u.size() - 1 < codes.size() && codes[u.size() - 1] == 354) {
+            // The content ends at the first CRLF.CRLF, this line's CRLF included (a lone dot).
+            const std::size_t end = received.find("\r\n.\r\n", eol);
+            if (end == std::string_view::npos) {
+                break;
+            }
+            u.push_back(content);
+            p = end + 5;
+        }
+    }
+    return u;
+}
+
+/// Per recipient address prefix ("rcpt0@", "other@"…), whether some transaction of the
+/// sender `from` (an address prefix too) had a 2yz to that RCPT and to its final dot, the
+/// replies matched to the commands by count.
+bool delivered_by_count(const std::vector<std::string_view>& u, const std::vector<int>& codes,
+                        std::string_view from, std::string_view rcpt) {
+    bool ours = false;
+    bool rcpt_ok = false;
+    for (std::size_t i = 1; i < u.size() && i < codes.size(); ++i) {
+        const std::string_view line = u[i];
+        const bool positive = codes[i] / 100 == 2;
+        if (line.rfind("MAIL FROM:<", 0) == 0) {
+            ours = positive && line.substr(11).rfind(from, 0) == 0;
+            rcpt_ok = false;
+        } else if (line == "RSET") {
+            ours = false;
+        } else if (ours && line.rfind("RCPT TO:<", 0) == 0 && line.substr(9).rfind(rcpt, 0) == 0) {
+            rcpt_ok = rcpt_ok || positive;
+        } else if (line == content && ours) {
+            if (rcpt_ok && positive) {
+                return true;
+            }
+            ours = false;
+        }
+    }
+    return false;
+}
+
 void run_one(const std::uint8_t* data, std::size_t size) {
     if (size < 2) {
         return;
@@ -415,12 +491,28 @@ void run_one(const std::uint8_t* data, std::size_t size) {
     SMTPERR_FUZZ_CHECK(!result_ec, result_ec.message());
     SMTPERR_FUZZ_CHECK(reports.size() == msgs.size(), "not one report per message");
 
-    // Never sent without a 2yz to its own final dot.
+    // Never sent without a 2yz to its own final dot, and no recipient accepted unless the
+    // replies that answer its RCPT and its transaction's dot by count are 2yz (a client that
+    // lost count attributes a reply to the wrong command). Without TLS only: the fake server
+    // does not do TLS, so with STARTTLS nothing is sent after it.
+    const std::vector<int> codes = reply_codes(srv.sent);
+    const std::vector<std::string_view> cut = units(srv.received, codes);
     for (std::size_t k = 0; k < reports.size(); ++k) {
         const auto& report = reports[k];
         bool any_accepted = false;
-        for (const auto& r : report.recipients) {
-            any_accepted = any_accepted || r.accepted;
+        for (std::size_t i = 0; i < report.recipients.size(); ++i) {
+            const bool accepted = report.recipients[i].accepted;
+            any_accepted = any_accepted || accepted;
+            if (accepted && !starttls) {
+                const std::string& to = msgs[k].recipients[i];
+                SMTPERR_FUZZ_CHECK(
+                    delivered_by_count(cut, codes,
+                                       msgs[k].from.substr(0, msgs[k].from.find('@') + 1),
+                                       to.substr(0, to.find('@') + 1)),
+                    "a recipient accepted without 2yz replies to its RCPT and its "
+                    "final dot by count: " +
+                        to);
+            }
         }
         SMTPERR_FUZZ_CHECK(report.recipients.size() == msgs[k].recipients.size(),
                            "a recipient missing in the report");

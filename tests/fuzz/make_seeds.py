@@ -137,6 +137,11 @@ def session_seeds():
                                           b"Recipient address rejected: User unknown\r\n",
                                           b"354 go ahead\r\n", b"250 2.0.0 queued\r\n",
                                           b"221 bye\r\n"]),
+        # Pipelined, two recipients, the second rejected: each RCPT's reply is its own (the
+        # target matches replies to commands by count).
+        "pipelined_partial": (0x08, 0x00, [greeting, ehlo, b"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+                                           b"550 5.1.1 unknown\r\n354 go\r\n",
+                                           b"250 2.0.0 queued\r\n", b"221 bye\r\n"]),
         # One recipient per transaction, RSET in between.
         "two_transactions": (0x28, 0x00, [greeting, ehlo, pipelined_ok, b"250 ok\r\n",
                                           pipelined_ok, b"250 ok\r\n", b"221 bye\r\n"]),
