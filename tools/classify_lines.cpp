@@ -32,6 +32,8 @@ phase typical_phase(int code) {
             return phase::auth;
         case 354:
             return phase::data;
+        case 221:
+            return phase::quit;
         default:
             return phase::rcpt;
     }

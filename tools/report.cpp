@@ -16,17 +16,56 @@ boost::json::value or_null(std::string_view s) {
 }
 
 // Labels of the text explanation, one row per language (en, de).
+// The meanings of codes and enhanced codes are the standards' own English words: the German
+// row says so instead of passing them off as German.
 struct labels {
-    std::string_view code, status, registry, phase, condition, transient, permanent, action, scope,
-        retry, seconds, provider, help, message, detail, server_text, none;
+    std::string_view code, code_meaning, status, registry, phase, condition, transient, permanent,
+        action, scope, retry, seconds, provider, help, message, detail, server_text, none,
+        class_written, class_elsewhere, class_counts;
 };
 constexpr labels label_rows[] = {
-    {"Reply code", "Enhanced status", "meaning", "Phase", "Condition", "temporary", "permanent",
-     "Action", "Scope", "Retry after", "seconds", "Provider", "Help", "List view", "Details",
-     "Server text", "(none)"},
-    {"Antwortcode", "Erweiterter Status", "Bedeutung", "Phase", "Befund", "vorübergehend",
-     "dauerhaft", "Aktion", "Bereich", "Erneut versuchen nach", "Sekunden", "Anbieter", "Hilfe",
-     "Listenansicht", "Details", "Servertext", "(keiner)"},
+    {"Reply code",
+     " ",
+     "Enhanced status",
+     "meaning",
+     "Phase",
+     "Condition",
+     "temporary",
+     "permanent",
+     "Action",
+     "Scope",
+     "Retry after",
+     "seconds",
+     "Provider",
+     "Help",
+     "List view",
+     "Details",
+     "Server text",
+     "(none)",
+     "the server wrote class ",
+     "another line's enhanced code has another class",
+     "; the reply code's class counts: "},
+    {"Antwortcode",
+     " – Wortlaut der Norm (englisch): ",
+     "Erweiterter Status",
+     "Bedeutung laut IANA-Register, englisch",
+     "Phase",
+     "Befund",
+     "vorübergehend",
+     "dauerhaft",
+     "Aktion",
+     "Bereich",
+     "Erneut versuchen nach",
+     "Sekunden",
+     "Anbieter",
+     "Hilfe",
+     "Listenansicht",
+     "Details",
+     "Servertext",
+     "(keiner)",
+     "der Server schrieb Klasse ",
+     "eine andere Zeile nennt einen erweiterten Status anderer Klasse",
+     "; es gilt die Klasse des Antwortcodes: "},
 };
 
 }  // namespace
@@ -57,13 +96,24 @@ boost::json::object to_json(const reply_view& r, const diagnosis& d, language la
 void print_explanation(std::ostream& os, const reply_view& r, const diagnosis& d, language lang) {
     const labels& l = label_rows[lang == language::de ? 1 : 0];
     const auto text = render_message(d, lang, {});
-    os << "  " << l.code << ": " << reply_category().message(r.code) << '\n';
+    // The category's message is "550 Requested action…": the code, then its meaning.
+    const std::string code_text = reply_category().message(r.code);
+    const std::size_t space = code_text.find(' ');
+    os << "  " << l.code << ": " << r.code << l.code_meaning
+       << (space == std::string::npos ? code_text : code_text.substr(space + 1)) << '\n';
     os << "  " << l.status << ": ";
     if (r.status) {
         os << r.status->to_string() << " (" << l.registry << ": " << status_meaning(*r.status)
            << ")";
         if (r.flags.status_class_mismatch) {
-            os << " [class " << int{r.reported_status_class} << " != " << r.code / 100 << "]";
+            // The flag covers every line; the class kept is the first line's, which may agree.
+            os << " [";
+            if (r.reported_status_class != r.code / 100) {
+                os << l.class_written << int{r.reported_status_class};
+            } else {
+                os << l.class_elsewhere;
+            }
+            os << l.class_counts << r.code / 100 << "]";
         }
     } else {
         os << l.none;

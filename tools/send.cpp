@@ -46,7 +46,7 @@ const std::string_view send_usage =
     "       smtperr send --server HOST:PORT --tls none|starttls|implicit [--user U]\n"
     "                    [--password-env VAR | --oauth-token-env VAR] [--allow-plaintext-auth]\n"
     "                    --from A --to B [--to C ...] [--message FILE | --size-bytes N]\n"
-    "                    [--ca-file PEM] [--lang L] [--json] [-v]\n";
+    "                    [--ca-file PEM] [--lang L] [--json] [-v | --verbose]\n";
 
 namespace {
 

@@ -137,8 +137,8 @@ std::string parse_options(int argc, char** argv, int first, options& o) {
             if (!value(o.mechanism))
                 return "--mechanism needs a value";
         } else if (a == "--lang") {
-            if (!value(v))
-                return "--lang needs a value";
+            if (!value(v) || v.empty())
+                return "--lang needs a value, not an empty one";
             o.lang = resolve_language(v);
         } else if (a.size() > 1 && a[0] == '-') {
             return "unknown option: " + std::string(a);

@@ -216,6 +216,49 @@ TEST_SUITE("tools/smtperr") {
         const auto de = run("explain --lang de --phase rcpt '550 5.1.1 user unknown'");
         CHECK(contains(de.out, "Erweiterter Status: 5.1.1"));
         CHECK(contains(de.out, "Empfänger"));
+        // The standards' English words are marked as such in German, not passed off as German.
+        CHECK(contains(de.out,
+                       "Antwortcode: 550 – Wortlaut der Norm (englisch): Requested action "
+                       "not taken: mailbox unavailable\n"));
+        CHECK(contains(de.out,
+                       "5.1.1 (Bedeutung laut IANA-Register, englisch: Bad destination "
+                       "mailbox address)"));
+    }
+
+    TEST_CASE("explain: an enhanced code of another class than the reply code's is named") {
+        // The server's class on the first line, and the reply code's, which counts.
+        const auto first = run("explain --lang en '550 4.1.1 x'");
+        CHECK(contains(first.out, "Enhanced status: 5.1.1"));
+        CHECK(contains(first.out, "[the server wrote class 4; the reply code's class counts: 5]"));
+        // On another line: the first line's class agrees, so it is not the one to name (found in
+        // review: "[class 5 != 5]").
+        const auto later =
+            run("explain --lang en \"$(printf '550-5.1.1 first\\n550-4.2.2 second\\n550 third')\"");
+        CHECK(later.status == 0);
+        CHECK(contains(later.out,
+                       "[another line's enhanced code has another class; the reply "
+                       "code's class counts: 5]"));
+        CHECK_FALSE(contains(later.out, "5 != 5"));
+        const auto de = run("explain --lang de '550 4.1.1 x'");
+        CHECK(contains(de.out,
+                       "[der Server schrieb Klasse 4; es gilt die Klasse des "
+                       "Antwortcodes: 5]"));
+    }
+
+    TEST_CASE("explain: 221 answers QUIT, and an empty --lang is a usage error") {
+        const auto bye = boost::json::parse(run("explain --json '221 2.0.0 Bye'").out).as_object();
+        CHECK(bye.at("phase").as_string() == "quit");
+        CHECK(bye.at("condition").as_string() == "none");
+        for (const char* args :
+             {"explain --lang '' '550 5.1.1 x'", "classify --lang ''", "demo --lang ''"}) {
+            INFO(args);
+            const auto r = run_command(std::string(SMTPERR_TOOL) + " " + args + " 2>&1 </dev/null");
+            CHECK(r.status == 1);
+            CHECK(contains(r.out, "--lang needs a value, not an empty one"));
+        }
+        // A language the catalog lacks falls back to English, as the environment's does.
+        const auto fr = boost::json::parse(run("explain --json --lang fr '550 5.1.1 x'").out);
+        CHECK(fr.as_object().at("lang").as_string() == "en");
     }
 
     TEST_CASE("explain: the language from the environment, LANGUAGE first, as gettext does") {
@@ -835,11 +878,13 @@ TEST_SUITE("tools/smtperr send") {
             for (const std::string pw : {"Neues-Passwort-2026", "Neues-Passwort-2026-but-wrong"}) {
                 INFO("json " << json << ", password " << pw);
                 setenv("SMTPERR_TEST_PW", pw.c_str(), 1);
-                const auto r = run_send("wrong_then_new_password",
-                                        std::string("--tls none --allow-plaintext-auth -v ") +
-                                            (json ? "--json " : "") +
-                                            "--password-env SMTPERR_TEST_PW --from eva@example.de "
-                                            "--to frank@example.net");
+                // --verbose is -v's long form.
+                const auto r =
+                    run_send("wrong_then_new_password",
+                             std::string("--tls none --allow-plaintext-auth ") +
+                                 (json ? "-v " : "--verbose ") + (json ? "--json " : "") +
+                                 "--password-env SMTPERR_TEST_PW --from eva@example.de "
+                                 "--to frank@example.net");
                 CHECK(r.status == (pw == "Neues-Passwort-2026" ? 0 : 4));
                 CHECK(contains(r.err, "C: AUTH PLAIN <redacted>"));  // The transcript is there.
                 CHECK(smtperr::test::leaked_form(r.out, pw).empty());
