@@ -358,6 +358,82 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         CHECK(srv.lines.size() == 1 + 1 + 250 + 1 + 1);  // EHLO, MAIL, RCPTs, DATA, QUIT
     }
 
+    TEST_CASE(
+        "pipelined: a 2yz to the dot stands once its group is answered, before a second "
+        "group of RCPTs") {
+        // Message 2 has 150 recipients: its first hundred RCPTs go out with message 1's dot,
+        // without DATA. Every command of that write is answered in order, so the 250 to the
+        // dot is message 1's whatever comes after; the server then closes on the next group.
+        // Found in review: message 1 was held until DATA's reply and became possibly delivered.
+        std::vector<std::string> to;
+        std::vector<std::string> first_group{"MAIL FROM:<a2@x.test>"};
+        std::vector<std::string> second_group;
+        std::string oks;
+        for (int i = 0; i < 150; ++i) {
+            to.push_back("r" + std::to_string(i) + "@y.test");
+            (i < 100 ? first_group : second_group).push_back("RCPT TO:<" + to.back() + ">");
+            oks += i < 100 ? "250 ok\r\n" : "";
+        }
+        second_group.emplace_back("DATA");
+        step closes = group(second_group, "");
+        closes.close = true;
+        net::io_context ioc;
+        script_server srv(ioc, {send(greeting), expect("EHLO", ehlo_pipelining),
+                                group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(),
+                                group(first_group, "250 queued 1\r\n250 ok\r\n" + oks), closes});
+        const auto r = run(ioc, srv, {msg(1), msg(2, to)});
+        REQUIRE(r.called);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 2);
+        CHECK(r.reports[0].outcome == outcome::sent);
+        CHECK_FALSE(r.reports[0].possibly_delivered);
+        CHECK(accepted(r.reports[0]));
+        CHECK(r.reports[1].outcome == outcome::deferred);
+        CHECK_FALSE(r.reports[1].possibly_delivered);
+    }
+
+    TEST_CASE(
+        "pipelined: a 421 behind the last reply of a group ends the batch, the replies "
+        "before it stand") {
+        // hostile-servers A-12: a 421 may come anywhere. Behind DATA's 354 (message 2's data
+        // never goes out) or behind a non-pipelined RCPT's 250, it is no reply out of place but
+        // the session's end: message 1's 2yz stands, and the 421 defers the rest. Found in
+        // review: both became protocol violations, message 1 possibly delivered.
+        net::io_context ioc;
+        step closes = group(head(2),
+                            "250 queued 1\r\n250 ok\r\n250 ok\r\n354 go\r\n"
+                            "421 4.3.2 shutting down\r\n");
+        closes.close = true;
+        script_server srv(ioc,
+                          {send(greeting), expect("EHLO", ehlo_pipelining),
+                           group(head(1), "250 ok\r\n250 ok\r\n354 go\r\n"), data_only(), closes});
+        const auto r = run(ioc, srv, {msg(1), msg(2), msg(3)});
+        REQUIRE(r.called);
+        CHECK(srv.mismatch.empty());
+        REQUIRE(r.reports.size() == 3);
+        CHECK(r.reports[0].outcome == outcome::sent);
+        CHECK_FALSE(r.reports[0].possibly_delivered);
+        for (std::size_t i = 1; i < 3; ++i) {
+            CAPTURE(i);
+            CHECK(r.reports[i].outcome == outcome::deferred);
+            CHECK_FALSE(r.reports[i].possibly_delivered);
+            CHECK(r.reports[i].deciding.condition == condition::service_unavailable);
+        }
+        CHECK(srv.data == "Subject: 1\r\n\r\nBody 1\r\n.\r\n");  // Message 2's never went.
+
+        // Without PIPELINING, behind an RCPT's 250.
+        net::io_context ioc2;
+        step rcpt_closes = expect("RCPT", "250 ok\r\n421 4.3.2 shutting down\r\n");
+        rcpt_closes.close = true;
+        script_server plain(ioc2, {send(greeting), expect("EHLO", ehlo_plain),
+                                   expect("MAIL", "250 ok\r\n"), rcpt_closes});
+        const auto p = run(ioc2, plain, {msg(1)});
+        REQUIRE(p.called);
+        REQUIRE(p.reports.size() == 1);
+        CHECK(p.reports[0].outcome == outcome::deferred);
+        CHECK(p.reports[0].deciding.condition == condition::service_unavailable);
+    }
+
     TEST_CASE("pipelined: every reply is attributed to its own message") {
         net::io_context ioc;
         script_server srv(
