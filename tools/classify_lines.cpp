@@ -140,12 +140,19 @@ void line_classifier::emit(std::ostream& out) {
         out << boost::json::serialize(err) << '\n';
         failed_ = true;
     } else {
-        const auto o = classify_line(line_, lang_);
+        std::string_view text = line_;
+        if (first_ && text.substr(0, 3) == "\xEF\xBB\xBF") {
+            // A byte order mark, which Windows tools write before UTF-8: RFC 8259 §8.1 lets a
+            // parser ignore it, and Boost.JSON does not.
+            text.remove_prefix(3);
+        }
+        const auto o = classify_line(text, lang_);
         failed_ = failed_ || o.contains("error");
         out << boost::json::serialize(o) << '\n';
     }
     line_.clear();
     overflow_ = false;
+    first_ = false;
 }
 
 }  // namespace smtperr::tool

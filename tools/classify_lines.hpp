@@ -30,7 +30,8 @@ boost::json::object classify_line(std::string_view line, language lang);
 
 /** The `classify` stream: feed() it the input in pieces of any size; it writes one object
     per line (a blank one too: an `"error"`), in order, as soon as the line is complete, and
-   finish() writes the last line if it had no line feed. A line over `max_line` octets is not kept:
+   finish() writes the last line if it had no line feed. A byte order mark before the first
+   line is ignored. A line over `max_line` octets is not kept:
    it gives one `"error"` object, and the memory held stays within `max_line` whatever the input.
 */
 class line_classifier {
@@ -55,6 +56,7 @@ class line_classifier {
     std::string line_;
     bool overflow_ = false;
     bool failed_ = false;
+    bool first_ = true;  ///< The input's first line, which may start with a byte order mark.
 };
 
 }  // namespace smtperr::tool

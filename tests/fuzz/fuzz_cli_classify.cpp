@@ -9,7 +9,8 @@
 // is the input stream. Checked: the output does not depend on how the input is cut into
 // pieces; there is exactly one output line per input line (a blank one too), in order; each is a
 // JSON object (so valid UTF-8); a line over the limit gives the "too long" error; otherwise
-// a line gives an "error" object exactly when it is not a JSON object (each key once) with
+// a line (the first after a byte order mark, if any) gives an "error" object exactly when
+// it is not a JSON object (each key once) with
 // a "reply" string that parses, a known phase (or none) and string (or null) host and
 // mechanism, and else every DESIGN.md key with the reply's code and phase, a list-view line
 // of at most 90 characters and server text fit to show; an input "id" (a string or an
@@ -112,7 +113,8 @@ void check_shown(const boost::json::object& o, const char* key, std::string_view
 }
 
 // Checks the output line of input line `line`; true if it is an error object.
-bool check_line(std::string_view line, std::string_view out_line, std::size_t max_line) {
+bool check_line(std::string_view line, std::string_view out_line, std::size_t max_line,
+                bool first) {
     boost::system::error_code ec;
     const auto out = boost::json::parse(out_line, ec);
     SMTPERR_FUZZ_CHECK(!ec && out.is_object(), out_line);
@@ -129,6 +131,9 @@ bool check_line(std::string_view line, std::string_view out_line, std::size_t ma
     const boost::json::value* id = nullptr;
     bool bad_id = false;
     boost::json::value holder;
+    if (first && line.substr(0, 3) == "\xEF\xBB\xBF") {
+        line.remove_prefix(3);  // A byte order mark before the input is ignored.
+    }
     const bool good = must_classify(line, parsed, ph, id, bad_id, holder);
     SMTPERR_FUZZ_CHECK(good != o.contains("error"), out_line);
     if (id != nullptr) {
@@ -211,7 +216,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SMTPERR_FUZZ_CHECK(in_lines.size() == out_lines.size(), whole);
     bool any_error = false;
     for (std::size_t i = 0; i < in_lines.size(); ++i) {
-        any_error = check_line(in_lines[i], out_lines[i], max_line) || any_error;
+        any_error = check_line(in_lines[i], out_lines[i], max_line, i == 0) || any_error;
     }
     SMTPERR_FUZZ_CHECK(any_error == failed_whole, "failed() and the error objects disagree");
     return 0;

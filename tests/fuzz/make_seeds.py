@@ -213,6 +213,9 @@ def cli_classify_seeds():
         b'{"reply": "550 5.1.1 user unknown"}',
         b'{"reply": "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"}',
         b" " * 80, b'{"reply":"421 \\u001b[31mbusy\\u202e"}']))
+    # A byte order mark before the first line (ignored) and before the second (no JSON).
+    write("cli_classify", "byte_order_mark", b"\x03\x00" + b"\xef\xbb\xbf" + b"\n\xef\xbb\xbf".join(
+        [b'{"reply": "550 5.1.1 x"}', b'{"reply": "421 4.7.0 later"}']) + b"\n")
 
 
 def main():

@@ -549,6 +549,24 @@ TEST_SUITE("tools/smtperr") {
         CHECK(lines(run("classify", "{\"reply\": \"550 5.1.1 x\"}\n").out).size() == 1);
     }
 
+    TEST_CASE("classify: a byte order mark before the first line is ignored, not elsewhere") {
+        const std::string line = "{\"reply\": \"550 5.1.1 x\"}\n";
+        const auto r = run("classify", "\xEF\xBB\xBF" + line + line);
+        CHECK(r.status == 0);
+        const auto out = lines(r.out);
+        REQUIRE(out.size() == 2);
+        for (const auto& o : out) {
+            CHECK(boost::json::parse(o).as_object().at("condition").as_string() ==
+                  "recipient_unknown");
+        }
+        // Inside the stream it is what it is: no JSON.
+        const auto later = run("classify", line + "\xEF\xBB\xBF" + line);
+        CHECK(later.status == 1);
+        const auto out2 = lines(later.out);
+        REQUIRE(out2.size() == 2);
+        CHECK(boost::json::parse(out2[1]).as_object().contains("error"));
+    }
+
     TEST_CASE("classify and demo refuse options that would change nothing") {
         // classify reads the phase, host and mechanism from each line; demo has fixed replies.
         for (const char* args :
