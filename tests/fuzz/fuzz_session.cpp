@@ -301,12 +301,13 @@ std::vector<int> reply_codes(std::string_view sent) {
     return codes;
 }
 
-/// What the client sent, cut into what replies answer by count (RFC 2920 §3.1): the
-/// connection (answered by the greeting), each command line, and each message content with
-/// its final dot, which follows a DATA only when the reply that answers DATA by count is a
-/// 354. Message content is shown as `content`, which no command line is.
+/// A message's content with its final dot among the units below: no command line is this.
 constexpr std::string_view content = "<message content>";
 
+/// What the client sent, cut into what replies answer by count (RFC 2920 §3.1): the
+/// connection (answered by the greeting), each command line, and each message content with
+/// its final dot (`content`), which follows a DATA only when the reply that answers DATA by
+/// count is a 354.
 std::vector<std::string_view> units(std::string_view received, const std::vector<int>& codes) {
     std::vector<std::string_view> u{"<connect>"};
     for (std::size_t p = 0; p < received.size();) {
@@ -499,6 +500,8 @@ void run_one(const std::uint8_t* data, std::size_t size) {
     const std::vector<std::string_view> cut = units(srv.received, codes);
     for (std::size_t k = 0; k < reports.size(); ++k) {
         const auto& report = reports[k];
+        SMTPERR_FUZZ_CHECK(report.recipients.size() == msgs[k].recipients.size(),
+                           "a recipient missing in the report");
         bool any_accepted = false;
         for (std::size_t i = 0; i < report.recipients.size(); ++i) {
             const bool accepted = report.recipients[i].accepted;
@@ -514,8 +517,6 @@ void run_one(const std::uint8_t* data, std::size_t size) {
                         to);
             }
         }
-        SMTPERR_FUZZ_CHECK(report.recipients.size() == msgs[k].recipients.size(),
-                           "a recipient missing in the report");
         if (report.outcome == smtperr::outcome::sent ||
             report.outcome == smtperr::outcome::partially_sent || any_accepted) {
             SMTPERR_FUZZ_CHECK(positive_after_dot(srv, static_cast<int>(k)),
