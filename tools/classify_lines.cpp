@@ -39,6 +39,13 @@ phase typical_phase(int code) {
     }
 }
 
+std::string_view trim_reply_end(std::string_view reply) noexcept {
+    while (!reply.empty() && (reply.back() == '\n' || reply.back() == '\r')) {
+        reply.remove_suffix(1);
+    }
+    return reply;
+}
+
 boost::json::object classify_line(std::string_view line, language lang) {
     boost::json::object out;
     boost::system::error_code ec;
@@ -93,7 +100,7 @@ boost::json::object classify_line(std::string_view line, language lang) {
             return fail("\"mechanism\" must be a string or null");
         ctx.sasl_mechanism = m->get_string();
     }
-    auto parsed = parse_reply(reply_v->get_string());
+    auto parsed = parse_reply(trim_reply_end(reply_v->get_string()));
     if (!parsed)
         return fail("cannot parse reply: " + parsed.error().message());
     const reply_view r = parsed.value().view();

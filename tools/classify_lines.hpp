@@ -23,6 +23,10 @@ namespace smtperr::tool {
 /// caller names none (`explain` without --phase, a `classify` line without "phase").
 phase typical_phase(int code);
 
+/// A reply as pasted or quoted: without the line ends and empty lines after its last line
+/// (not a line of spaces, which stays "data after the final line").
+std::string_view trim_reply_end(std::string_view reply) noexcept;
+
 /// One input line → its output object: the DESIGN.md keys, or `"error"` saying why the line
 /// could not be classified. An input object's `"id"` (a string or an integer; anything else
 /// is an error) is echoed either way.

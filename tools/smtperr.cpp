@@ -165,11 +165,7 @@ int cmd_explain(const options& o) {
         return usage("explain takes exactly one REPLY");
     }
     // A reply pasted with the newline after it (or a blank line) is still that reply.
-    std::string_view text = o.positional[0];
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-        text.remove_suffix(1);
-    }
-    auto parsed = parse_reply(text);
+    auto parsed = parse_reply(tool::trim_reply_end(o.positional[0]));
     if (!parsed) {
         if (o.json) {
             boost::json::object err;

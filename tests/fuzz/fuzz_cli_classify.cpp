@@ -11,11 +11,11 @@
 // JSON object (so valid UTF-8); a line over the limit gives the "too long" error; otherwise
 // a line (the first after a byte order mark, if any) gives an "error" object exactly when
 // it is not a JSON object (each key once) with
-// a "reply" string that parses, a known phase (or none) and string (or null) host and
-// mechanism, and else every DESIGN.md key with the reply's code and phase, a list-view line
-// of at most 90 characters and server text fit to show; an input "id" (a string or an
-// integer; another kind is an error) comes back; failed() is true exactly when an error
-// object was written.
+// a "reply" string that parses (without line ends after it), a known phase (or none) and string (or
+// null) host and mechanism, and else every DESIGN.md key with the reply's code and phase, a
+// list-view line of at most 90 characters and server text fit to show; an input "id" (a string or
+// an integer; another kind is an error) comes back; failed() is true exactly when an error object
+// was written.
 
 #include <smtperr/classify/phase.hpp>
 #include <smtperr/messages/messages.hpp>
@@ -97,7 +97,10 @@ bool must_classify(std::string_view line, smtperr::reply& parsed, std::optional<
             return false;
         }
     }
-    auto r = smtperr::parse_reply(reply->get_string());
+    // Line ends and empty lines after the reply's last line are not part of it.
+    std::string_view text = reply->get_string();
+    text = text.substr(0, text.find_last_not_of("\r\n") + 1);
+    auto r = smtperr::parse_reply(text);
     if (!r) {
         return false;
     }

@@ -567,6 +567,20 @@ TEST_SUITE("tools/smtperr") {
         CHECK(boost::json::parse(out2[1]).as_object().contains("error"));
     }
 
+    TEST_CASE("classify: a reply with line ends after it is that reply, as in explain") {
+        // Found in review: explain took "550 5.1.1 a\r\n" as the reply, classify refused it.
+        const auto plain = run("classify", "{\"reply\": \"550 5.1.1 a\"}\n");
+        REQUIRE(plain.status == 0);
+        for (const char* tail : {"\\n", "\\r\\n", "\\r\\n\\r\\n\\n"}) {
+            const auto r =
+                run("classify", "{\"reply\": \"550 5.1.1 a" + std::string(tail) + "\"}\n");
+            CHECK(r.status == 0);
+            CHECK(r.out == plain.out);
+        }
+        // A line of spaces after the last line is still data after it.
+        CHECK(run("classify", "{\"reply\": \"550 5.1.1 a\\r\\n \"}\n").status == 1);
+    }
+
     TEST_CASE("classify and demo refuse options that would change nothing") {
         // classify reads the phase, host and mechanism from each line; demo has fixed replies.
         for (const char* args :
