@@ -100,7 +100,7 @@ void local_reply(session& s, job* j, phase p, std::string_view text) {
     auto r = parse_reply(text);
     if (r) {
         if (j != nullptr) {
-            j->att.on_reply(p, r.value().view());
+            j->att.on_reply_unsent(p, r.value().view());
             s.failed = s.failed || !j->att.session_usable();
         } else {
             feed_all(s, p, r.value().view());
@@ -175,7 +175,7 @@ void settle(session& s) {
     for (auto& j : s.jobs) {
         if (!j.done && j.att.session_usable()) {
             if (s.ended_by) {
-                j.att.on_reply(phase::mail, s.ended_by->view());
+                j.att.on_reply_unsent(phase::mail, s.ended_by->view());
             } else if (s.ended_with) {
                 j.att.on_failure(phase::mail, s.ended_with);
             }

@@ -96,6 +96,14 @@ void attempt::fail_session(const diagnosis_record& d, bool decided) {
 }
 
 void attempt::on_reply(phase p, const reply_view& r) {
+    take_reply(p, r, true);
+}
+
+void attempt::on_reply_unsent(phase p, const reply_view& r) {
+    take_reply(p, r, false);
+}
+
+void attempt::take_reply(phase p, const reply_view& r, bool sent) {
     const classify_context ctx{p, host_, mechanism_};
     const diagnosis d = classify(r, ctx);
     if (session_failed_) {
@@ -124,7 +132,9 @@ void attempt::on_reply(phase p, const reply_view& r) {
             }
             return;
         case phase::mail:
-            ++transactions_;  // A transaction counts once the server answered its MAIL.
+            if (sent) {
+                ++transactions_;  // A transaction counts once the server answered its MAIL.
+            }
             if (d.failed()) {
                 const diagnosis_record rec(d, r.text);
                 const bool decided = fail_open(rec, false);

@@ -57,6 +57,12 @@ class SMTPERR_DECL attempt {
     /// Records the reply to a command of `p`. For `rcpt`, replies match recipients by count.
     void on_reply(phase p, const reply_view& r);
 
+    /** Records `r` as the answer to a command of `p` that was never sent: a refusal the
+        client decides itself (a message over the server's SIZE), or the reply that ended the
+        session before this message's turn. Applied as on_reply() is, except that no MAIL
+        transaction counts in the report: the server saw none. */
+    void on_reply_unsent(phase p, const reply_view& r);
+
     /// Records a transport failure while the reply to a command of `p` was awaited.
     void on_failure(phase p, std::error_code ec);
 
@@ -86,6 +92,7 @@ class SMTPERR_DECL attempt {
         enum class state : unsigned char { untried, rcpt_ok, done } st = state::untried;
         recipient_result result;
     };
+    void take_reply(phase p, const reply_view& r, bool sent);
     slot& find(const std::string& address);
     bool fail_open(const diagnosis_record& d, bool possibly_delivered_for_accepted);
     void fail_session(const diagnosis_record& d, bool decided);

@@ -700,6 +700,11 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
             CHECK(r.reports[i].recipients[0].pending());
         }
         CHECK_FALSE(srv.saw("MAIL FROM:<a3@x.test>"));
+        // No MAIL of theirs was answered: message 2's went out, but the 421 answered the
+        // dot before it; message 3's was never sent. Message 1's transaction counts.
+        CHECK(r.reports[0].transactions == 1);
+        CHECK(r.reports[1].transactions == 0);
+        CHECK(r.reports[2].transactions == 0);
     }
 
     TEST_CASE("a 421 to RCPT behind a refused MAIL ends the batch with that 421") {
@@ -719,6 +724,8 @@ TEST_SUITE("smtperr/asio/submit.hpp batch") {
         CHECK(r.reports[1].deciding.code == smtperr::make_error_code(smtperr::reply_code{421}));
         CHECK(r.reports[1].recipients[0].pending());
         CHECK_FALSE(srv.saw("MAIL FROM:<a2@x.test>"));
+        CHECK(r.reports[0].transactions == 1);
+        CHECK(r.reports[1].transactions == 0);  // The 421 is given to it; its MAIL never went.
     }
 
     TEST_CASE("the reply to the final dot stands when unrequested octets follow it") {

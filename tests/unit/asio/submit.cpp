@@ -691,6 +691,7 @@ TEST_SUITE("smtperr/asio/submit.hpp") {
         CHECK(r.report.deciding.condition == condition::message_too_large);
         CHECK(r.report.outcome == smtperr::outcome::failed);
         CHECK_FALSE(srv.saw("MAIL"));
+        CHECK(r.report.transactions == 0);  // Refused by the client: no MAIL, no transaction.
     }
 
     TEST_CASE("a message of exactly SIZE octets is sent, and declared without its stuffing") {

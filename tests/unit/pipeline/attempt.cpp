@@ -1,4 +1,5 @@
 // One attempt's replies → send_report, and what the outbox makes of it (events, order).
+#include <smtperr/error/reply_code.hpp>
 #include <smtperr/pipeline/attempt.hpp>
 #include <smtperr/pipeline/outbox.hpp>
 
@@ -807,6 +808,27 @@ TEST_SUITE("smtperr/pipeline/attempt.hpp") {
         CHECK(rep.deciding.phase == phase::greeting);
         CHECK(rep.recipients.size() == 2);
         CHECK(rep.transactions == 0);  // No MAIL was ever answered.
+    }
+
+    TEST_CASE("a reply to a MAIL never sent decides like one, and counts no transaction") {
+        // The session's 421 given to a message whose turn never came, or the client's own
+        // refusal of a message over SIZE: the server saw no MAIL of it.
+        const std::vector<std::string> rcpts{"anna@example.org"};
+        smtperr::attempt a(rcpts, {});
+        feed(a, phase::greeting, "220 mx.example.org ESMTP");
+        const auto r = smtperr::parse_reply("421 4.3.2 shutting down").value();
+        a.on_reply_unsent(phase::mail, r.view());
+        CHECK_FALSE(a.session_usable());
+        const auto rep = a.finish();
+        CHECK(rep.outcome == outcome::deferred);
+        CHECK(rep.recipients[0].pending());
+        CHECK(rep.deciding.code == smtperr::make_error_code(smtperr::reply_code{421}));
+        CHECK(rep.transactions == 0);
+        // The same reply to a MAIL that went out is a transaction.
+        smtperr::attempt b(rcpts, {});
+        feed(b, phase::greeting, "220 mx.example.org ESMTP");
+        b.on_reply(phase::mail, r.view());
+        CHECK(b.finish().transactions == 1);
     }
 
     TEST_CASE("a transport failure before any reply leaves everybody pending") {
